@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'cdktn';
+import type { Config } from './config';
+import { bundleAll } from './bundling/bundle';
+import type { LambdaBundles } from './bundling/functions';
+import { GlobalStack } from './stacks/global-stack';
+import { InterconnectStack } from './stacks/interconnect-stack';
+import { RegionalStack } from './stacks/regional-stack';
+
+/**
+ * Oldest Terraform / OpenTofu the synthesized JSON is valid for: ephemeral resources and write-only
+ * attributes (the database password never reaches state) need 1.11.
+ */
+export const TARGET_VERSIONS = { terraform: '>=1.11.0', opentofu: '>=1.11.0' } as const;
+
+/** Stack ids, in the order they are applied (destroy in reverse). */
+export const STACK_ORDER = ['global', 'primary', 'secondary', 'interconnect'] as const;
+export type StackId = (typeof STACK_ORDER)[number];
+
+export interface DrApp {
+  app: App;
+  global: GlobalStack;
+  primary: RegionalStack;
+  secondary: RegionalStack;
+  interconnect: InterconnectStack;
+}
+
+export interface BuildOptions {
+  outdir?: string;
+  /** Prebuilt Lambda bundles; built from runtime/ when omitted. */
+  bundles?: LambdaBundles;
+}
+
+/** Builds the whole disaster-recovery architecture from one validated configuration. */
+export function buildApp(config: Config, options: BuildOptions = {}): DrApp {
+  const outdir = options.outdir ?? 'cdktf.out';
+  const bundles = options.bundles ?? bundleAll();
+  const app = new App({ outdir, skipValidation: false, context: { targetVersions: TARGET_VERSIONS } });
+  const global = new GlobalStack(app, 'global', config);
+  const primary = new RegionalStack(app, 'primary', config, 'primary', bundles);
+  const secondary = new RegionalStack(app, 'secondary', config, 'secondary', bundles);
+  const interconnect = new InterconnectStack(app, 'interconnect', config);
+  // Apply order only (no values flow between stacks: they meet through deterministic names).
+  primary.addDependency(global);
+  secondary.addDependency(primary);
+  interconnect.addDependency(secondary);
+  return { app, global, primary, secondary, interconnect };
+}
+
+/**
+ * Writes `versions.tf.json` (the `required_version` constraint) beside each synthesized stack. It is a file of
+ * its own because checkov's Terraform JSON parser cannot read `required_version` inside cdk.tf.json.
+ */
+export function writeVersionConstraints(outdir: string): void {
+  for (const id of STACK_ORDER) {
+    const file = join(outdir, 'stacks', id, 'versions.tf.json');
+    writeFileSync(file, `${JSON.stringify({ terraform: { required_version: '>= 1.11.0' } }, null, 2)}\n`);
+  }
+}

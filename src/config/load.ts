@@ -1,0 +1,125 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { type Config, type ConfigInput, configSchema } from './schema';
+
+/** Thrown for any invalid configuration; `message` is one line naming the field and what it accepts. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Example DNS values used only when nothing is configured, so that `npm run synth` works on a fresh clone.
+ * `isExampleDns` lets the CLI warn that such a synth is not deployable.
+ */
+export const EXAMPLE_DNS = { zoneName: 'example.com', zoneId: 'Z0EXAMPLE00000000000' } as const;
+export const isExampleDns = (c: Config): boolean => c.dns.zoneId === EXAMPLE_DNS.zoneId;
+
+type Env = Record<string, string | undefined>;
+
+/** Environment variables that override the JSON file, and where each lands in the config. */
+const ENV_MAP: ReadonlyArray<{ env: string; path: string[]; parse?: (v: string) => unknown }> = [
+  { env: 'ENVIRONMENT_SUFFIX', path: ['environmentSuffix'] },
+  { env: 'PRIMARY_REGION', path: ['regions', 'primary'] },
+  { env: 'SECONDARY_REGION', path: ['regions', 'secondary'] },
+  { env: 'PRIMARY_VPC_CIDR', path: ['network', 'primaryCidr'] },
+  { env: 'SECONDARY_VPC_CIDR', path: ['network', 'secondaryCidr'] },
+  { env: 'HOSTED_ZONE_NAME', path: ['dns', 'zoneName'] },
+  { env: 'HOSTED_ZONE_ID', path: ['dns', 'zoneId'] },
+  { env: 'API_LABEL', path: ['dns', 'apiLabel'] },
+  { env: 'ALERT_EMAILS', path: ['alerts', 'emails'], parse: list },
+  { env: 'FAILOVER_MODE', path: ['failover', 'mode'] },
+  { env: 'OPERATOR_PRINCIPAL_ARNS', path: ['failover', 'operatorPrincipalArns'], parse: list },
+  { env: 'STATE_BUCKET_PREFIX', path: ['backend', 'bucketPrefix'] },
+];
+
+function list(v: string): string[] {
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+/** Formats the first schema issue as `<field>: <problem>` with the allowed values when there is a set. */
+export function formatIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  let detail = issue.message;
+  if (issue.code === 'invalid_value' && 'values' in issue) {
+    detail = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}`;
+  } else if (issue.code === 'unrecognized_keys') {
+    detail = `unknown key(s) ${issue.keys.join(', ')}`;
+  }
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+  return `invalid configuration: ${field}: ${detail}${more}`;
+}
+
+/** Validates an already assembled input object. */
+export function parseConfig(input: unknown): Config {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(formatIssue(result.error));
+  return result.data;
+}
+
+export interface LoadOptions {
+  env?: Env;
+  /** Folder holding `<environmentSuffix>.json` files; defaults to ./config. */
+  configDir?: string;
+}
+
+/**
+ * Builds the configuration from, in increasing precedence: defaults, `config/<suffix>.json` (or the file
+ * named by PAYMENTS_DR_CONFIG), then environment variables. `ENVIRONMENT_SUFFIX` defaults to `dev` and
+ * the DNS zone to an example zone only when nothing sets them, for offline synth.
+ */
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const suffix = env.ENVIRONMENT_SUFFIX ?? 'dev';
+  const explicitFile = env.PAYMENTS_DR_CONFIG;
+  const file = explicitFile
+    ? resolve(explicitFile)
+    : resolve(options.configDir ?? 'config', `${suffix}.json`);
+
+  let input: Record<string, unknown> = {};
+  if (existsSync(file)) {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new ConfigError(`invalid configuration: ${file}: the file must hold a JSON object`);
+      }
+      input = parsed as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(`invalid configuration: ${file}: not valid JSON (${(e as Error).message})`);
+    }
+  } else if (explicitFile) {
+    throw new ConfigError(`invalid configuration: PAYMENTS_DR_CONFIG: file ${file} does not exist`);
+  }
+
+  input.environmentSuffix ??= suffix;
+  for (const { env: name, path, parse } of ENV_MAP) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (name === 'STATE_BUCKET_PREFIX') {
+      const backend = (input.backend ?? {}) as Record<string, unknown>;
+      input.backend = { ...backend, type: 's3' };
+    }
+    setPath(input, path, parse ? parse(raw) : raw);
+  }
+  const dns = (input.dns ?? {}) as Record<string, unknown>;
+  input.dns = { zoneName: EXAMPLE_DNS.zoneName, zoneId: EXAMPLE_DNS.zoneId, ...dns };
+  return parseConfig(input as ConfigInput);
+}

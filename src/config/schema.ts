@@ -1,0 +1,267 @@
+import { z } from 'zod';
+
+/** Regions this project knows how to name (the short codes keep resource names under AWS length limits). */
+export const REGION_CODES = {
+  'us-east-1': 'use1',
+  'us-east-2': 'use2',
+  'us-west-1': 'usw1',
+  'us-west-2': 'usw2',
+  'eu-west-1': 'euw1',
+  'eu-central-1': 'euc1',
+} as const;
+export type Region = keyof typeof REGION_CODES;
+const regionNames = Object.keys(REGION_CODES) as [Region, ...Region[]];
+
+/**
+ * Availability Zone ids (stable across accounts, unlike AZ names) used for the private subnets, first
+ * `azCount` of each list. Pinned rather than discovered so the subnet set never changes on its own.
+ * use1-az3 is left out: it is the constrained zone of us-east-1 that does not offer every instance family.
+ */
+export const DEFAULT_AZ_IDS: Record<Region, string[]> = {
+  'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4'],
+  'us-east-2': ['use2-az1', 'use2-az2', 'use2-az3'],
+  'us-west-1': ['usw1-az1', 'usw1-az3'],
+  'us-west-2': ['usw2-az1', 'usw2-az2', 'usw2-az3'],
+  'eu-west-1': ['euw1-az1', 'euw1-az2', 'euw1-az3'],
+  'eu-central-1': ['euc1-az1', 'euc1-az2', 'euc1-az3'],
+};
+
+/** Retention values CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const cidr16 = z
+  .string()
+  .regex(/^10\.(\d{1,3})\.0\.0\/16$/, 'must be a 10.x.0.0/16 block')
+  .refine((v) => Number(v.split('.')[1]) <= 255, 'second octet must be 0-255');
+
+const tagKey = z
+  .string()
+  .regex(/^[\w .:/=+@-]{1,128}$/, 'tag keys are 1-128 of letters, digits, spaces and _.:/=+-@');
+
+const backendSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('local') }).strict(),
+  z
+    .object({
+      type: z.literal('s3'),
+      /**
+       * Prefix of the state buckets; each stack stores its state in `<prefix>-<region code>`, a bucket in the
+       * region the stack must stay manageable from (see `stateRegion` in src/app.ts).
+       */
+      bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{2,50}$/, 'lowercase letters, digits and hyphens'),
+      keyPrefix: z
+        .string()
+        .regex(/^[\w./-]{1,100}$/)
+        .default('payments-dr'),
+      /** Use S3-native state locking (Terraform >= 1.10 / OpenTofu >= 1.10). */
+      useLockfile: z.boolean().default(true),
+      /** Optional CMK (key ARN or alias) per region for the state objects. */
+      kmsKeyIds: z.partialRecord(z.enum(regionNames), z.string().min(1)).default({}),
+    })
+    .strict(),
+]);
+
+export const configSchema = z
+  .object({
+    environmentSuffix: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{1,11}$/,
+        '2-12 chars: lowercase letters, digits, hyphens; starts with a letter',
+      ),
+    regions: z
+      .object({
+        primary: z.enum(regionNames).default('us-east-1'),
+        secondary: z.enum(regionNames).default('us-east-2'),
+      })
+      .strict()
+      .default({ primary: 'us-east-1', secondary: 'us-east-2' }),
+    network: z
+      .object({
+        primaryCidr: cidr16.default('10.0.0.0/16'),
+        secondaryCidr: cidr16.default('10.1.0.0/16'),
+        /** Number of availability zones (and private subnets) per region. */
+        azCount: z.number().int().min(2).max(3).default(3),
+        /** Override of DEFAULT_AZ_IDS per region. */
+        azIds: z
+          .partialRecord(
+            z.enum(regionNames),
+            z.array(z.string().regex(/^[a-z]{2,4}\d-az\d{1,2}$/, 'an AZ id such as use1-az1')),
+          )
+          .default({}),
+      })
+      .strict()
+      .default({ primaryCidr: '10.0.0.0/16', secondaryCidr: '10.1.0.0/16', azCount: 3, azIds: {} }),
+    dns: z
+      .object({
+        /** Public hosted zone that serves the payment API name (must exist; not created here). */
+        zoneName: z
+          .string()
+          .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a DNS name such as example.com'),
+        /** Route 53 hosted zone id; given, not looked up, so no stack needs the Route 53 API to plan. */
+        zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 zone id such as Z0123456789ABCDEFGHIJ'),
+        /** Label of the failover name: `<apiLabel>.<zoneName>`. */
+        apiLabel: z
+          .string()
+          .regex(/^[a-z0-9-]{1,40}$/)
+          .default('payments'),
+      })
+      .strict(),
+    alerts: z
+      .object({
+        emails: z.array(z.email()).max(10).default([]),
+      })
+      .strict()
+      .default({ emails: [] }),
+    failover: z
+      .object({
+        /** automatic: the watchdog promotes us-east-2 after sustained failure (needed for RTO <= 5 min). */
+        mode: z.enum(['automatic', 'manual']).default('automatic'),
+        /** Route 53 health check request interval: 10 (fast) or 30 (standard) seconds. */
+        healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)]).default(10),
+        /** Consecutive failed checks before Route 53 marks the primary unhealthy (1-10). */
+        healthCheckFailureThreshold: z.number().int().min(1).max(10).default(3),
+        /** Watchdog schedule in minutes (EventBridge minimum is one minute). */
+        watchdogIntervalMinutes: z.number().int().min(1).max(15).default(1),
+        /** Consecutive failed watchdog probes before the primary is declared failed. */
+        watchdogConsecutiveFailures: z.number().int().min(2).max(10).default(3),
+        /** Principals (IAM ARNs) allowed to assume the DR operator role. */
+        operatorPrincipalArns: z
+          .array(z.string().regex(/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/))
+          .default([]),
+      })
+      .strict()
+      .default({
+        mode: 'automatic',
+        healthCheckIntervalSeconds: 10,
+        healthCheckFailureThreshold: 3,
+        watchdogIntervalMinutes: 1,
+        watchdogConsecutiveFailures: 3,
+        operatorPrincipalArns: [],
+      }),
+    database: z
+      .object({
+        /** Aurora PostgreSQL 14.x; see src/constructs/aurora-* for why this version. */
+        engineVersion: z
+          .string()
+          .regex(/^14\.\d+$/, 'an Aurora PostgreSQL 14.x version such as 14.15')
+          .default('14.15'),
+        minCapacityAcu: z.number().min(0.5).max(128).default(0.5),
+        maxCapacityAcu: z.number().min(1).max(128).default(4),
+        backupRetentionDays: z.number().int().min(1).max(35).default(1),
+        /** Upper bound Aurora enforces on replication lag for the ledger (rds.global_db_rpo, >= 20 s). */
+        globalDbRpoSeconds: z.number().int().min(20).max(3600).default(20),
+        /** Bump to rotate the generated master password (write-only attribute version). */
+        masterPasswordVersion: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .default({
+        engineVersion: '14.15',
+        minCapacityAcu: 0.5,
+        maxCapacityAcu: 4,
+        backupRetentionDays: 1,
+        globalDbRpoSeconds: 20,
+        masterPasswordVersion: 1,
+      }),
+    api: z
+      .object({
+        /** Stage throttling (requests per second, steady and burst). */
+        throttleRateLimit: z.number().int().min(1).max(10000).default(100),
+        throttleBurstLimit: z.number().int().min(1).max(5000).default(200),
+        /** WAF: requests per 5 minutes from one IP before it is blocked. */
+        wafRateLimitPer5Min: z.number().int().min(100).max(2_000_000_000).default(2000),
+        /**
+         * API Gateway's CloudWatch role is an account-wide, per-region setting. Set false when the account
+         * already manages it elsewhere.
+         */
+        manageAccountCloudWatchRole: z.boolean().default(true),
+      })
+      .strict()
+      .default({
+        throttleRateLimit: 100,
+        throttleBurstLimit: 200,
+        wafRateLimitPer5Min: 2000,
+        manageAccountCloudWatchRole: true,
+      }),
+    thresholds: z
+      .object({
+        auroraReplicationLagMs: z.number().int().min(100).default(1000),
+        auroraConnections: z.number().int().min(10).default(400),
+        dynamodbReplicationLatencyMs: z.number().int().min(100).default(2000),
+        s3ReplicationLatencySeconds: z.number().int().min(60).max(900).default(900),
+        apiP99LatencyMs: z.number().int().min(50).default(1500),
+        api5xxPerMinute: z.number().int().min(1).default(5),
+        lambdaErrorsPerMinute: z.number().int().min(1).default(5),
+      })
+      .strict()
+      .default({
+        auroraReplicationLagMs: 1000,
+        auroraConnections: 400,
+        dynamodbReplicationLatencyMs: 2000,
+        s3ReplicationLatencySeconds: 900,
+        apiP99LatencyMs: 1500,
+        api5xxPerMinute: 5,
+        lambdaErrorsPerMinute: 5,
+      }),
+    logRetentionDays: z
+      .number()
+      .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
+        message: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(365),
+    tags: z.record(tagKey, z.string().max(256)).default({}),
+    backend: backendSchema.default({ type: 'local' }),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.regions.primary === c.regions.secondary) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'secondary'],
+        message: 'must differ from regions.primary',
+      });
+    }
+    if (c.network.primaryCidr === c.network.secondaryCidr) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network', 'secondaryCidr'],
+        message: 'must not overlap network.primaryCidr (VPC peering needs distinct ranges)',
+      });
+    }
+    for (const region of [c.regions.primary, c.regions.secondary]) {
+      const ids = c.network.azIds[region] ?? DEFAULT_AZ_IDS[region];
+      if (ids.length < c.network.azCount || new Set(ids).size !== ids.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['network', 'azIds', region],
+          message: `needs ${c.network.azCount} distinct AZ ids (network.azCount) for ${region}`,
+        });
+      }
+    }
+    if (c.database.maxCapacityAcu < c.database.minCapacityAcu) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['database', 'maxCapacityAcu'],
+        message: 'must be >= minCapacityAcu',
+      });
+    }
+    for (const reserved of ['Environment', 'Purpose', 'DR-Role', 'Region']) {
+      if (reserved in c.tags) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags', reserved],
+          message: 'is set by the project; choose another key',
+        });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** The AZ ids of `region`'s private subnets. */
+export const azIdsFor = (c: Config, region: Region): string[] =>
+  (c.network.azIds[region] ?? DEFAULT_AZ_IDS[region]).slice(0, c.network.azCount);
+export type ConfigInput = z.input<typeof configSchema>;
+export type BackendConfig = Config['backend'];
+export type FailoverMode = Config['failover']['mode'];

@@ -1,0 +1,178 @@
+import { DefaultSecurityGroup } from '@cdktn/provider-aws/lib/default-security-group';
+import { FlowLog } from '@cdktn/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { RouteTable } from '@cdktn/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktn/provider-aws/lib/route-table-association';
+import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
+import { Subnet } from '@cdktn/provider-aws/lib/subnet';
+import { Vpc } from '@cdktn/provider-aws/lib/vpc';
+import { VpcEndpoint } from '@cdktn/provider-aws/lib/vpc-endpoint';
+import { Fn } from 'cdktn';
+import { Construct } from 'constructs';
+import type { Region } from '../config';
+import { assumeRolePolicy, policy } from '../iam';
+import type { Naming } from '../naming';
+import { EncryptedLogGroup } from './log-group';
+
+/** Interface endpoints for the AWS APIs that VPC-attached Lambdas call (there is no NAT gateway). */
+export const INTERFACE_ENDPOINT_SERVICES = ['secretsmanager', 'kms', 'sts'] as const;
+
+export interface NetworkProps {
+  provider: AwsProvider;
+  naming: Naming;
+  region: Region;
+  cidr: string;
+  /** CIDR of the other region's VPC, reachable through peering. */
+  peerCidr: string;
+  /** Availability Zone ids, one private subnet each. */
+  azIds: string[];
+  logsKeyArn: string;
+  accountId: string;
+  logRetentionDays: number;
+}
+
+/**
+ * One region's private network: a VPC with private subnets in `azCount` AZs, one private route table, no
+ * internet or NAT gateway; gateway endpoints for S3 and DynamoDB and interface endpoints for the other APIs;
+ * flow logs to an encrypted log group; the default security group closed.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly subnets: Subnet[];
+  readonly routeTable: RouteTable;
+  readonly endpointSecurityGroup: SecurityGroup;
+  readonly s3Endpoint: VpcEndpoint;
+  readonly dynamodbEndpoint: VpcEndpoint;
+  readonly flowLogGroup: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { provider, naming, region } = props;
+
+    this.vpc = new Vpc(this, 'vpc', {
+      provider,
+      cidrBlock: props.cidr,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: naming.regional('vpc', region) },
+    });
+
+    new DefaultSecurityGroup(this, 'default-sg', {
+      provider,
+      vpcId: this.vpc.id,
+      ingress: [],
+      egress: [],
+      tags: { Name: naming.regional('default-closed', region) },
+    });
+
+    this.routeTable = new RouteTable(this, 'private-rt', {
+      provider,
+      vpcId: this.vpc.id,
+      tags: { Name: naming.regional('private-rt', region) },
+    });
+
+    this.subnets = props.azIds.map((azId, i) => {
+      const subnet = new Subnet(this, `private-${i}`, {
+        provider,
+        vpcId: this.vpc.id,
+        // /20 blocks at the start of the /16 leave room for more tiers later.
+        cidrBlock: Fn.cidrsubnet(props.cidr, 4, i),
+        availabilityZoneId: azId,
+        mapPublicIpOnLaunch: false,
+        tags: { Name: naming.regional(`private-${i + 1}`, region), Tier: 'private' },
+      });
+      new RouteTableAssociation(this, `private-${i}-rta`, {
+        provider,
+        subnetId: subnet.id,
+        routeTableId: this.routeTable.id,
+      });
+      return subnet;
+    });
+
+    this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
+      provider,
+      vpcId: this.vpc.id,
+      serviceName: `com.amazonaws.${region}.s3`,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: [this.routeTable.id],
+      tags: { Name: naming.regional('s3-endpoint', region) },
+    });
+    this.dynamodbEndpoint = new VpcEndpoint(this, 'dynamodb-endpoint', {
+      provider,
+      vpcId: this.vpc.id,
+      serviceName: `com.amazonaws.${region}.dynamodb`,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: [this.routeTable.id],
+      tags: { Name: naming.regional('dynamodb-endpoint', region) },
+    });
+
+    this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-sg', {
+      provider,
+      name: naming.regional('endpoints', region),
+      description: 'HTTPS from inside the VPC to the interface endpoints of AWS APIs',
+      vpcId: this.vpc.id,
+      ingress: [
+        {
+          description: 'HTTPS from this VPC',
+          protocol: 'tcp',
+          fromPort: 443,
+          toPort: 443,
+          cidrBlocks: [props.cidr],
+        },
+      ],
+      egress: [],
+      tags: { Name: naming.regional('endpoints', region) },
+    });
+    for (const service of INTERFACE_ENDPOINT_SERVICES) {
+      new VpcEndpoint(this, `${service}-endpoint`, {
+        provider,
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${region}.${service}`,
+        vpcEndpointType: 'Interface',
+        privateDnsEnabled: true,
+        subnetIds: this.subnets.map((s) => s.id),
+        securityGroupIds: [this.endpointSecurityGroup.id],
+        tags: { Name: naming.regional(`${service}-endpoint`, region) },
+      });
+    }
+
+    this.flowLogGroup = new EncryptedLogGroup(this, 'flow-logs', {
+      provider,
+      name: `/aws/vpc/${naming.regional('flow-logs', region)}`,
+      kmsKeyArn: props.logsKeyArn,
+      retentionInDays: props.logRetentionDays,
+    });
+    const flowRole = new IamRole(this, 'flow-logs-role', {
+      provider,
+      name: naming.regional('flow-logs', region),
+      assumeRolePolicy: assumeRolePolicy('vpc-flow-logs.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': props.accountId },
+      }),
+    });
+    new IamRolePolicy(this, 'flow-logs-policy', {
+      provider,
+      role: flowRole.id,
+      name: 'write-flow-logs',
+      policy: policy({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Resource: [this.flowLogGroup.arn, `${this.flowLogGroup.arn}:log-stream:*`],
+      }),
+    });
+    new FlowLog(this, 'flow-log', {
+      provider,
+      vpcId: this.vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: this.flowLogGroup.arn,
+      iamRoleArn: flowRole.arn,
+      maxAggregationInterval: 60,
+    });
+  }
+
+  get subnetIds(): string[] {
+    return this.subnets.map((s) => s.id);
+  }
+}

@@ -1,0 +1,71 @@
+import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { LocalBackend, S3Backend, TerraformStack } from 'cdktn';
+import type { Construct } from 'constructs';
+import { type Config, type Region, REGION_CODES } from '../config';
+import { Naming } from '../naming';
+
+export type DrRole = 'global' | 'primary' | 'secondary' | 'interconnect';
+
+export interface DrStackProps {
+  config: Config;
+  role: DrRole;
+  /** Region whose state bucket holds this stack's state: the region the stack must stay manageable from. */
+  stateRegion: Region;
+}
+
+/** Tags every resource carries, through provider default tags (never per resource). */
+export function defaultTags(config: Config, role: DrRole, region: Region): Record<string, string> {
+  return {
+    ...config.tags,
+    Environment: config.environmentSuffix,
+    Purpose: 'payment-processing-dr',
+    'DR-Role': role,
+    Region: region,
+  };
+}
+
+/**
+ * Base of every stack: one state per failure domain (local by default, S3 in `stateRegion` when configured)
+ * and helpers to create one AWS provider per region with the project's default tags.
+ */
+export abstract class DrStack extends TerraformStack {
+  readonly config: Config;
+  readonly naming: Naming;
+  readonly role: DrRole;
+  private readonly providers = new Map<Region, AwsProvider>();
+
+  protected constructor(scope: Construct, id: string, props: DrStackProps) {
+    super(scope, id);
+    this.config = props.config;
+    this.role = props.role;
+    this.naming = new Naming(props.config.environmentSuffix);
+    const backend = props.config.backend;
+    if (backend.type === 's3') {
+      const kmsKeyId = backend.kmsKeyIds[props.stateRegion];
+      new S3Backend(this, {
+        bucket: `${backend.bucketPrefix}-${REGION_CODES[props.stateRegion]}`,
+        key: `${backend.keyPrefix}/${props.config.environmentSuffix}/${id}.tfstate`,
+        region: props.stateRegion,
+        encrypt: true,
+        useLockfile: backend.useLockfile,
+        ...(kmsKeyId ? { kmsKeyId } : {}),
+      });
+    } else {
+      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+    }
+  }
+
+  /** The AWS provider for `region` (created once per stack; the first one created is the default). */
+  provider(region: Region): AwsProvider {
+    let p = this.providers.get(region);
+    if (!p) {
+      p = new AwsProvider(this, `aws-${REGION_CODES[region]}`, {
+        region,
+        alias: this.providers.size === 0 ? undefined : REGION_CODES[region],
+        defaultTags: [{ tags: defaultTags(this.config, this.role, region) }],
+      });
+      this.providers.set(region, p);
+    }
+    return p;
+  }
+}

@@ -1,0 +1,114 @@
+import type { Construct } from 'constructs';
+import type { Config } from '../config';
+import { accountId } from '../account';
+import { TerraformOutput } from 'cdktn';
+import { AuroraGlobalCluster } from '../constructs/aurora-global';
+import { GlobalTable } from '../constructs/global-tables';
+import { MultiRegionKey } from '../constructs/multi-region-key';
+import { OperatorRole } from '../constructs/operator-role';
+import { resourceNames } from '../resource-names';
+import { DrStack } from './dr-stack';
+
+/** Aliases of the multi-Region keys; every stack finds the key of its own region by these names. */
+export const keyAliases = (naming: { alias(r: string): string }) => ({
+  data: naming.alias('data'),
+  ops: naming.alias('ops'),
+});
+
+/**
+ * Resources that span both regions and must exist before either regional stack: the multi-Region KMS keys
+ * and (data layer) the replicated data stores. Its state lives in the secondary region by default so that
+ * it stays readable when the primary region is down.
+ */
+export class GlobalStack extends DrStack {
+  readonly dataKey: MultiRegionKey;
+  readonly opsKey: MultiRegionKey;
+  readonly ledger: AuroraGlobalCluster;
+  readonly idempotencyTable: GlobalTable;
+  readonly sessionsTable: GlobalTable;
+  readonly operatorRole: OperatorRole;
+
+  constructor(scope: Construct, id: string, config: Config) {
+    super(scope, id, { config, role: 'global', stateRegion: config.regions.secondary });
+    const { primary, secondary } = config.regions;
+    const primaryProvider = this.provider(primary);
+    const secondaryProvider = this.provider(secondary);
+    const account = accountId(this, primaryProvider);
+    const aliases = keyAliases(this.naming);
+    const pair = {
+      primary: { region: primary, provider: primaryProvider },
+      replica: { region: secondary, provider: secondaryProvider },
+    };
+
+    this.dataKey = new MultiRegionKey(this, 'data-key', {
+      ...pair,
+      aliasName: aliases.data,
+      description: `${this.naming.name('data')}: Aurora, DynamoDB, S3, Secrets Manager, Lambda environment`,
+      accountId: account,
+      viaServices: ['rds', 'dynamodb', 's3', 'secretsmanager', 'lambda'],
+    });
+    this.opsKey = new MultiRegionKey(this, 'ops-key', {
+      ...pair,
+      aliasName: aliases.ops,
+      description: `${this.naming.name('ops')}: CloudWatch Logs, SNS, SQS`,
+      accountId: account,
+      viaServices: ['sns', 'sqs'],
+      allowCloudWatchLogs: true,
+      allowCloudWatchAlarms: true,
+    });
+
+    const names = resourceNames(config);
+    this.ledger = new AuroraGlobalCluster(this, 'ledger', {
+      provider: primaryProvider,
+      identifier: names.globalClusterId,
+      engineVersion: config.database.engineVersion,
+      databaseName: names.databaseName,
+    });
+    const tableProps = {
+      provider: primaryProvider,
+      kmsKeyArn: this.dataKey.primaryKey.arn,
+      replica: { region: secondary, kmsKeyArn: this.dataKey.replicaKey.arn },
+      ttlAttribute: 'expiresAt',
+    };
+    this.idempotencyTable = new GlobalTable(this, 'idempotency', {
+      ...tableProps,
+      name: names.idempotencyTable,
+    });
+    this.sessionsTable = new GlobalTable(this, 'sessions', { ...tableProps, name: names.sessionsTable });
+
+    this.operatorRole = new OperatorRole(this, 'operator', {
+      provider: primaryProvider,
+      config,
+      naming: this.naming,
+      names,
+      accountId: account,
+      opsKeyArns: {
+        [primary]: this.opsKey.primaryKey.arn,
+        [secondary]: this.opsKey.replicaKey.arn,
+      } as Record<typeof primary, string>,
+      dataKeyArns: {
+        [primary]: this.dataKey.primaryKey.arn,
+        [secondary]: this.dataKey.replicaKey.arn,
+      } as Record<typeof primary, string>,
+    });
+    new TerraformOutput(this, 'operator_role_arn', { value: this.operatorRole.role.arn });
+
+    new TerraformOutput(this, 'global_cluster_id', {
+      value: this.ledger.globalCluster.globalClusterIdentifier,
+    });
+    new TerraformOutput(this, 'global_writer_endpoint', {
+      value: this.ledger.globalCluster.endpoint,
+      description: 'Follows the writer after a switchover or failover',
+    });
+    new TerraformOutput(this, 'idempotency_table_name', { value: this.idempotencyTable.table.name });
+    new TerraformOutput(this, 'idempotency_table_arn', { value: this.idempotencyTable.table.arn });
+    new TerraformOutput(this, 'sessions_table_name', { value: this.sessionsTable.table.name });
+    new TerraformOutput(this, 'sessions_table_arn', { value: this.sessionsTable.table.arn });
+    new TerraformOutput(this, 'data_key_arns', {
+      value: { [primary]: this.dataKey.primaryKey.arn, [secondary]: this.dataKey.replicaKey.arn },
+    });
+    new TerraformOutput(this, 'ops_key_arns', {
+      value: { [primary]: this.opsKey.primaryKey.arn, [secondary]: this.opsKey.replicaKey.arn },
+    });
+  }
+}

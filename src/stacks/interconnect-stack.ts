@@ -1,0 +1,153 @@
+import { CloudwatchDashboard } from '@cdktn/provider-aws/lib/cloudwatch-dashboard';
+import { DataAwsRoute53Records } from '@cdktn/provider-aws/lib/data-aws-route53-records';
+import { DataAwsKmsKey } from '@cdktn/provider-aws/lib/data-aws-kms-key';
+import { DataAwsRouteTable } from '@cdktn/provider-aws/lib/data-aws-route-table';
+import { DataAwsVpc } from '@cdktn/provider-aws/lib/data-aws-vpc';
+import { Route } from '@cdktn/provider-aws/lib/route';
+import { VpcPeeringConnection } from '@cdktn/provider-aws/lib/vpc-peering-connection';
+import { VpcPeeringConnectionAccepterA } from '@cdktn/provider-aws/lib/vpc-peering-connection-accepter';
+import { VpcPeeringConnectionOptions } from '@cdktn/provider-aws/lib/vpc-peering-connection-options';
+import { TerraformOutput } from 'cdktn';
+import type { Construct } from 'constructs';
+import type { Config } from '../config';
+import { accountId } from '../account';
+import { BucketReplication } from '../constructs/bucket-replication';
+import { regionCatalog } from '../monitoring/catalog';
+import { dashboardBody } from '../monitoring/dashboard';
+import { resourceNames } from '../resource-names';
+import { apiDomainNames } from './regional-stack';
+import { DrStack } from './dr-stack';
+
+/**
+ * Links between the two regional stacks that need both to exist: the VPC peering (requested in the primary
+ * region, accepted in the secondary) and its routes. Applied after `primary` and `secondary`; it finds both
+ * VPCs and route tables by their deterministic Name tags. Nothing on the failover path depends on it.
+ */
+export class InterconnectStack extends DrStack {
+  constructor(scope: Construct, id: string, config: Config) {
+    super(scope, id, { config, role: 'interconnect', stateRegion: config.regions.secondary });
+    const { primary, secondary } = config.regions;
+    const { primaryCidr, secondaryCidr } = config.network;
+    const p = this.provider(primary);
+    const s = this.provider(secondary);
+    const byName = (name: string) => [{ name: 'tag:Name', values: [name] }];
+
+    const primaryVpc = new DataAwsVpc(this, 'primary-vpc', {
+      provider: p,
+      filter: byName(this.naming.regional('vpc', primary)),
+    });
+    const secondaryVpc = new DataAwsVpc(this, 'secondary-vpc', {
+      provider: s,
+      filter: byName(this.naming.regional('vpc', secondary)),
+    });
+    const primaryRt = new DataAwsRouteTable(this, 'primary-rt', {
+      provider: p,
+      filter: byName(this.naming.regional('private-rt', primary)),
+    });
+    const secondaryRt = new DataAwsRouteTable(this, 'secondary-rt', {
+      provider: s,
+      filter: byName(this.naming.regional('private-rt', secondary)),
+    });
+
+    const peering = new VpcPeeringConnection(this, 'peering', {
+      provider: p,
+      vpcId: primaryVpc.id,
+      peerVpcId: secondaryVpc.id,
+      peerRegion: secondary,
+      autoAccept: false,
+      tags: { Name: this.naming.name('peering'), Side: 'requester' },
+    });
+    const accepter = new VpcPeeringConnectionAccepterA(this, 'peering-accepter', {
+      provider: s,
+      vpcPeeringConnectionId: peering.id,
+      autoAccept: true,
+      tags: { Name: this.naming.name('peering'), Side: 'accepter' },
+    });
+    // Lets each side resolve the other's private DNS names (e.g. Aurora endpoints) to private addresses.
+    new VpcPeeringConnectionOptions(this, 'requester-options', {
+      provider: p,
+      vpcPeeringConnectionId: accepter.vpcPeeringConnectionId,
+      requester: { allowRemoteVpcDnsResolution: true },
+    });
+    new VpcPeeringConnectionOptions(this, 'accepter-options', {
+      provider: s,
+      vpcPeeringConnectionId: accepter.vpcPeeringConnectionId,
+      accepter: { allowRemoteVpcDnsResolution: true },
+    });
+    new Route(this, 'primary-to-secondary', {
+      provider: p,
+      routeTableId: primaryRt.id,
+      destinationCidrBlock: secondaryCidr,
+      vpcPeeringConnectionId: peering.id,
+    });
+    new Route(this, 'secondary-to-primary', {
+      provider: s,
+      routeTableId: secondaryRt.id,
+      destinationCidrBlock: primaryCidr,
+      vpcPeeringConnectionId: accepter.vpcPeeringConnectionId,
+    });
+    new TerraformOutput(this, 'peering_connection_id', { value: peering.id });
+
+    // Receipts replication in both directions: primary -> secondary keeps the DR copy (RTC 15 min);
+    // secondary -> primary carries receipts written during a failover back for failback.
+    const names = resourceNames(config);
+    const account = accountId(this, p);
+    const ends = {
+      primary: {
+        region: primary,
+        bucketName: names.receiptsBucket(primary, account),
+        kmsKeyArn: new DataAwsKmsKey(this, 'primary-data-key', { provider: p, keyId: names.dataKeyAlias })
+          .arn,
+      },
+      secondary: {
+        region: secondary,
+        bucketName: names.receiptsBucket(secondary, account),
+        kmsKeyArn: new DataAwsKmsKey(this, 'secondary-data-key', { provider: s, keyId: names.dataKeyAlias })
+          .arn,
+      },
+    };
+    const forward = new BucketReplication(this, 'receipts-forward', {
+      provider: p,
+      roleName: this.naming.regional('receipts-replication', primary),
+      accountId: account,
+      source: ends.primary,
+      destination: ends.secondary,
+      rtcMinutes: 15,
+    });
+    const back = new BucketReplication(this, 'receipts-back', {
+      provider: s,
+      roleName: this.naming.regional('receipts-replication', secondary),
+      accountId: account,
+      source: ends.secondary,
+      destination: ends.primary,
+      rtcMinutes: 15,
+    });
+    new TerraformOutput(this, 'receipts_replication_roles', { value: [forward.role.arn, back.role.arn] });
+
+    // One dashboard definition over both regions, deployed in each so the surviving region's copy is readable.
+    // The primary health check id is read from the PRIMARY failover record (Route 53), not from another state.
+    const publicName = apiDomainNames(config, primary).publicName;
+    const records = new DataAwsRoute53Records(this, 'public-records', {
+      provider: p,
+      zoneId: config.dns.zoneId,
+      nameRegex: `^${publicName.replace(/\./g, '\\.')}\\.?$`,
+    });
+    // Only the PRIMARY record carries a health check. (No quotes in the expression: it sits inside a JSON string.)
+    const healthCheckId = `\${compact([for r in ${records.fqn}.resource_record_sets : r.health_check_id])[0]}`;
+    const body = dashboardBody({
+      catalogs: [regionCatalog(config, primary, account), regionCatalog(config, secondary, account)],
+      healthCheckId,
+      healthCheckRegion: primary,
+    });
+    for (const [region, provider] of [
+      [primary, p],
+      [secondary, s],
+    ] as const) {
+      new CloudwatchDashboard(this, `dashboard-${region}`, {
+        provider,
+        dashboardName: this.naming.regional('dr', region),
+        dashboardBody: body,
+      });
+    }
+  }
+}

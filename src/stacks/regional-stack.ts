@@ -1,0 +1,254 @@
+import { DataAwsKmsKey } from '@cdktn/provider-aws/lib/data-aws-kms-key';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { TerraformOutput } from 'cdktn';
+import type { Construct } from 'constructs';
+import { azIdsFor, type Config, type Region, REGION_CODES } from '../config';
+import { accountId } from '../account';
+import type { LambdaBundles } from '../bundling/functions';
+import { AlertTopic } from '../constructs/alert-topic';
+import { ApiDomain } from '../constructs/api-domain';
+import { AuroraRegionalCluster } from '../constructs/aurora-regional';
+import { FailoverRecord, PrimaryHealthCheck } from '../constructs/dns-failover';
+import { FailoverAutomation } from '../constructs/failover-automation';
+import { PaymentService } from '../constructs/payment-service';
+import { regionCatalog } from '../monitoring/catalog';
+import { RegionalAlarms } from '../monitoring/regional-alarms';
+import { DbCredentials } from '../constructs/db-credentials';
+import { Network } from '../constructs/network';
+import { ReceiptsBucket } from '../constructs/receipts-bucket';
+import { AppSecurityGroups } from '../constructs/security-groups';
+import { resourceNames, type ResourceNames } from '../resource-names';
+import { keyAliases } from './global-stack';
+import { DrStack } from './dr-stack';
+
+export type RegionalRole = 'primary' | 'secondary';
+
+/** The public failover name and this region's own name of the payment API. */
+export function apiDomainNames(config: Config, region: Region): { publicName: string; regionalName: string } {
+  const { apiLabel, zoneName } = config.dns;
+  return {
+    publicName: `${apiLabel}.${zoneName}`,
+    regionalName: `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
+  };
+}
+
+/** What differs between the two regional stacks; everything else is the same code. */
+export interface RegionSpec {
+  role: RegionalRole;
+  region: Region;
+  peerRegion: Region;
+  cidr: string;
+  peerCidr: string;
+}
+
+export function regionSpec(config: Config, role: RegionalRole): RegionSpec {
+  const { primary, secondary } = config.regions;
+  const { primaryCidr, secondaryCidr } = config.network;
+  return role === 'primary'
+    ? { role, region: primary, peerRegion: secondary, cidr: primaryCidr, peerCidr: secondaryCidr }
+    : { role, region: secondary, peerRegion: primary, cidr: secondaryCidr, peerCidr: primaryCidr };
+}
+
+/**
+ * One region of the active-passive pair. Instantiated twice (primary, secondary) from the same code; it reads
+ * only its own region's APIs and finds shared resources by deterministic names, never through another
+ * stack's state, so it can be planned and applied while the other region is down.
+ */
+export class RegionalStack extends DrStack {
+  readonly spec: RegionSpec;
+  readonly awsProvider: AwsProvider;
+  readonly account: string;
+  readonly dataKeyArn: string;
+  readonly opsKeyArn: string;
+  readonly network: Network;
+  readonly names: ResourceNames;
+  readonly securityGroups: AppSecurityGroups;
+  readonly receipts: ReceiptsBucket;
+  readonly ledger: AuroraRegionalCluster;
+  /** Master credentials: created by the primary stack only (with a replica in the secondary region). */
+  readonly credentials?: DbCredentials;
+  readonly alerts: AlertTopic;
+  readonly service: PaymentService;
+  readonly domain: ApiDomain;
+  /** The Route 53 health check of the primary's /health (primary stack only). */
+  readonly healthCheck?: PrimaryHealthCheck;
+  readonly alarms: RegionalAlarms;
+  /** Watchdog and orchestrator (secondary stack only: the failover path never depends on the primary region). */
+  readonly failover?: FailoverAutomation;
+
+  constructor(scope: Construct, id: string, config: Config, role: RegionalRole, bundles: LambdaBundles) {
+    const spec = regionSpec(config, role);
+    super(scope, id, { config, role, stateRegion: spec.region });
+    this.spec = spec;
+    this.awsProvider = this.provider(spec.region);
+    const provider = this.awsProvider;
+    this.account = accountId(this, provider);
+    const aliases = keyAliases(this.naming);
+    this.dataKeyArn = new DataAwsKmsKey(this, 'data-key', { provider, keyId: aliases.data }).arn;
+    this.opsKeyArn = new DataAwsKmsKey(this, 'ops-key', { provider, keyId: aliases.ops }).arn;
+
+    this.network = new Network(this, 'network', {
+      provider,
+      naming: this.naming,
+      region: spec.region,
+      cidr: spec.cidr,
+      peerCidr: spec.peerCidr,
+      azIds: azIdsFor(config, spec.region),
+      logsKeyArn: this.opsKeyArn,
+      accountId: this.account,
+      logRetentionDays: config.logRetentionDays,
+    });
+
+    this.names = resourceNames(config);
+    const names = this.names;
+    this.securityGroups = new AppSecurityGroups(this, 'security-groups', {
+      provider,
+      vpcId: this.network.vpc.id,
+      vpcCidr: spec.cidr,
+      peerCidr: spec.peerCidr,
+      gatewayPrefixListIds: [
+        this.network.s3Endpoint.prefixListId,
+        this.network.dynamodbEndpoint.prefixListId,
+      ],
+      lambdaName: names.lambdaSecurityGroup(spec.region),
+      databaseName: this.naming.regional('ledger-db', spec.region),
+    });
+
+    this.receipts = new ReceiptsBucket(this, 'receipts', {
+      provider,
+      bucketName: names.receiptsBucket(spec.region, this.account),
+      kmsKeyArn: this.dataKeyArn,
+      noncurrentVersionDays: 365,
+    });
+
+    if (role === 'primary') {
+      this.credentials = new DbCredentials(this, 'ledger-credentials', {
+        provider,
+        secretName: names.dbSecretName,
+        username: names.masterUsername,
+        kmsKeyArn: this.dataKeyArn,
+        replica: { region: spec.peerRegion, kmsKeyId: names.dataKeyAlias },
+        passwordVersion: config.database.masterPasswordVersion,
+      });
+    }
+    this.ledger = new AuroraRegionalCluster(this, 'ledger', {
+      provider,
+      identifier: names.clusterId(spec.region),
+      globalClusterIdentifier: names.globalClusterId,
+      database: config.database,
+      subnetIds: this.network.subnetIds,
+      securityGroupId: this.securityGroups.database.id,
+      kmsKeyArn: this.dataKeyArn,
+      accountId: this.account,
+      ...(this.credentials
+        ? {
+            master: {
+              username: names.masterUsername,
+              passwordWo: this.credentials.passwordForCluster,
+              passwordVersion: this.credentials.passwordVersion,
+            },
+          }
+        : {}),
+    });
+
+    this.alerts = new AlertTopic(this, 'alerts', {
+      provider,
+      name: this.naming.regional('alerts', spec.region),
+      kmsKeyArn: this.opsKeyArn,
+      accountId: this.account,
+      region: spec.region,
+      emails: config.alerts.emails,
+    });
+
+    this.service = new PaymentService(this, 'payment-service', {
+      provider,
+      config,
+      naming: this.naming,
+      names,
+      region: spec.region,
+      role,
+      accountId: this.account,
+      bundles,
+      dataKeyArn: this.dataKeyArn,
+      opsKeyArn: this.opsKeyArn,
+      vpc: { subnetIds: this.network.subnetIds, securityGroupIds: [this.securityGroups.lambda.id] },
+      ledger: {
+        writerEndpoint: this.ledger.writerEndpoint,
+        clusterResourceId: this.ledger.cluster.clusterResourceId,
+      },
+      receipts: { bucketName: this.receipts.bucket.bucket, bucketArn: this.receipts.bucket.arn },
+    });
+
+    const dnsNames = apiDomainNames(config, spec.region);
+    this.domain = new ApiDomain(this, 'api-domain', {
+      provider,
+      zoneId: config.dns.zoneId,
+      publicName: dnsNames.publicName,
+      regionalName: dnsNames.regionalName,
+      restApiId: this.service.api.api.id,
+      stageName: this.service.api.stage.stageName,
+    });
+    if (role === 'primary') {
+      this.healthCheck = new PrimaryHealthCheck(this, 'primary-health', {
+        provider,
+        name: this.naming.name('primary-health'),
+        fqdn: dnsNames.regionalName,
+        intervalSeconds: config.failover.healthCheckIntervalSeconds,
+        failureThreshold: config.failover.healthCheckFailureThreshold,
+      });
+      this.healthCheck.addAlarm({
+        provider,
+        alarmName: this.naming.name('primary-health-check'),
+        actions: [this.alerts.arn],
+      });
+    }
+    new FailoverRecord(this, 'failover-record', {
+      provider,
+      zoneId: config.dns.zoneId,
+      publicName: dnsNames.publicName,
+      role: role === 'primary' ? 'PRIMARY' : 'SECONDARY',
+      setIdentifier: `${role}-${spec.region}`,
+      domain: this.domain.publicDomain,
+      ...(this.healthCheck ? { healthCheckId: this.healthCheck.healthCheck.id } : {}),
+    });
+
+    if (role === 'secondary') {
+      this.failover = new FailoverAutomation(this, 'failover', {
+        provider,
+        config,
+        naming: this.naming,
+        names,
+        region: spec.region,
+        primaryRegion: spec.peerRegion,
+        accountId: this.account,
+        bundles,
+        dataKeyArn: this.dataKeyArn,
+        opsKeyArn: this.opsKeyArn,
+        topicArn: this.alerts.arn,
+        primaryHealthUrl: `https://${apiDomainNames(config, spec.peerRegion).regionalName}/health`,
+      });
+    }
+    const timeouts = { ...this.service.timeoutsMs };
+    for (const f of this.failover ? [this.failover.watchdog, this.failover.orchestrator] : []) {
+      timeouts[f.functionName] = f.timeoutSeconds * 1000;
+    }
+
+    this.alarms = new RegionalAlarms(this, 'alarms', {
+      provider,
+      naming: this.naming,
+      catalog: regionCatalog(config, spec.region, this.account),
+      thresholds: config.thresholds,
+      topicArn: this.alerts.arn,
+      functionTimeoutsMs: timeouts,
+    });
+
+    new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id });
+    new TerraformOutput(this, 'private_subnet_ids', { value: this.network.subnetIds });
+    new TerraformOutput(this, 'ledger_cluster_id', { value: this.ledger.cluster.clusterIdentifier });
+    new TerraformOutput(this, 'ledger_writer_endpoint', { value: this.ledger.writerEndpoint });
+    new TerraformOutput(this, 'ledger_reader_endpoint', { value: this.ledger.readerEndpoint });
+    new TerraformOutput(this, 'receipts_bucket', { value: this.receipts.bucket.bucket });
+    if (this.credentials)
+      new TerraformOutput(this, 'ledger_secret_arn', { value: this.credentials.secret.arn });
+  }
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { parsePolicy, regionOf, resources, synthAll } from '../support/synth';
+
+describe('KMS multi-Region keys', () => {
+  const { global: g, primary, secondary } = synthAll();
+  const keys = resources(g, 'aws_kms_key');
+  const replicas = resources(g, 'aws_kms_replica_key');
+
+  it('creates a data key and an ops key, each a multi-Region primary with yearly rotation', () => {
+    expect(keys).toHaveLength(2);
+    for (const [, k] of keys) {
+      expect(k).toMatchObject({
+        multi_region: true,
+        enable_key_rotation: true,
+        rotation_period_in_days: 365,
+      });
+      expect(regionOf(g, k)).toBe('us-east-1');
+    }
+  });
+
+  it('replicates each key into the secondary region with its own policy', () => {
+    expect(replicas).toHaveLength(2);
+    for (const [, r] of replicas) {
+      expect(regionOf(g, r)).toBe('us-east-2');
+      expect(String(r.primary_key_arn)).toMatch(/^\$\{aws_kms_key\.[\w-]+\.arn\}$/);
+      const statements = parsePolicy(r.policy).Statement;
+      expect(JSON.stringify(statements)).toContain('us-east-2.amazonaws.com');
+      expect(JSON.stringify(statements)).not.toContain('us-east-1');
+    }
+  });
+
+  it('allows exactly the named services to use the data key', () => {
+    const data = keys.find(([, k]) => String(k.description).includes('-data-'))?.[1];
+    const use = parsePolicy(data?.policy).Statement.find((st) => st.Sid === 'UseThroughNamedServices');
+    expect(use?.Condition).toMatchObject({
+      StringEquals: {
+        'kms:ViaService': [
+          'rds.us-east-1.amazonaws.com',
+          'dynamodb.us-east-1.amazonaws.com',
+          's3.us-east-1.amazonaws.com',
+          'secretsmanager.us-east-1.amazonaws.com',
+          'lambda.us-east-1.amazonaws.com',
+        ],
+      },
+    });
+    const sids = parsePolicy(data?.policy).Statement.map((st) => st.Sid);
+    expect(sids).toEqual(['KeyAdministration', 'UseThroughNamedServices']);
+  });
+
+  it('lets CloudWatch Logs (scoped to this account) and CloudWatch alarms use the ops key', () => {
+    const ops = keys.find(([, k]) => String(k.description).includes('-ops-'))?.[1];
+    const st = parsePolicy(ops?.policy).Statement;
+    const logs = st.find((x) => x.Sid === 'CloudWatchLogs');
+    expect(logs?.Principal).toEqual({ Service: 'logs.us-east-1.amazonaws.com' });
+    expect(JSON.stringify(logs?.Condition)).toContain(
+      'arn:aws:logs:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:log-group:*',
+    );
+    expect(st.find((x) => x.Sid === 'CloudWatchAlarmsPublishToEncryptedTopics')?.Principal).toEqual({
+      Service: 'cloudwatch.amazonaws.com',
+    });
+    expect(JSON.stringify(st.find((x) => x.Sid === 'UseThroughNamedServices'))).toContain(
+      'sns.us-east-1.amazonaws.com',
+    );
+  });
+
+  it('gives both keys the same alias in both regions, which the regional stacks look up locally', () => {
+    const aliases = resources(g, 'aws_kms_alias').map(([, a]) => a.name);
+    expect(aliases.sort()).toEqual([
+      'alias/payment-processing-data-test',
+      'alias/payment-processing-data-test',
+      'alias/payment-processing-ops-test',
+      'alias/payment-processing-ops-test',
+    ]);
+    for (const stack of [primary, secondary]) {
+      const lookups = Object.values(stack.data?.aws_kms_key ?? {}).map((d) => d.key_id);
+      expect(lookups.sort()).toEqual([
+        'alias/payment-processing-data-test',
+        'alias/payment-processing-ops-test',
+      ]);
+    }
+    const dataAliases = resources(g, 'aws_kms_alias').filter(
+      ([, a]) => a.name === 'alias/payment-processing-data-test',
+    );
+    expect(dataAliases.map(([, a]) => regionOf(g, a)).sort()).toEqual(['us-east-1', 'us-east-2']);
+  });
+});
