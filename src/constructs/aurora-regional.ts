@@ -1,0 +1,165 @@
+import { DbSubnetGroup } from '@cdktn/provider-aws/lib/db-subnet-group';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { RdsCluster, type RdsClusterConfig } from '@cdktn/provider-aws/lib/rds-cluster';
+import { RdsClusterInstance } from '@cdktn/provider-aws/lib/rds-cluster-instance';
+import { RdsClusterParameterGroup } from '@cdktn/provider-aws/lib/rds-cluster-parameter-group';
+import { Construct } from 'constructs';
+import type { Config } from '../config';
+import { assumeRolePolicy } from '../iam';
+import { assertSupportedEngineVersion, ENGINE } from './aurora-global';
+
+export interface AuroraRegionalClusterProps {
+  provider: AwsProvider;
+  /** `payment-processing-ledger-<suffix>-<region>` */
+  identifier: string;
+  globalClusterIdentifier: string;
+  database: Config['database'];
+  subnetIds: string[];
+  securityGroupId: string;
+  kmsKeyArn: string;
+  accountId: string;
+  /**
+   * Only for the cluster that creates the global database (the primary): master user and the ephemeral
+   * password. The secondary never carries master credentials; it inherits them through replication.
+   */
+  master?: { username: string; passwordWo: string; passwordVersion: number };
+}
+
+/** Serverless v2 writer + one reader in another AZ: an AZ loss is an in-region failover, not a DR event. */
+export const INSTANCES_PER_CLUSTER = 2;
+
+/**
+ * One regional member of the Aurora PostgreSQL global database, built the same way in both regions:
+ * Serverless v2, CMK storage and Performance Insights encryption, IAM database authentication, PostgreSQL
+ * log export, enhanced monitoring, TLS enforced, `rds.global_db_rpo` bounding the ledger's RPO, and
+ * destroyable (no deletion protection, no final snapshot).
+ */
+export class AuroraRegionalCluster extends Construct {
+  readonly cluster: RdsCluster;
+  readonly instances: RdsClusterInstance[];
+  readonly parameterGroup: RdsClusterParameterGroup;
+
+  constructor(scope: Construct, id: string, p: AuroraRegionalClusterProps) {
+    super(scope, id);
+    const provider = p.provider;
+    assertSupportedEngineVersion(p.database.engineVersion);
+    const major = p.database.engineVersion.split('.')[0];
+
+    const subnetGroup = new DbSubnetGroup(this, 'subnets', {
+      provider,
+      name: p.identifier,
+      description: 'Private subnets of the ledger cluster, one per AZ',
+      subnetIds: p.subnetIds,
+    });
+
+    this.parameterGroup = new RdsClusterParameterGroup(this, 'params', {
+      provider,
+      name: p.identifier,
+      family: `aurora-postgresql${major}`,
+      description: 'Ledger: TLS only, bounded global replication lag (RPO), audit and slow statement logging',
+      parameter: [
+        // Aurora blocks commits on the writer when every secondary lags more than this: the ledger's RPO bound.
+        { name: 'rds.global_db_rpo', value: String(p.database.globalDbRpoSeconds), applyMethod: 'immediate' },
+        { name: 'rds.force_ssl', value: '1', applyMethod: 'immediate' },
+        { name: 'ssl_min_protocol_version', value: 'TLSv1.2', applyMethod: 'immediate' },
+        { name: 'log_min_duration_statement', value: '1000', applyMethod: 'immediate' },
+        // Audit trail of every change (DDL and writes) without bound values: no payment data in the logs.
+        { name: 'log_statement', value: 'mod', applyMethod: 'immediate' },
+        { name: 'log_parameter_max_length', value: '0', applyMethod: 'immediate' },
+        { name: 'log_connections', value: '1', applyMethod: 'immediate' },
+        { name: 'log_disconnections', value: '1', applyMethod: 'immediate' },
+      ],
+    });
+
+    const monitoringRole = new IamRole(this, 'monitoring-role', {
+      provider,
+      name: `${p.identifier}-monitoring`,
+      description: 'RDS enhanced monitoring of the ledger cluster',
+      assumeRolePolicy: assumeRolePolicy('monitoring.rds.amazonaws.com', {
+        StringEquals: { 'aws:SourceAccount': p.accountId },
+      }),
+    });
+    new IamRolePolicyAttachment(this, 'monitoring-policy', {
+      provider,
+      role: monitoringRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+    });
+
+    const clusterConfig: RdsClusterConfig = {
+      provider,
+      clusterIdentifier: p.identifier,
+      globalClusterIdentifier: p.globalClusterIdentifier,
+      engine: ENGINE,
+      engineVersion: p.database.engineVersion,
+      engineMode: 'provisioned',
+      engineLifecycleSupport: 'open-source-rds-extended-support-disabled',
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [p.securityGroupId],
+      dbClusterParameterGroupName: this.parameterGroup.name,
+      storageEncrypted: true,
+      kmsKeyId: p.kmsKeyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      enabledCloudwatchLogsExports: ['postgresql'],
+      backupRetentionPeriod: p.database.backupRetentionDays,
+      preferredBackupWindow: '03:00-04:00',
+      preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
+      copyTagsToSnapshot: true,
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+      serverlessv2ScalingConfiguration: {
+        minCapacity: p.database.minCapacityAcu,
+        maxCapacity: p.database.maxCapacityAcu,
+      },
+      ...(p.master
+        ? {
+            masterUsername: p.master.username,
+            masterPasswordWo: p.master.passwordWo,
+            masterPasswordWoVersion: p.master.passwordVersion,
+          }
+        : {}),
+      lifecycle: {
+        // Fields AWS changes after creation and that Terraform must not fight:
+        // - engine_version: the global cluster owns (minor) upgrades of all members;
+        // - replication_source_identifier: set by AWS on whichever cluster is currently a secondary, which
+        //   after a switchover or failover may be this one;
+        // - global_cluster_identifier: cleared by an unplanned failover (detach-and-promote); re-joining is an
+        //   explicit failback step (docs/runbooks), never an implicit side effect of `terraform apply`.
+        ignoreChanges: ['engine_version', 'replication_source_identifier', 'global_cluster_identifier'],
+      },
+    };
+    this.cluster = new RdsCluster(this, 'cluster', clusterConfig);
+
+    this.instances = Array.from({ length: INSTANCES_PER_CLUSTER }, (_, i) => {
+      return new RdsClusterInstance(this, `instance-${i + 1}`, {
+        provider,
+        identifier: `${p.identifier}-${i + 1}`,
+        clusterIdentifier: this.cluster.id,
+        instanceClass: 'db.serverless',
+        engine: ENGINE,
+        engineVersion: p.database.engineVersion,
+        dbSubnetGroupName: subnetGroup.name,
+        publiclyAccessible: false,
+        autoMinorVersionUpgrade: true,
+        promotionTier: i,
+        caCertIdentifier: 'rds-ca-rsa2048-g1',
+        monitoringInterval: 30,
+        monitoringRoleArn: monitoringRole.arn,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: p.kmsKeyArn,
+        performanceInsightsRetentionPeriod: 7,
+        copyTagsToSnapshot: true,
+        lifecycle: { ignoreChanges: ['engine_version'] },
+      });
+    });
+  }
+
+  get writerEndpoint(): string {
+    return this.cluster.endpoint;
+  }
+
+  get readerEndpoint(): string {
+    return this.cluster.readerEndpoint;
+  }
+}

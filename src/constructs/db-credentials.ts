@@ -1,0 +1,68 @@
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { SecretsmanagerSecret } from '@cdktn/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktn/provider-aws/lib/secretsmanager-secret-version';
+import { EphemeralRandomPassword } from '@cdktn/provider-random/lib/ephemeral-random-password';
+import { RandomProvider } from '@cdktn/provider-random/lib/provider';
+import { Fn } from 'cdktn';
+import { Construct } from 'constructs';
+
+export interface DbCredentialsProps {
+  provider: AwsProvider;
+  secretName: string;
+  username: string;
+  kmsKeyArn: string;
+  /** Region and key (alias accepted) of the secret's replica, readable when the primary region is down. */
+  replica: { region: string; kmsKeyId: string };
+  /** Bumping it makes Terraform send a new generated password to both the secret and the cluster. */
+  passwordVersion: number;
+}
+
+/**
+ * Master credentials of the global database without a password in code, in the synthesized JSON or in the
+ * Terraform state: AWS does not support the RDS-managed master secret (`manage_master_user_password`) for
+ * clusters in a global database, so an *ephemeral* random password (never persisted) is written through
+ * write-only attributes to (1) a Secrets Manager secret encrypted with the CMK and replicated to the
+ * secondary region and (2) the primary cluster's `master_password_wo`. Applications use IAM authentication;
+ * this secret is for migrations and break-glass access only.
+ */
+export class DbCredentials extends Construct {
+  readonly secret: SecretsmanagerSecret;
+  /** Feed to `master_password_wo` of the primary cluster (an ephemeral value; write-only attributes only). */
+  readonly passwordForCluster: string;
+  readonly passwordVersion: number;
+
+  constructor(scope: Construct, id: string, p: DbCredentialsProps) {
+    super(scope, id);
+    const random = new RandomProvider(this, 'random');
+    const password = new EphemeralRandomPassword(this, 'password', {
+      provider: random,
+      length: 40,
+      special: true,
+      // RDS refuses '/', '@', '"' and spaces in master passwords.
+      overrideSpecial: '!#$%^&*()-_=+[]{}<>:?',
+      minLower: 4,
+      minUpper: 4,
+      minNumeric: 4,
+      minSpecial: 2,
+    });
+    this.passwordForCluster = password.result;
+    this.passwordVersion = p.passwordVersion;
+
+    this.secret = new SecretsmanagerSecret(this, 'secret', {
+      provider: p.provider,
+      name: p.secretName,
+      description:
+        'Master credentials of the Aurora ledger global database (migrations and break-glass only)',
+      kmsKeyId: p.kmsKeyArn,
+      // Destroyable at once: the name is deterministic and must be reusable by a re-deploy.
+      recoveryWindowInDays: 0,
+      replica: [{ region: p.replica.region, kmsKeyId: p.replica.kmsKeyId }],
+    });
+    new SecretsmanagerSecretVersion(this, 'version', {
+      provider: p.provider,
+      secretId: this.secret.id,
+      secretStringWo: Fn.jsonencode({ username: p.username, password: password.result }),
+      secretStringWoVersion: p.passwordVersion,
+    });
+  }
+}

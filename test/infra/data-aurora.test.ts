@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { assertSupportedEngineVersion } from '../../src/constructs/aurora-global';
+import { only, parsePolicy, regionOf, resources, synthAll, testConfig } from '../support/synth';
+
+describe('Aurora PostgreSQL global database', () => {
+  const s = synthAll();
+  const globalCluster = only(s.global, 'aws_rds_global_cluster');
+  const cluster = (id: 'primary' | 'secondary') => only(s[id], 'aws_rds_cluster');
+
+  it('creates an encrypted 14.x global cluster in the primary region, without extended support', () => {
+    expect(globalCluster).toMatchObject({
+      global_cluster_identifier: 'payment-processing-ledger-global-test',
+      engine: 'aurora-postgresql',
+      engine_version: '14.15',
+      database_name: 'payments',
+      storage_encrypted: true,
+      deletion_protection: false,
+      engine_lifecycle_support: 'open-source-rds-extended-support-disabled',
+    });
+    expect(regionOf(s.global, globalCluster)).toBe('us-east-1');
+  });
+
+  it('refuses engine versions that cannot run a Serverless v2 global database', () => {
+    expect(() => assertSupportedEngineVersion('14.2')).toThrow(/need 14\.3\+/);
+    expect(() => assertSupportedEngineVersion('13.12')).toThrow();
+    expect(() => assertSupportedEngineVersion('14.3')).not.toThrow();
+    expect(() => testConfig({ database: { engineVersion: '15.4' } })).toThrow(/database\.engineVersion/);
+  });
+
+  it.each(['primary', 'secondary'] as const)(
+    '%s cluster joins the global cluster by its deterministic id',
+    (id) => {
+      const c = cluster(id);
+      expect(c.global_cluster_identifier).toBe(globalCluster.global_cluster_identifier);
+      expect(c.engine).toBe(globalCluster.engine);
+      expect(c.engine_version).toBe(globalCluster.engine_version);
+      expect(c.cluster_identifier).toBe(
+        `payment-processing-ledger-test-${id === 'primary' ? 'use1' : 'use2'}`,
+      );
+    },
+  );
+
+  it.each(['primary', 'secondary'] as const)(
+    '%s cluster: Serverless v2, CMK, IAM auth, logs, backups, destroyable',
+    (id) => {
+      expect(cluster(id)).toMatchObject({
+        engine_mode: 'provisioned',
+        serverlessv2_scaling_configuration: { min_capacity: 0.5, max_capacity: 4 },
+        storage_encrypted: true,
+        kms_key_id: '${data.aws_kms_key.data-key.arn}',
+        iam_database_authentication_enabled: true,
+        enabled_cloudwatch_logs_exports: ['postgresql'],
+        backup_retention_period: 1,
+        copy_tags_to_snapshot: true,
+        deletion_protection: false,
+        skip_final_snapshot: true,
+      });
+      expect(s[id].data?.aws_kms_key?.['data-key']).toMatchObject({
+        key_id: 'alias/payment-processing-data-test',
+      });
+    },
+  );
+
+  it('ignores the fields AWS changes after creation or failover (known provider pitfalls)', () => {
+    for (const id of ['primary', 'secondary'] as const) {
+      expect((cluster(id).lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
+        'engine_version',
+        'replication_source_identifier',
+        'global_cluster_identifier',
+      ]);
+      for (const [, i] of resources(s[id], 'aws_rds_cluster_instance')) {
+        expect((i.lifecycle as { ignore_changes: string[] }).ignore_changes).toContain('engine_version');
+      }
+    }
+    expect((globalCluster.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
+      'engine_version',
+    ]);
+  });
+
+  it('gives master credentials to the primary only, through a write-only attribute fed by an ephemeral password', () => {
+    const p = cluster('primary');
+    expect(p.master_username).toBe('payments_admin');
+    expect(p.master_password).toBeUndefined();
+    expect(p.manage_master_user_password).toBeUndefined();
+    expect(p.master_password_wo).toMatch(/^\$\{ephemeral\.random_password\.[\w-]+\.result\}$/);
+    expect(p.master_password_wo_version).toBe(1);
+    const sec = cluster('secondary');
+    for (const k of ['master_username', 'master_password', 'master_password_wo', 'database_name'])
+      expect(sec[k]).toBeUndefined();
+    const pw = Object.values(s.primary.ephemeral?.random_password ?? {});
+    expect(pw).toHaveLength(1);
+    expect(pw[0]).toMatchObject({ length: 40, special: true });
+    expect(String(pw[0].override_special)).not.toMatch(/[/@" ]/);
+  });
+
+  it('stores the master secret with the CMK, replicated to the secondary region, rotated by version', () => {
+    const secret = only(s.primary, 'aws_secretsmanager_secret');
+    expect(secret).toMatchObject({
+      name: 'payment-processing-ledger-master-test',
+      kms_key_id: '${data.aws_kms_key.data-key.arn}',
+      recovery_window_in_days: 0,
+      replica: [{ region: 'us-east-2', kms_key_id: 'alias/payment-processing-data-test' }],
+    });
+    const version = only(s.primary, 'aws_secretsmanager_secret_version');
+    expect(version.secret_string).toBeUndefined();
+    expect(version.secret_string_wo).toContain('ephemeral.random_password.');
+    expect(version.secret_string_wo_version).toBe(1);
+    const rotated = synthAll(testConfig({ database: { masterPasswordVersion: 2 } }));
+    expect(only(rotated.primary, 'aws_secretsmanager_secret_version').secret_string_wo_version).toBe(2);
+    expect(only(rotated.primary, 'aws_rds_cluster').master_password_wo_version).toBe(2);
+  });
+
+  it.each(['primary', 'secondary'] as const)(
+    '%s: two Serverless v2 instances with monitoring and encrypted Performance Insights',
+    (id) => {
+      const instances = resources(s[id], 'aws_rds_cluster_instance').map(([, i]) => i);
+      expect(instances).toHaveLength(2);
+      instances.forEach((i, n) => {
+        expect(i).toMatchObject({
+          instance_class: 'db.serverless',
+          engine: 'aurora-postgresql',
+          publicly_accessible: false,
+          promotion_tier: n,
+          monitoring_interval: 30,
+          performance_insights_enabled: true,
+          performance_insights_kms_key_id: '${data.aws_kms_key.data-key.arn}',
+          performance_insights_retention_period: 7,
+        });
+        expect(String(i.monitoring_role_arn)).toMatch(
+          /^\$\{aws_iam_role\.ledger_monitoring-role_\w+\.arn\}$/,
+        );
+      });
+      const role = only(s[id], 'aws_iam_role', (r) => String(r.name).endsWith('-monitoring'));
+      expect(parsePolicy(role.assume_role_policy).Statement[0].Principal).toEqual({
+        Service: 'monitoring.rds.amazonaws.com',
+      });
+      expect(
+        only(s[id], 'aws_iam_role_policy_attachment', (a) => String(a.role).includes('monitoring-role'))
+          .policy_arn,
+      ).toBe('arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole');
+    },
+  );
+
+  it('bounds the ledger RPO with rds.global_db_rpo, enforces TLS and logs changes without values', () => {
+    const params = Object.fromEntries(
+      (
+        only(s.primary, 'aws_rds_cluster_parameter_group').parameter as Array<{ name: string; value: string }>
+      ).map((x) => [x.name, x.value]),
+    );
+    expect(params).toMatchObject({
+      'rds.global_db_rpo': '20',
+      'rds.force_ssl': '1',
+      ssl_min_protocol_version: 'TLSv1.2',
+      log_statement: 'mod',
+      log_parameter_max_length: '0',
+    });
+    expect(only(s.primary, 'aws_rds_cluster_parameter_group').family).toBe('aurora-postgresql14');
+    const t = synthAll(testConfig({ database: { globalDbRpoSeconds: 60 } }));
+    expect(JSON.stringify(only(t.secondary, 'aws_rds_cluster_parameter_group').parameter)).toContain(
+      '"value":"60"',
+    );
+    expect(() => testConfig({ database: { globalDbRpoSeconds: 5 } })).toThrow(/database\.globalDbRpoSeconds/);
+  });
+
+  it('places the clusters in the private subnets and admits 5432 only from the Lambda SG and the peer VPC', () => {
+    for (const [id, peer] of [
+      ['primary', '10.1.0.0/16'],
+      ['secondary', '10.0.0.0/16'],
+    ] as const) {
+      const subnetGroup = only(s[id], 'aws_db_subnet_group');
+      expect(subnetGroup.subnet_ids).toHaveLength(3);
+      const ingress = resources(s[id], 'aws_vpc_security_group_ingress_rule').map(([, r]) => r);
+      expect(ingress).toHaveLength(2);
+      for (const r of ingress)
+        expect(r).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });
+      expect(ingress.map((r) => r.cidr_ipv4).filter(Boolean)).toEqual([peer]);
+      expect(
+        String(ingress.find((r) => r.referenced_security_group_id)?.referenced_security_group_id),
+      ).toContain('security-groups_lambda');
+      const dbSg = only(s[id], 'aws_security_group', (g) => String(g.name).includes('ledger-db'));
+      expect(cluster(id).vpc_security_group_ids).toEqual([
+        expect.stringContaining('security-groups_database'),
+      ]);
+      expect(dbSg.ingress).toBeUndefined();
+    }
+  });
+
+  it('keeps the secondary stack independent of the primary state', () => {
+    const text = JSON.stringify(s.secondary);
+    expect(text).not.toMatch(/remote_state/);
+    expect(s.secondary.provider?.aws.map((p) => p.region)).toEqual(['us-east-2']);
+    expect(only(s.secondary, 'aws_rds_cluster').global_cluster_identifier).toBe(
+      'payment-processing-ledger-global-test',
+    );
+  });
+});
