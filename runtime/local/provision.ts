@@ -1,0 +1,68 @@
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type BucketLocationConstraint,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { awsErrorName } from '../shared/aws';
+
+/**
+ * Creates the tables and bucket the service expects when they are missing, for an AWS emulator (local runs,
+ * tests). The shapes match production: tables keyed by `pk` (S), on-demand, TTL on `expiresAt`.
+ */
+export async function ensureTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (err) {
+    if (awsErrorName(err) !== 'ResourceNotFoundException') throw err;
+  }
+  try {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (err) {
+    if (awsErrorName(err) !== 'ResourceInUseException') throw err;
+  }
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+  await ddb.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    }),
+  );
+}
+
+export async function ensureBucket(s3: S3Client, bucket: string, region: string): Promise<void> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return;
+  } catch (err) {
+    const name = awsErrorName(err);
+    if (name !== 'NotFound' && name !== 'NoSuchBucket') throw err;
+  }
+  try {
+    await s3.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(region === 'us-east-1'
+          ? {}
+          : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      }),
+    );
+  } catch (err) {
+    if (awsErrorName(err) !== 'BucketAlreadyOwnedByYou') throw err;
+  }
+}

@@ -1,0 +1,240 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { createHealthHandler } from '../health/app';
+import { createPaymentApiHandler, type PaymentApiDeps } from '../payment-api/app';
+import {
+  type AwsClientOptions,
+  createDocumentClient,
+  createDynamoDbClient,
+  createS3Client,
+} from '../shared/aws';
+import { createPgDatabase, type Database } from '../shared/db';
+import { type Env, intEnv, optionalEnv } from '../shared/env';
+import { createLogger, errorFields, type LogSink } from '../shared/logger';
+import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
+import { createWritabilityProbe } from '../shared/writability';
+import { toProxyEvent } from './event';
+import { ensureBucket, ensureTable } from './provision';
+
+/**
+ * A local HTTP server that runs the Lambda handlers behind a stand-in for API Gateway: each request becomes a
+ * v1 proxy event (`/payments`, `/payments/{id}` with path parameters, `/health`) handled in-process.
+ * `npm run dev` starts it from the environment; tests and benchmarks call `startLocalServer`.
+ *
+ * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
+ * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), IDEMPOTENCY_TABLE, SESSIONS_TABLE,
+ * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS. On start it applies the migrations and, only when
+ * an endpoint override is set, creates the tables and bucket if they are missing.
+ */
+export interface LocalServerOptions {
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  databaseUrl?: string;
+  /** An open database to use instead of `databaseUrl`; left open by `close()`. */
+  database?: Database;
+  awsEndpoint?: string;
+  region?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  idempotencyTable?: string;
+  sessionsTable?: string;
+  receiptsBucket?: string;
+  receiptsKmsKeyArn?: string;
+  healthTimeoutMs?: number;
+  /** Apply migrations on start (default true). */
+  migrate?: boolean;
+  /** Create tables and bucket when missing (default: when an endpoint override is set; refused otherwise). */
+  provision?: boolean;
+  logSink?: LogSink;
+  env?: Env;
+}
+
+export interface LocalServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_REQUEST_BYTES = 1024 * 1024;
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => done(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+function send(res: ServerResponse, result: APIGatewayProxyResult): void {
+  res.statusCode = result.statusCode;
+  for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, String(value));
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    res.setHeader(name, values.map(String));
+  }
+  res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+}
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const env = options.env ?? process.env;
+  const region = options.region ?? optionalEnv(env, 'AWS_REGION') ?? 'us-east-1';
+  const endpoint = options.awsEndpoint ?? optionalEnv(env, 'AWS_ENDPOINT_URL');
+  const provision = options.provision ?? endpoint !== undefined;
+  if (provision && endpoint === undefined)
+    throw new Error('provisioning is only done against an AWS endpoint override');
+  const credentials =
+    options.credentials ??
+    (endpoint && !optionalEnv(env, 'AWS_ACCESS_KEY_ID')
+      ? { accessKeyId: 'test', secretAccessKey: 'test' }
+      : undefined);
+  const names = {
+    idempotencyTable:
+      options.idempotencyTable ?? optionalEnv(env, 'IDEMPOTENCY_TABLE') ?? 'payments-idempotency-local',
+    sessionsTable: options.sessionsTable ?? optionalEnv(env, 'SESSIONS_TABLE') ?? 'payments-sessions-local',
+    receiptsBucket:
+      options.receiptsBucket ?? optionalEnv(env, 'RECEIPTS_BUCKET') ?? 'payments-receipts-local',
+    receiptsKmsKeyArn:
+      options.receiptsKmsKeyArn ??
+      optionalEnv(env, 'RECEIPTS_KMS_KEY_ARN') ??
+      `arn:aws:kms:${region}:000000000000:alias/payments-receipts-local`,
+  };
+  const log = createLogger({ service: 'local-server', region }, options.logSink);
+
+  const ownsDatabase = options.database === undefined;
+  const db =
+    options.database ??
+    createPgDatabase(
+      {
+        connectionString: options.databaseUrl ?? optionalEnv(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL,
+        max: intEnv(env, 'DB_POOL_MAX', 10, { min: 1, max: 50 }),
+        connectionTimeoutMillis: 3000,
+        statement_timeout: 5000,
+      },
+      { onIdleError: (err) => log.warn('idle database connection failed', errorFields(err)) },
+    );
+  const aws: AwsClientOptions = { region, endpoint, credentials };
+  const dynamodb = createDynamoDbClient(aws);
+  const documents = createDocumentClient(aws);
+  const s3 = createS3Client(aws);
+  const healthTimeoutMs =
+    options.healthTimeoutMs ?? intEnv(env, 'HEALTH_TIMEOUT_MS', 2000, { min: 50, max: 30_000 });
+
+  const cleanup = async () => {
+    dynamodb.destroy();
+    documents.destroy();
+    s3.destroy();
+    if (ownsDatabase) await db.close();
+  };
+
+  let server: ReturnType<typeof createServer>;
+  try {
+    if (options.migrate ?? true) await runMigrations(db, loadMigrations(defaultMigrationsDir(env)));
+    if (provision) {
+      await ensureTable(dynamodb, names.idempotencyTable);
+      await ensureTable(dynamodb, names.sessionsTable);
+      await ensureBucket(s3, names.receiptsBucket, region);
+    }
+    const paymentDeps: PaymentApiDeps = {
+      db,
+      writability: createWritabilityProbe(db),
+      targets: { ddb: documents, s3, ...names },
+      region,
+      healthTimeoutMs,
+      logSink: options.logSink,
+    };
+    const payments = createPaymentApiHandler(async () => paymentDeps, options.logSink);
+    const health = createHealthHandler(
+      async () => ({
+        db,
+        dynamodb: documents,
+        s3,
+        idempotencyTable: names.idempotencyTable,
+        receiptsBucket: names.receiptsBucket,
+        timeoutMs: healthTimeoutMs,
+        region,
+        logSink: options.logSink,
+      }),
+      options.logSink,
+    );
+
+    server = createServer((req, res) => {
+      void (async () => {
+        try {
+          const body = await readBody(req);
+          if (body === undefined) {
+            send(res, {
+              statusCode: 413,
+              headers: { 'Content-Type': 'application/json; charset=utf-8' },
+              body: JSON.stringify({
+                error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body too large' },
+              }),
+            });
+            return;
+          }
+          const event: APIGatewayProxyEvent = toProxyEvent(req, body);
+          const target = event.path === '/health' ? health : payments;
+          send(res, await target(event));
+        } catch (err) {
+          log.error('local server failed to handle a request', errorFields(err));
+          if (!res.headersSent)
+            send(res, {
+              statusCode: 500,
+              body: '{"error":{"code":"INTERNAL_ERROR","message":"internal error"}}',
+            });
+        }
+      })();
+    });
+    await new Promise<void>((done, fail) => {
+      server.once('error', fail);
+      server.listen(
+        options.port ?? intEnv(env, 'PORT', 3000, { min: 0, max: 65535 }),
+        options.host ?? '127.0.0.1',
+        () => done(),
+      );
+    });
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.address}:${address.port}`;
+  return {
+    url,
+    close: async () => {
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+      await cleanup();
+    },
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === __filename) {
+  startLocalServer()
+    .then((server) => {
+      const log = createLogger({ service: 'local-server' });
+      log.info('local server listening', { url: server.url });
+      const stop = () => {
+        server.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(
+        `local server failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    });
+}

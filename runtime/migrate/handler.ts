@@ -1,0 +1,99 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { ensureAppRole } from '../shared/app-role';
+import { createPgDatabase, type Database } from '../shared/db';
+import { masterPoolConfig } from '../shared/db-config';
+import { type Env, optionalEnv, requireEnv } from '../shared/env';
+import { createLogger, errorFields, type LogSink } from '../shared/logger';
+import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
+import { queryWritable } from '../shared/writability';
+
+/**
+ * Migration Lambda: applies the schema migrations to the local Aurora cluster and makes the application role
+ * and its grants converge. Safe to invoke any number of times, including concurrently.
+ *
+ * Environment: DB_SECRET_ARN (secret JSON `{"username","password"}` of the master user), DB_HOST (the local
+ * cluster's writer endpoint), DB_PORT (5432), DB_NAME (payments), DB_CA_BUNDLE_PATH (optional, see
+ * db-config.ts), APP_DB_USER (payments_app), MIGRATIONS_DIR (optional), AWS_REGION, AWS_ENDPOINT_URL (optional).
+ *
+ * In a region whose cluster is a read-only global database secondary there is nothing to do (the schema arrives
+ * by replication): the invocation succeeds with status `skipped_read_only`.
+ */
+export interface MasterCredentials {
+  username: string;
+  password: string;
+}
+
+export interface MigrateDeps {
+  readCredentials(): Promise<MasterCredentials>;
+  connect(credentials: MasterCredentials): Database;
+  migrationsDir: string;
+  appRole: string;
+  region?: string;
+  logSink?: LogSink;
+}
+
+export interface MigrateResult {
+  status: 'migrated' | 'skipped_read_only';
+  applied: string[];
+  appRole?: string;
+}
+
+const secretSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+export async function readMasterCredentials(
+  client: SecretsManagerClient,
+  secretArn: string,
+): Promise<MasterCredentials> {
+  const secret = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
+  if (!secret.SecretString) throw new Error('database secret has no SecretString');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secret.SecretString);
+  } catch {
+    throw new Error('database secret is not JSON');
+  }
+  const result = secretSchema.safeParse(parsed);
+  if (!result.success) throw new Error('database secret must hold string "username" and "password"');
+  return result.data;
+}
+
+export function createMigrateHandler(getDeps: () => MigrateDeps): () => Promise<MigrateResult> {
+  return async () => {
+    const deps = getDeps();
+    const log = createLogger({ service: 'migrate', region: deps.region }, deps.logSink);
+    const migrations = loadMigrations(deps.migrationsDir);
+    const db = deps.connect(await deps.readCredentials());
+    try {
+      if (!(await queryWritable(db))) {
+        log.info('database is read-only (global database secondary): nothing to migrate');
+        return { status: 'skipped_read_only', applied: [] };
+      }
+      const result = await runMigrations(db, migrations);
+      const role = await ensureAppRole(db, deps.appRole);
+      log.info('migrations complete', { applied: result.applied, count: result.alreadyApplied });
+      return { status: 'migrated', applied: result.applied, appRole: role.role };
+    } catch (err) {
+      log.error('migration failed', errorFields(err));
+      throw err;
+    } finally {
+      await db.close();
+    }
+  };
+}
+
+export function migrateDepsFromEnv(env: Env): MigrateDeps {
+  const region = requireEnv(env, 'AWS_REGION');
+  const secretArn = requireEnv(env, 'DB_SECRET_ARN');
+  const endpoint = optionalEnv(env, 'AWS_ENDPOINT_URL');
+  const secrets = new SecretsManagerClient({ region, ...(endpoint ? { endpoint } : {}) });
+  return {
+    readCredentials: () => readMasterCredentials(secrets, secretArn),
+    connect: (credentials) => createPgDatabase(masterPoolConfig(env, credentials)),
+    migrationsDir: defaultMigrationsDir(env),
+    appRole: optionalEnv(env, 'APP_DB_USER') ?? 'payments_app',
+    region,
+  };
+}
+
+export const handler = createMigrateHandler(() => migrateDepsFromEnv(process.env));

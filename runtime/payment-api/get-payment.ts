@@ -1,0 +1,32 @@
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { isConnectionError, type Queryable, retryOnConnectionLoss } from '../shared/db';
+import { HttpError, jsonResponse } from '../shared/http';
+import { errorFields, type Logger } from '../shared/logger';
+import { databaseUnavailable } from './create-payment';
+import { findPayment } from './payments-repo';
+import { parsePaymentId } from './request';
+import { toPaymentResource } from './resource';
+
+/** GET /payments/{id}: a read, so it also works in a read-only (secondary) region. */
+export async function getPayment(
+  db: Queryable,
+  rawId: string | undefined,
+  log: Logger,
+): Promise<{ response: APIGatewayProxyResult; paymentId: string }> {
+  const id = parsePaymentId(rawId);
+  let payment;
+  try {
+    payment = await retryOnConnectionLoss(() => findPayment(db, id));
+  } catch (err) {
+    if (isConnectionError(err)) {
+      log.error('database unavailable while reading a payment', {
+        component: 'database',
+        ...errorFields(err),
+      });
+      throw databaseUnavailable();
+    }
+    throw err;
+  }
+  if (!payment) throw new HttpError(404, 'PAYMENT_NOT_FOUND', 'no payment has this id');
+  return { response: jsonResponse(200, toPaymentResource(payment)), paymentId: id };
+}

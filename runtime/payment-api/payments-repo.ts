@@ -1,0 +1,181 @@
+import type { Database, Queryable } from '../shared/db';
+import type { CurrencyCode } from '../shared/currencies';
+
+/** Data access for payments and their ledger entries. */
+export interface PaymentRecord {
+  id: string;
+  idempotencyKey: string;
+  requestHash: string;
+  amount: number;
+  currency: CurrencyCode;
+  merchantId: string;
+  reference: string | null;
+  description: string | null;
+  paymentMethodType: 'card_token';
+  status: 'accepted';
+  region: string;
+  createdAt: Date;
+  sideEffectsCompletedAt: Date | null;
+}
+
+export interface NewPayment {
+  id: string;
+  idempotencyKey: string;
+  requestHash: string;
+  amount: number;
+  currency: CurrencyCode;
+  merchantId: string;
+  reference?: string;
+  description?: string;
+  paymentMethodToken: string;
+  region: string;
+}
+
+interface PaymentRow {
+  id: string;
+  idempotency_key: string;
+  request_hash: string;
+  amount: string | number | bigint;
+  currency: string;
+  merchant_id: string;
+  reference: string | null;
+  description: string | null;
+  payment_method_type: string;
+  status: string;
+  region: string;
+  created_at: Date | string;
+  side_effects_completed_at: Date | string | null;
+}
+
+const COLUMNS = `id, idempotency_key, request_hash, amount, currency, merchant_id, reference, description,
+  payment_method_type, status, region, created_at, side_effects_completed_at`;
+
+/** Ledger accounts: the card network owes us the funds (debit); we owe them to the merchant (credit). */
+export const CLEARING_ACCOUNT = 'card_clearing';
+export const merchantPayableAccount = (merchantId: string): string => `merchant_payable:${merchantId}`;
+
+function toDate(value: Date | string): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function toRecord(row: PaymentRow): PaymentRecord {
+  // bigint columns arrive as strings (node-postgres) or numbers (PGlite); amounts are at most 10^12, well
+  // inside the exactly representable integer range.
+  const amount = Number(row.amount);
+  if (!Number.isSafeInteger(amount)) throw new Error('payment amount out of range');
+  return {
+    id: row.id,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    amount,
+    currency: row.currency as CurrencyCode,
+    merchantId: row.merchant_id,
+    reference: row.reference,
+    description: row.description,
+    paymentMethodType: row.payment_method_type as 'card_token',
+    status: row.status as 'accepted',
+    region: row.region,
+    createdAt: toDate(row.created_at),
+    sideEffectsCompletedAt:
+      row.side_effects_completed_at === null ? null : toDate(row.side_effects_completed_at),
+  };
+}
+
+async function insertLedgerEntries(tx: Queryable, payment: PaymentRecord): Promise<void> {
+  await tx.query(
+    `INSERT INTO ledger_entries (payment_id, entry_type, account, amount, currency, created_at)
+     VALUES ($1, 'debit', $2, $3, $4, $6), ($1, 'credit', $5, $7, $4, $6)`,
+    [
+      payment.id,
+      CLEARING_ACCOUNT,
+      payment.amount,
+      payment.currency,
+      merchantPayableAccount(payment.merchantId),
+      payment.createdAt,
+      -payment.amount,
+    ],
+  );
+}
+
+/**
+ * Inserts the payment and its two ledger entries in one transaction, unless a payment with the same
+ * idempotency key exists. The unique constraint on `idempotency_key` decides between concurrent requests:
+ * `ON CONFLICT DO NOTHING` makes every loser wait for the winner's commit and then insert nothing; the loser
+ * then reads the winner's row (READ COMMITTED: the next statement sees the committed row).
+ */
+export async function insertPaymentOnce(
+  db: Database,
+  payment: NewPayment,
+): Promise<{ record: PaymentRecord; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.query<PaymentRow>(
+      `INSERT INTO payments (id, idempotency_key, request_hash, amount, currency, merchant_id, reference,
+         description, payment_method_type, payment_method_token, status, region)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'card_token', $9, 'accepted', $10)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING ${COLUMNS}`,
+      [
+        payment.id,
+        payment.idempotencyKey,
+        payment.requestHash,
+        payment.amount,
+        payment.currency,
+        payment.merchantId,
+        payment.reference ?? null,
+        payment.description ?? null,
+        payment.paymentMethodToken,
+        payment.region,
+      ],
+    );
+    const row = inserted.rows[0];
+    if (row) {
+      const record = toRecord(row);
+      await insertLedgerEntries(tx, record);
+      return { record, created: true };
+    }
+    const existing = await tx.query<PaymentRow>(
+      `SELECT ${COLUMNS} FROM payments WHERE idempotency_key = $1`,
+      [payment.idempotencyKey],
+    );
+    const found = existing.rows[0];
+    if (!found) throw new Error('idempotency key conflicted but no payment holds it');
+    return { record: toRecord(found), created: false };
+  });
+}
+
+export async function findPayment(db: Queryable, id: string): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<PaymentRow>(`SELECT ${COLUMNS} FROM payments WHERE id = $1`, [id]);
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
+/** Records that the receipt and DynamoDB records exist. Only the first call changes the row. */
+export async function markSideEffectsCompleted(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `UPDATE payments SET side_effects_completed_at = now()
+     WHERE id = $1 AND side_effects_completed_at IS NULL`,
+    [id],
+  );
+}
+
+/**
+ * Side-effect state of a payment, judged by the database clock: when they were completed (if they were), and
+ * whether the payment is younger than `windowMs` (its creator may still be writing them).
+ */
+export async function sideEffectsState(
+  db: Queryable,
+  id: string,
+  windowMs: number,
+): Promise<{ completedAt: Date | null; young: boolean }> {
+  const { rows } = await db.query<{ completed_at: Date | string | null; young: boolean }>(
+    `SELECT side_effects_completed_at AS completed_at,
+            clock_timestamp() - created_at < make_interval(secs => $2::double precision / 1000) AS young
+     FROM payments WHERE id = $1`,
+    [id, windowMs],
+  );
+  const row = rows[0];
+  if (!row) throw new Error('payment vanished');
+  return {
+    completedAt: row.completed_at === null ? null : toDate(row.completed_at),
+    young: row.young === true,
+  };
+}

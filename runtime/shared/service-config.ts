@@ -1,0 +1,49 @@
+import { type Env, intEnv, requireEnv } from './env';
+
+/**
+ * Names of the resources the service writes to, from the environment set by the infrastructure:
+ * AWS_REGION, IDEMPOTENCY_TABLE, SESSIONS_TABLE, RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN.
+ */
+export interface ServiceConfig {
+  region: string;
+  idempotencyTable: string;
+  sessionsTable: string;
+  receiptsBucket: string;
+  receiptsKmsKeyArn: string;
+}
+
+export function serviceConfigFromEnv(env: Env): ServiceConfig {
+  return {
+    region: requireEnv(env, 'AWS_REGION'),
+    idempotencyTable: requireEnv(env, 'IDEMPOTENCY_TABLE'),
+    sessionsTable: requireEnv(env, 'SESSIONS_TABLE'),
+    receiptsBucket: requireEnv(env, 'RECEIPTS_BUCKET'),
+    receiptsKmsKeyArn: requireEnv(env, 'RECEIPTS_KMS_KEY_ARN'),
+  };
+}
+
+/** Health check settings: AWS_REGION, IDEMPOTENCY_TABLE, RECEIPTS_BUCKET, HEALTH_TIMEOUT_MS (default 2000). */
+export interface HealthConfig {
+  region: string;
+  idempotencyTable: string;
+  receiptsBucket: string;
+  timeoutMs: number;
+}
+
+export function healthConfigFromEnv(env: Env): HealthConfig {
+  return {
+    region: requireEnv(env, 'AWS_REGION'),
+    idempotencyTable: requireEnv(env, 'IDEMPOTENCY_TABLE'),
+    receiptsBucket: requireEnv(env, 'RECEIPTS_BUCKET'),
+    timeoutMs: healthTimeoutFromEnv(env),
+  };
+}
+
+export function healthTimeoutFromEnv(env: Env): number {
+  return intEnv(env, 'HEALTH_TIMEOUT_MS', 2000, { min: 50, max: 30_000 });
+}
+
+/** How long a `SHOW transaction_read_only` answer is trusted: DB_READ_ONLY_CACHE_MS, default 2000, at most 10 s. */
+export function writabilityTtlFromEnv(env: Env): number {
+  return intEnv(env, 'DB_READ_ONLY_CACHE_MS', 2000, { min: 0, max: 10_000 });
+}

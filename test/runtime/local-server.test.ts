@@ -1,0 +1,155 @@
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { resourceFor } from '../../runtime/local/event';
+import { type LocalServer, startLocalServer } from '../../runtime/local/server';
+import { destroyResources, listKeys, scanAll, TEST_CREDENTIALS, testAws, uniqueNames } from './support/aws';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { newKey, validPayment } from './support/events';
+
+/**
+ * The local server over real HTTP on loopback: it migrates the database, creates the tables and bucket in the
+ * emulator, and serves the Lambda handlers unchanged.
+ */
+let tdb: TestDatabase;
+let server: LocalServer;
+const names = uniqueNames();
+const aws = testAws(inject('motoUrl'));
+const logs: string[] = [];
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  server = await startLocalServer({
+    port: 0,
+    ...(tdb.kind === 'postgres' ? { databaseUrl: tdb.url } : { database: tdb.db }),
+    awsEndpoint: inject('motoUrl'),
+    credentials: TEST_CREDENTIALS,
+    region: 'us-east-1',
+    ...names,
+    logSink: (line) => logs.push(line),
+    env: {},
+  });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await destroyResources(aws, names);
+  await tdb?.close();
+});
+
+async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
+  const res = await fetch(`${server.url}${path}`, {
+    method,
+    body,
+    headers,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+describe('local server', () => {
+  it('listens on loopback', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('serves POST /payments, replays, and GET /payments/{id}', async () => {
+    const key = newKey('http');
+    const headers = {
+      'Content-Type': 'application/json',
+      'Idempotency-Key': key,
+      'X-Correlation-Id': 'corr-http-1',
+    };
+    const created = await call('POST', '/payments', JSON.stringify(validPayment()), headers);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('x-correlation-id')).toBe('corr-http-1');
+    const payment = JSON.parse(created.text) as { id: string; region: string };
+    expect(payment.region).toBe('us-east-1');
+    expect(created.headers.get('location')).toBe(`/payments/${payment.id}`);
+
+    const replay = await call('POST', '/payments', JSON.stringify(validPayment()), headers);
+    expect(replay.status).toBe(201);
+    expect(replay.text).toBe(created.text);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+
+    const fetched = await call('GET', `/payments/${payment.id}`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.text).toBe(created.text);
+
+    expect(await scanAll(aws, names.idempotencyTable)).toHaveLength(1);
+    expect(await listKeys(aws, names.receiptsBucket)).toEqual([
+      expect.stringMatching(new RegExp(`${payment.id}\\.json$`)),
+    ]);
+  });
+
+  it('serves GET /health', async () => {
+    const res = await call('GET', '/health');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ status: 'ok', region: 'us-east-1' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers errors as JSON', async () => {
+    const malformed = await call('POST', '/payments', '{"amount":', {
+      'Content-Type': 'application/json',
+      'Idempotency-Key': newKey(),
+    });
+    expect(malformed.status).toBe(400);
+    expect(JSON.parse(malformed.text)).toMatchObject({ error: { code: 'MALFORMED_JSON' } });
+    const large = await call('POST', '/payments', 'x'.repeat(20_000), {
+      'Content-Type': 'application/json',
+      'Idempotency-Key': newKey(),
+    });
+    expect(large.status).toBe(413);
+    const unknown = await call('GET', '/nowhere');
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text)).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    const method = await call('DELETE', '/payments');
+    expect(method.status).toBe(405);
+    const badId = await call('GET', '/payments/not-an-id');
+    expect(badId.status).toBe(400);
+  });
+
+  it('passes binary bodies base64-encoded, as API Gateway does', async () => {
+    const status = await new Promise<number>((done, fail) => {
+      const req = request(
+        `${server.url}/payments`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': newKey() } },
+        (res) => {
+          res.resume();
+          done(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', fail);
+      req.end(Buffer.from([0x7b, 0xff, 0x7d]));
+    });
+    expect(status).toBe(400);
+  });
+
+  it('maps /payments/{id} to the resource template with a path parameter', () => {
+    expect(resourceFor('/payments/pay_1')).toEqual({
+      resource: '/payments/{id}',
+      pathParameters: { id: 'pay_1' },
+    });
+    expect(resourceFor('/payments')).toEqual({ resource: '/payments', pathParameters: null });
+  });
+
+  it('stops listening when closed', async () => {
+    const extra = await startLocalServer({
+      port: 0,
+      ...(tdb.kind === 'postgres' ? { databaseUrl: tdb.url } : { database: tdb.db }),
+      awsEndpoint: inject('motoUrl'),
+      credentials: TEST_CREDENTIALS,
+      ...names,
+      logSink: () => undefined,
+      env: {},
+    });
+    expect((await fetch(`${extra.url}/health`)).status).toBe(200);
+    await extra.close();
+    await expect(fetch(`${extra.url}/health`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  });
+
+  it('refuses to provision without an endpoint override', async () => {
+    await expect(
+      startLocalServer({ provision: true, env: {}, database: tdb.db, migrate: false }),
+    ).rejects.toThrow(/endpoint override/);
+  });
+});
