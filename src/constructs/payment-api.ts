@@ -1,0 +1,201 @@
+import { ApiGatewayDeployment } from '@cdktn/provider-aws/lib/api-gateway-deployment';
+import { ApiGatewayMethodSettings } from '@cdktn/provider-aws/lib/api-gateway-method-settings';
+import { ApiGatewayRestApi } from '@cdktn/provider-aws/lib/api-gateway-rest-api';
+import { ApiGatewayStage } from '@cdktn/provider-aws/lib/api-gateway-stage';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
+import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
+import { Wafv2WebAclLoggingConfiguration } from '@cdktn/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import { createHash } from 'node:crypto';
+import { Construct } from 'constructs';
+import { paymentOpenApi } from '../api/openapi';
+import { EncryptedLogGroup } from './log-group';
+import type { DrFunction } from './lambda-function';
+
+export const STAGE_NAME = 'prod';
+
+export interface PaymentApiProps {
+  provider: AwsProvider;
+  name: string;
+  paymentFunction: DrFunction;
+  logsKeyArn: string;
+  logRetentionDays: number;
+  /** Steady-state and burst request limits of the stage (requests per second). */
+  throttle: { rateLimit: number; burstLimit: number };
+  /** Requests per 5 minutes from one IP before WAF blocks it. */
+  wafRateLimitPer5Min: number;
+}
+
+/** Access log line: one JSON object per request, with the ids needed to follow it into the Lambda logs. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  ip: '$context.identity.sourceIp',
+  caller: '$context.identity.caller',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  integrationLatency: '$context.integrationLatency',
+  latency: '$context.responseLatency',
+  wafStatus: '$context.waf.status',
+  xrayTraceId: '$context.xrayTraceId',
+});
+
+/**
+ * AWS managed rule groups, in evaluation order. In the anonymous-IP group the hosting-provider rule only
+ * counts: merchants call this API server-to-server from cloud providers, so blocking those ranges would
+ * block legitimate traffic; Tor and anonymizing proxies stay blocked.
+ */
+const MANAGED_RULE_GROUPS: Array<{ name: string; countOnly?: string[] }> = [
+  { name: 'AWSManagedRulesCommonRuleSet' },
+  { name: 'AWSManagedRulesKnownBadInputsRuleSet' },
+  { name: 'AWSManagedRulesAmazonIpReputationList' },
+  { name: 'AWSManagedRulesAnonymousIpList', countOnly: ['HostingProviderIPList'] },
+];
+
+/**
+ * The regional REST API of one region, defined by the shared OpenAPI document: SigV4 on payment routes, open
+ * /health, request validation; a stage with JSON access logs (CMK log group), X-Ray, throttling and metrics;
+ * a WAFv2 web ACL (AWS managed rule groups + per-IP rate limit) with its own encrypted log group.
+ */
+export class PaymentApi extends Construct {
+  readonly api: ApiGatewayRestApi;
+  readonly stage: ApiGatewayStage;
+  readonly webAcl: Wafv2WebAcl;
+  readonly accessLogs: EncryptedLogGroup;
+
+  constructor(scope: Construct, id: string, p: PaymentApiProps) {
+    super(scope, id);
+    const provider = p.provider;
+    const body = JSON.stringify(
+      paymentOpenApi({
+        title: p.name,
+        paymentFunctionInvokeArn: p.paymentFunction.invokeArn,
+      }),
+    );
+    this.api = new ApiGatewayRestApi(this, 'api', {
+      provider,
+      name: p.name,
+      description: 'Payment API (regional; same definition in both regions)',
+      body,
+      endpointConfiguration: { types: ['REGIONAL'] },
+      // Clients must use the custom domain (TLS 1.2 policy, failover name); the execute-api URL is off.
+      disableExecuteApiEndpoint: true,
+      failOnWarnings: true,
+      lifecycle: { createBeforeDestroy: true },
+    });
+    const deployment = new ApiGatewayDeployment(this, 'deployment', {
+      provider,
+      restApiId: this.api.id,
+      triggers: { redeployment: createHash('sha256').update(body).digest('hex') },
+      lifecycle: { createBeforeDestroy: true },
+    });
+    this.accessLogs = new EncryptedLogGroup(this, 'access-logs', {
+      provider,
+      name: `/aws/apigateway/${p.name}/access`,
+      kmsKeyArn: p.logsKeyArn,
+      retentionInDays: p.logRetentionDays,
+    });
+    this.stage = new ApiGatewayStage(this, 'stage', {
+      provider,
+      restApiId: this.api.id,
+      deploymentId: deployment.id,
+      stageName: STAGE_NAME,
+      xrayTracingEnabled: true,
+      accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
+    });
+    new ApiGatewayMethodSettings(this, 'settings', {
+      provider,
+      restApiId: this.api.id,
+      stageName: this.stage.stageName,
+      methodPath: '*/*',
+      settings: {
+        metricsEnabled: true,
+        loggingLevel: 'ERROR',
+        dataTraceEnabled: false,
+        throttlingRateLimit: p.throttle.rateLimit,
+        throttlingBurstLimit: p.throttle.burstLimit,
+        cachingEnabled: false,
+      },
+    });
+
+    for (const [routeId, route] of [
+      ['payments', '*/*/payments*'],
+      ['health', 'GET/health'],
+    ] as const) {
+      new LambdaPermission(this, `invoke-${routeId}`, {
+        provider,
+        statementId: `AllowApiGateway-${routeId}`,
+        action: 'lambda:InvokeFunction',
+        functionName: p.paymentFunction.name,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: `${this.api.executionArn}/${route}`,
+      });
+    }
+
+    const visibility = (metricName: string) => ({
+      cloudwatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
+    this.webAcl = new Wafv2WebAcl(this, 'waf', {
+      provider,
+      name: p.name,
+      description: 'Payment API: AWS managed rule groups and a per-IP rate limit',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(p.name),
+      rule: [
+        ...MANAGED_RULE_GROUPS.map(({ name, countOnly }, i) => ({
+          name,
+          priority: i + 1,
+          overrideAction: { none: {} },
+          statement: {
+            managed_rule_group_statement: {
+              name,
+              vendor_name: 'AWS',
+              ...(countOnly
+                ? {
+                    rule_action_override: countOnly.map((rule) => ({
+                      name: rule,
+                      action_to_use: { count: {} },
+                    })),
+                  }
+                : {}),
+            },
+          },
+          visibilityConfig: visibility(name),
+        })),
+        {
+          name: 'rate-limit-per-ip',
+          priority: MANAGED_RULE_GROUPS.length + 1,
+          action: { block: {} },
+          statement: { rate_based_statement: { limit: p.wafRateLimitPer5Min, aggregate_key_type: 'IP' } },
+          visibilityConfig: visibility('rate-limit-per-ip'),
+        },
+      ],
+    });
+    new Wafv2WebAclAssociation(this, 'waf-association', {
+      provider,
+      resourceArn: this.stage.arn,
+      webAclArn: this.webAcl.arn,
+    });
+    // WAF requires its log group names to start with aws-waf-logs-.
+    const wafLogs = new EncryptedLogGroup(this, 'waf-logs', {
+      provider,
+      name: `aws-waf-logs-${p.name}`,
+      kmsKeyArn: p.logsKeyArn,
+      retentionInDays: p.logRetentionDays,
+    });
+    new Wafv2WebAclLoggingConfiguration(this, 'waf-logging', {
+      provider,
+      resourceArn: this.webAcl.arn,
+      logDestinationConfigs: [wafLogs.arn],
+      redactedFields: [{ singleHeader: { name: 'authorization' } }],
+    });
+  }
+}

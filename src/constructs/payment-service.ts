@@ -1,0 +1,180 @@
+import { ApiGatewayAccount } from '@cdktn/provider-aws/lib/api-gateway-account';
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import type { LambdaBundles } from '../bundling/functions';
+import type { Config, Region } from '../config';
+import { assumeRolePolicy, type PolicyStatement } from '../iam';
+import type { Naming } from '../naming';
+import type { ResourceNames } from '../resource-names';
+import { DrFunction } from './lambda-function';
+import { PaymentApi, STAGE_NAME } from './payment-api';
+
+export interface PaymentServiceProps {
+  provider: AwsProvider;
+  config: Config;
+  naming: Naming;
+  names: ResourceNames;
+  region: Region;
+  role: 'primary' | 'secondary';
+  accountId: string;
+  bundles: LambdaBundles;
+  dataKeyArn: string;
+  opsKeyArn: string;
+  vpc: { subnetIds: string[]; securityGroupIds: string[] };
+  ledger: { writerEndpoint: string; clusterResourceId: string };
+  receipts: { bucketName: string; bucketArn: string };
+}
+
+/**
+ * The payment service of one region: the payment function (which also serves the deep /health) and the
+ * migration function (VPC-attached, each with a
+ * role naming exactly the table, bucket, key, database user and secret it uses) and the REST API in front.
+ */
+export class PaymentService extends Construct {
+  readonly paymentFn: DrFunction;
+  readonly migrateFn: DrFunction;
+  readonly api: PaymentApi;
+
+  constructor(scope: Construct, id: string, p: PaymentServiceProps) {
+    super(scope, id);
+    const { provider, names, region, accountId } = p;
+    const table = (name: string) => `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
+    const dbUser = (user: string) =>
+      `arn:aws:rds-db:${region}:${accountId}:dbuser:${p.ledger.clusterResourceId}/${user}`;
+    const s3Kms = (actions: string[]): PolicyStatement => ({
+      Sid: 'ReceiptsKey',
+      Effect: 'Allow',
+      Action: actions,
+      Resource: p.dataKeyArn,
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    });
+    const dbEnv = {
+      DB_HOST: p.ledger.writerEndpoint,
+      DB_PORT: '5432',
+      DB_NAME: names.databaseName,
+      // The Lambda Node.js runtime ships the RDS CAs in this file; TLS to Aurora is verified against them.
+      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+    };
+    const dataEnv = {
+      IDEMPOTENCY_TABLE: names.idempotencyTable,
+      SESSIONS_TABLE: names.sessionsTable,
+      RECEIPTS_BUCKET: p.receipts.bucketName,
+      RECEIPTS_KMS_KEY_ARN: p.dataKeyArn,
+      DR_ROLE: p.role,
+    };
+    const common = {
+      provider,
+      accountId,
+      region,
+      dataKeyArn: p.dataKeyArn,
+      logsKeyArn: p.opsKeyArn,
+      logRetentionDays: p.config.logRetentionDays,
+      vpc: p.vpc,
+    };
+
+    this.paymentFn = new DrFunction(this, 'payment', {
+      ...common,
+      functionName: p.naming.regional('payment-api', region),
+      // /health runs in the same function as the payment routes: a broken payment function fails the health
+      // check too, so Route 53 moves traffic away from it.
+      description: 'Payment API: POST /payments, GET /payments/{id}, GET /health (deep)',
+      bundle: p.bundles['payment-api'],
+      memoryMb: 1024,
+      timeoutSeconds: 12,
+      environment: { ...dbEnv, ...dataEnv, DB_USER: names.appDbUser, HEALTH_TIMEOUT_MS: '2000' },
+      statements: [
+        {
+          Sid: 'IdempotencyAndSessions',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: [table(names.idempotencyTable), table(names.sessionsTable)],
+        },
+        {
+          Sid: 'Receipts',
+          Effect: 'Allow',
+          Action: ['s3:PutObject', 's3:GetObject'],
+          Resource: `${p.receipts.bucketArn}/receipts/*`,
+        },
+        {
+          Sid: 'HealthProbeBucket',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: p.receipts.bucketArn,
+        },
+        s3Kms(['kms:GenerateDataKey', 'kms:Decrypt']),
+        {
+          Sid: 'LedgerIamAuth',
+          Effect: 'Allow',
+          Action: 'rds-db:connect',
+          Resource: dbUser(names.appDbUser),
+        },
+      ],
+    });
+
+    this.migrateFn = new DrFunction(this, 'migrate', {
+      ...common,
+      functionName: p.naming.regional('migrate', region),
+      description: 'Applies the ledger schema migrations on the writer (no-op on a read-only secondary)',
+      bundle: p.bundles.migrate,
+      memoryMb: 512,
+      timeoutSeconds: 120,
+      environment: { ...dbEnv, DB_SECRET_ARN: names.dbSecretName, APP_DB_USER: names.appDbUser },
+      statements: [
+        {
+          Sid: 'MasterSecret',
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          // The secret (and its replica) has AWS's six-character suffix after the deterministic name.
+          Resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:${names.dbSecretName}-??????`,
+        },
+        {
+          Sid: 'MasterSecretKey',
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: p.dataKeyArn,
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
+        },
+      ],
+    });
+
+    if (p.config.api.manageAccountCloudWatchRole) {
+      const role = new IamRole(this, 'apigateway-logs-role', {
+        provider,
+        name: p.naming.regional('apigateway-logs', region),
+        description: 'Lets API Gateway write access and execution logs to CloudWatch Logs in this region',
+        assumeRolePolicy: assumeRolePolicy('apigateway.amazonaws.com', {
+          StringEquals: { 'aws:SourceAccount': accountId },
+        }),
+      });
+      new IamRolePolicyAttachment(this, 'apigateway-logs-policy', {
+        provider,
+        role: role.name,
+        policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+      });
+      new ApiGatewayAccount(this, 'apigateway-account', { provider, cloudwatchRoleArn: role.arn });
+    }
+
+    this.api = new PaymentApi(this, 'api', {
+      provider,
+      name: p.naming.regional('api', region),
+      paymentFunction: this.paymentFn,
+      logsKeyArn: p.opsKeyArn,
+      logRetentionDays: p.config.logRetentionDays,
+      throttle: { rateLimit: p.config.api.throttleRateLimit, burstLimit: p.config.api.throttleBurstLimit },
+      wafRateLimitPer5Min: p.config.api.wafRateLimitPer5Min,
+    });
+  }
+
+  /** Timeout of each function in ms, by deployed name (duration alarms fire at 80 % of it). */
+  get timeoutsMs(): Record<string, number> {
+    return Object.fromEntries(
+      [this.paymentFn, this.migrateFn].map((f) => [f.functionName, f.timeoutSeconds * 1000]),
+    );
+  }
+
+  get stageName(): string {
+    return STAGE_NAME;
+  }
+}
