@@ -1,0 +1,231 @@
+import { describe, expect, it } from 'vitest';
+import { allResources, only, regionOf, resources, synthAll, type TfJson, testConfig } from '../support/synth';
+
+type Attrs = Record<string, unknown>;
+const s = synthAll(testConfig({ alerts: { emails: ['oncall@example.com', 'payments-lead@example.com'] } }));
+const all = allResources(s);
+
+/** Every name a metric dimension may point at, collected from the synthesized resources themselves. */
+function deployedNames(): Record<string, Set<string>> {
+  const collect = (type: string, key: string) =>
+    new Set(all.filter((r) => r.type === type).map((r) => String(r.attrs[key])));
+  return {
+    FunctionName: collect('aws_lambda_function', 'function_name'),
+    ApiName: collect('aws_api_gateway_rest_api', 'name'),
+    Stage: collect('aws_api_gateway_stage', 'stage_name'),
+    DBClusterIdentifier: collect('aws_rds_cluster', 'cluster_identifier'),
+    TableName: collect('aws_dynamodb_table', 'name'),
+    SourceBucket: collect('aws_s3_bucket', 'bucket'),
+    DestinationBucket: collect('aws_s3_bucket', 'bucket'),
+    RuleId: new Set(
+      all
+        .filter((r) => r.type === 'aws_s3_bucket_replication_configuration')
+        .flatMap((r) => (r.attrs.rule as Attrs[]).map((x) => String(x.id))),
+    ),
+    ReceivingRegion: new Set(['us-east-1', 'us-east-2']),
+  };
+}
+
+function assertDimensionsExist(dims: Record<string, string>, where: string, names = deployedNames()): void {
+  expect(Object.keys(dims).length, `${where}: metric without dimensions`).toBeGreaterThan(0);
+  for (const [k, v] of Object.entries(dims)) {
+    if (k === 'HealthCheckId') {
+      expect(v, where).toMatch(/aws_route53_health_check\.|aws_route53_records\./);
+      continue;
+    }
+    expect(names[k], `${where}: unknown dimension ${k}`).toBeDefined();
+    expect([...names[k]], `${where}: ${k}=${v} names no synthesized resource`).toContain(v);
+  }
+}
+
+describe('alerting', () => {
+  it.each([
+    ['primary', 'us-east-1', 'use1'],
+    ['secondary', 'us-east-2', 'use2'],
+  ] as const)(
+    '%s: CMK-encrypted topic in %s with the configured e-mail subscriptions',
+    (id, region, code) => {
+      const topic = only(s[id], 'aws_sns_topic');
+      expect(topic).toMatchObject({
+        name: `payment-processing-alerts-test-${code}`,
+        kms_master_key_id: '${data.aws_kms_key.ops-key.arn}',
+      });
+      expect(regionOf(s[id], topic)).toBe(region);
+      const subs = resources(s[id], 'aws_sns_topic_subscription').map(([, x]) => x);
+      expect(subs.map((x) => [x.protocol, x.endpoint])).toEqual([
+        ['email', 'oncall@example.com'],
+        ['email', 'payments-lead@example.com'],
+      ]);
+    },
+  );
+
+  it('gives every alarm of every stack alarm and OK actions to a topic of its own region', () => {
+    const alarms = all.filter((r) => r.type === 'aws_cloudwatch_metric_alarm');
+    expect(alarms.length).toBeGreaterThan(40);
+    for (const a of alarms) {
+      const stack = s[a.stack] as TfJson;
+      const region = regionOf(stack, a.attrs);
+      for (const key of ['alarm_actions', 'ok_actions']) {
+        const actions = a.attrs[key] as string[];
+        expect(actions, `${a.name}.${key}`).toHaveLength(1);
+        const ref = /^\$\{aws_sns_topic\.([\w-]+)\.arn\}$/.exec(actions[0]);
+        expect(ref, `${a.name}.${key} is not a topic of this stack`).not.toBeNull();
+        const topic = stack.resource?.aws_sns_topic?.[(ref as RegExpExecArray)[1]] as Attrs;
+        expect(regionOf(stack, topic), `${a.name}: topic in another region`).toBe(region);
+      }
+    }
+  });
+
+  it('names only deployed resources in alarm dimensions (no dangling names, no dimensionless metrics)', () => {
+    const names = deployedNames();
+    let custom = 0;
+    for (const a of all.filter((r) => r.type === 'aws_cloudwatch_metric_alarm')) {
+      if (String(a.attrs.namespace).startsWith('PaymentsDR/')) {
+        // Project metrics come from log metric filters of the same stack: the filter must exist.
+        const filters = resources(s[a.stack], 'aws_cloudwatch_log_metric_filter').map(
+          ([, f]) => f.metric_transformation as Attrs,
+        );
+        expect(
+          filters.some((f) => f.namespace === a.attrs.namespace && f.name === a.attrs.metric_name),
+          a.name,
+        ).toBe(true);
+        custom++;
+        continue;
+      }
+      assertDimensionsExist(a.attrs.dimensions as Record<string, string>, `${a.stack}/${a.name}`, names);
+    }
+    expect(custom).toBe(3);
+  });
+
+  it('covers every required signal in each region', () => {
+    for (const id of ['primary', 'secondary'] as const) {
+      const metrics = resources(s[id], 'aws_cloudwatch_metric_alarm').map(
+        ([, a]) => `${String(a.namespace)}/${String(a.metric_name)}`,
+      );
+      for (const m of [
+        'AWS/RDS/AuroraGlobalDBReplicationLag',
+        'AWS/RDS/CPUUtilization',
+        'AWS/RDS/DatabaseConnections',
+        'AWS/RDS/ACUUtilization',
+        'AWS/DynamoDB/ReplicationLatency',
+        'AWS/DynamoDB/ReadThrottleEvents',
+        'AWS/DynamoDB/WriteThrottleEvents',
+        'AWS/S3/ReplicationLatency',
+        'AWS/S3/OperationsFailedReplication',
+        'AWS/Lambda/Errors',
+        'AWS/Lambda/Throttles',
+        'AWS/Lambda/Duration',
+        'AWS/ApiGateway/5XXError',
+        'AWS/ApiGateway/Latency',
+      ]) {
+        expect(metrics, `${id} lacks ${m}`).toContain(m);
+      }
+    }
+    expect(resources(s.primary, 'aws_cloudwatch_metric_alarm').map(([, a]) => a.metric_name)).toContain(
+      'HealthCheckStatus',
+    );
+  });
+
+  it('alarms S3 replication above the RTC threshold and Aurora lag above the configured threshold', () => {
+    const s3 = only(
+      s.primary,
+      'aws_cloudwatch_metric_alarm',
+      (a) => a.metric_name === 'ReplicationLatency' && a.namespace === 'AWS/S3',
+    );
+    expect(s3).toMatchObject({ threshold: 900, comparison_operator: 'GreaterThanThreshold' });
+    const t = synthAll(testConfig({ thresholds: { auroraReplicationLagMs: 250 } }));
+    const lag = only(
+      t.secondary,
+      'aws_cloudwatch_metric_alarm',
+      (a) => a.metric_name === 'AuroraGlobalDBReplicationLag',
+    );
+    expect(lag).toMatchObject({ threshold: 250, treat_missing_data: 'notBreaching' });
+    const p99 = only(s.primary, 'aws_cloudwatch_metric_alarm', (a) => a.metric_name === 'Latency');
+    expect(p99).toMatchObject({ extended_statistic: 'p99', threshold: 1500 });
+    expect(p99.statistic).toBeUndefined();
+  });
+});
+
+describe('watchdog decisions', () => {
+  it('turns the watchdog log lines into metrics and alarms in the secondary region', () => {
+    const filters = resources(s.secondary, 'aws_cloudwatch_log_metric_filter').map(([, f]) => f);
+    expect(filters.map((f) => (f.metric_transformation as Attrs).name).sort()).toEqual([
+      'WatchdogDeclaredFailed',
+      'WatchdogRuns',
+      'WatchdogSuspect',
+    ]);
+    for (const f of filters) expect(String(f.log_group_name)).toMatch(/failover_watchdog_logs_group/);
+    expect(
+      filters.find((f) => (f.metric_transformation as Attrs).name === 'WatchdogDeclaredFailed')?.pattern,
+    ).toBe('{ $.message = "watchdog run finished" && $.action = "declare-failed" }');
+    const notRunning = only(
+      s.secondary,
+      'aws_cloudwatch_metric_alarm',
+      (a) => a.metric_name === 'WatchdogRuns',
+    );
+    expect(notRunning).toMatchObject({
+      comparison_operator: 'LessThanThreshold',
+      treat_missing_data: 'breaching',
+    });
+    expect(resources(s.primary, 'aws_cloudwatch_log_metric_filter')).toHaveLength(0);
+  });
+});
+
+describe('dashboard', () => {
+  const dashboards = resources(s.interconnect, 'aws_cloudwatch_dashboard').map(([, d]) => d);
+  const body = JSON.parse(String(dashboards[0]?.dashboard_body)) as {
+    widgets: Array<{ properties: { title: string; metrics: Array<Array<string | Attrs>> } }>;
+  };
+  const metricLines = body.widgets.flatMap((w) =>
+    w.properties.metrics.map((m) => ({ title: w.properties.title, m })),
+  );
+
+  it('is one definition deployed identically in both regions', () => {
+    expect(dashboards).toHaveLength(2);
+    expect(dashboards.map((d) => regionOf(s.interconnect, d)).sort()).toEqual(['us-east-1', 'us-east-2']);
+    expect(dashboards[1].dashboard_body).toBe(dashboards[0].dashboard_body);
+    expect(dashboards.map((d) => d.dashboard_name).sort()).toEqual([
+      'payment-processing-dr-test-use1',
+      'payment-processing-dr-test-use2',
+    ]);
+  });
+
+  it('aggregates both regions for every component', () => {
+    const regions = (pattern: RegExp) =>
+      new Set(
+        metricLines
+          .filter(({ m }) => pattern.test(`${String(m[0])}/${String(m[1])}`))
+          .map(({ m }) => (m[m.length - 1] as Attrs).region),
+      );
+    for (const p of [
+      /^AWS\/RDS\//,
+      /^AWS\/Lambda\//,
+      /^AWS\/ApiGateway\//,
+      /^AWS\/S3\/Replication/,
+      /^AWS\/DynamoDB\/ReplicationLatency/,
+    ]) {
+      expect([...regions(p)].sort(), String(p)).toEqual(['us-east-1', 'us-east-2']);
+    }
+    expect([...regions(/^AWS\/Route53\/HealthCheckStatus$/)]).toEqual(['us-east-1']);
+  });
+
+  it('gives every dashboard metric real dimensions of synthesized resources', () => {
+    const names = deployedNames();
+    for (const { title, m } of metricLines) {
+      const dims: Record<string, string> = {};
+      const parts = m.slice(2, -1) as string[];
+      for (let i = 0; i < parts.length; i += 2) dims[parts[i]] = parts[i + 1];
+      assertDimensionsExist(dims, `dashboard "${title}" ${String(m[1])}`, names);
+    }
+  });
+
+  it('reads the primary health check id from the PRIMARY failover record, not from another stack state', () => {
+    const hc = metricLines.find(({ m }) => m[1] === 'HealthCheckStatus')?.m as string[];
+    expect(hc[3]).toContain('data.aws_route53_records.public-records.resource_record_sets');
+    const lookup = s.interconnect.data?.aws_route53_records?.['public-records'] as Attrs;
+    expect(lookup).toMatchObject({
+      zone_id: 'Z0TEST0000000000000',
+      name_regex: '^payments\\.example\\.com\\.?$',
+    });
+  });
+});
