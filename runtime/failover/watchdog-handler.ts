@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context } from 'aws-lambda';
+import type { Env } from '../shared/env';
+import { lazy } from '../shared/lazy';
+import { documentClient, rdsClient, snsClient } from './clients';
+import { type Clock, systemClock } from './clock';
+import { type WatchdogEnvConfig, watchdogConfigFromEnv } from './config';
+import { LeaseLock } from './lock';
+import { createFailoverLogger, type FailoverLogger, type LogSink, stdoutSink } from './log';
+import { bestEffort, snsNotifier } from './notify';
+import { orchestrate } from './orchestrator';
+import { probeHealth, type Prober } from './probe';
+import { lastRunRecorder, StateStore } from './state-store';
+import { runWatchdog, type WatchdogRunResult } from './watchdog';
+
+/**
+ * Lambda entry of the watchdog (EventBridge schedule, every minute, secondary region). Environment: see
+ * `watchdogConfigFromEnv`. Every SDK client is built with AWS_REGION, the secondary region, explicitly.
+ *
+ * In automatic mode the failover runs in this invocation (the orchestrator in process, guarded by the shared
+ * lock), bounded so it ends before the function's own timeout: the function timeout must exceed
+ * PROMOTION_TIMEOUT_MS by the probe time plus a margin (900 s with the 600 s default is enough).
+ */
+export interface WatchdogRuntime {
+  config: WatchdogEnvConfig;
+  rds: RDSClient;
+  sns: SNSClient;
+  ddb: DynamoDBDocumentClient;
+  store: StateStore;
+  log: FailoverLogger;
+}
+
+export function watchdogRuntimeFromEnv(env: Env, sink: LogSink = stdoutSink): WatchdogRuntime {
+  const config = watchdogConfigFromEnv(env);
+  const options = { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
+  const ddb = documentClient(options);
+  return {
+    config,
+    rds: rdsClient(options),
+    sns: snsClient(options),
+    ddb,
+    store: new StateStore(ddb, config.stateTable),
+    log: createFailoverLogger(
+      { service: 'watchdog', region: config.region, environment: config.environment },
+      sink,
+    ),
+  };
+}
+
+/** Margin kept between the end of an in-process failover and the function timeout. */
+const TIMEOUT_MARGIN_MS = 30_000;
+
+export async function invokeWatchdog(
+  rt: WatchdogRuntime,
+  invocation: { requestId: string; remainingMs?: number },
+  overrides: { clock?: Clock; probe?: Prober; random?: () => number } = {},
+): Promise<WatchdogRunResult> {
+  const clock = overrides.clock ?? systemClock;
+  const log = rt.log.child({ requestId: invocation.requestId });
+  const notifier = snsNotifier(rt.sns, rt.config.topicArn);
+  const settings = { ...rt.config.orchestrator };
+  if (invocation.remainingMs !== undefined) {
+    // Whatever remains after the probe, minus a margin, bounds the wait for the new writer.
+    const budget = invocation.remainingMs - rt.config.probeTimeoutMs - TIMEOUT_MARGIN_MS;
+    settings.promotionTimeoutMs = Math.max(10_000, Math.min(settings.promotionTimeoutMs, budget));
+  }
+  return runWatchdog(rt.config, {
+    rds: rt.rds,
+    store: rt.store,
+    notifier,
+    clock,
+    log,
+    probe: overrides.probe ?? probeHealth,
+    failover: (reason) =>
+      orchestrate(
+        { action: 'failover', requestedBy: `watchdog:${invocation.requestId}`, reason, allowDataLoss: true },
+        settings,
+        {
+          rds: rt.rds,
+          lock: new LeaseLock({
+            ddb: rt.ddb,
+            table: rt.config.stateTable,
+            owner: `watchdog:${invocation.requestId}:${randomUUID()}`,
+            clock,
+            leaseMs: rt.config.leaseMs,
+          }),
+          notifier: bestEffort(notifier, log),
+          clock,
+          log: log.child({ component: 'orchestrator' }),
+          ...(overrides.random ? { random: overrides.random } : {}),
+          recordRun: lastRunRecorder(rt.ddb, rt.config.stateTable),
+        },
+      ),
+  });
+}
+
+const runtime = lazy(() => watchdogRuntimeFromEnv(process.env));
+
+export const handler = async (
+  _event: unknown,
+  context?: Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>,
+) => {
+  const rt = await runtime();
+  const result = await invokeWatchdog(rt, {
+    requestId: context?.awsRequestId ?? randomUUID(),
+    ...(context ? { remainingMs: context.getRemainingTimeInMillis() } : {}),
+  });
+  return {
+    action: result.action.type,
+    phase: result.phase,
+    probeOk: result.probe.ok,
+    writerRegion: result.writerRegion,
+    published: result.published,
+    handover: result.handover ?? null,
+  };
+};

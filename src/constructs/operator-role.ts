@@ -1,0 +1,143 @@
+import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { Construct } from 'constructs';
+import type { Config, Region } from '../config';
+import { type PolicyStatement, policy } from '../iam';
+import type { Naming } from '../naming';
+import type { ResourceNames } from '../resource-names';
+
+export interface OperatorRoleProps {
+  provider: AwsProvider;
+  config: Config;
+  naming: Naming;
+  names: ResourceNames;
+  accountId: string;
+  /** Key ARNs by region (the ops key encrypts the topics, the data key the receipts). */
+  opsKeyArns: Record<Region, string>;
+  dataKeyArns: Record<Region, string>;
+}
+
+/**
+ * The role operators (and game-day automation) assume to run `drctl`: exactly the calls its commands make
+ * (docs/runbooks/drctl.md lists them per command), on the named resources of this environment. Trusted
+ * principals come from config `failover.operatorPrincipalArns`; without any, the account itself may assume
+ * it, with MFA.
+ */
+export class OperatorRole extends Construct {
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, p: OperatorRoleProps) {
+    super(scope, id);
+    const { names, accountId, config } = p;
+    const { primary, secondary } = config.regions;
+    const regions = [primary, secondary];
+    const suffix = config.environmentSuffix;
+    const globalCluster = `arn:aws:rds::${accountId}:global-cluster:${names.globalClusterId}`;
+    const clusters = regions.map((r) => `arn:aws:rds:${r}:${accountId}:cluster:${names.clusterId(r)}`);
+    const stateTable = `arn:aws:dynamodb:${secondary}:${accountId}:table/${p.naming.name('dr-state')}`;
+    const topics = regions.map((r) => `arn:aws:sns:${r}:${accountId}:${p.naming.regional('alerts', r)}`);
+
+    const statements: PolicyStatement[] = [
+      {
+        Sid: 'ReadTopology',
+        Effect: 'Allow',
+        Action: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+        Resource: [globalCluster, ...clusters],
+      },
+      {
+        Sid: 'SwitchoverFailoverFailback',
+        Effect: 'Allow',
+        Action: ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
+        Resource: [globalCluster, ...clusters],
+      },
+      {
+        Sid: 'WatchdogStateAndLock',
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        Resource: stateTable,
+      },
+      { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: topics },
+      ...regions.map((r): PolicyStatement => ({
+        Sid: `TopicKey${r.replace(/-/g, '')}`,
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: p.opsKeyArns[r],
+        Condition: { StringEquals: { 'kms:ViaService': `sns.${r}.amazonaws.com` } },
+      })),
+      {
+        Sid: 'AlarmsOfThisEnvironment',
+        Effect: 'Allow',
+        Action: 'cloudwatch:DescribeAlarms',
+        Resource: regions.map(
+          (r) => `arn:aws:cloudwatch:${r}:${accountId}:alarm:payment-processing-*-${suffix}*`,
+        ),
+      },
+      // GetMetricData and ListHealthChecks support no resource-level permissions.
+      { Sid: 'ReadMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+      { Sid: 'FindHealthCheck', Effect: 'Allow', Action: 'route53:ListHealthChecks', Resource: '*' },
+      {
+        Sid: 'HealthCheckStatusAndDrillInversion',
+        Effect: 'Allow',
+        Action: [
+          'route53:ListTagsForResources',
+          'route53:GetHealthCheck',
+          'route53:GetHealthCheckStatus',
+          'route53:UpdateHealthCheck',
+        ],
+        Resource: `arn:aws:route53:::healthcheck/*`,
+      },
+      {
+        Sid: 'CanaryPayments',
+        Effect: 'Allow',
+        Action: 'execute-api:Invoke',
+        Resource: [
+          ...regions.map((r) => `arn:aws:execute-api:${r}:${accountId}:*/prod/POST/payments`),
+          ...regions.map((r) => `arn:aws:execute-api:${r}:${accountId}:*/prod/GET/payments/*`),
+        ],
+      },
+      {
+        Sid: 'ObserveReplication',
+        Effect: 'Allow',
+        Action: 'dynamodb:GetItem',
+        Resource: regions.map((r) => `arn:aws:dynamodb:${r}:${accountId}:table/${names.idempotencyTable}`),
+      },
+      {
+        Sid: 'ObserveReceipts',
+        Effect: 'Allow',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: regions.flatMap((r) => [
+          `arn:aws:s3:::${names.receiptsBucket(r, accountId)}`,
+          `arn:aws:s3:::${names.receiptsBucket(r, accountId)}/receipts/*`,
+        ]),
+      },
+      ...regions.map((r): PolicyStatement => ({
+        Sid: `ReceiptsKey${r.replace(/-/g, '')}`,
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: p.dataKeyArns[r],
+        Condition: { StringEquals: { 'kms:ViaService': `s3.${r}.amazonaws.com` } },
+      })),
+    ];
+
+    const principals = config.failover.operatorPrincipalArns;
+    this.role = new IamRole(this, 'role', {
+      provider: p.provider,
+      name: p.naming.name('dr-operator'),
+      description: 'Runs drctl: status, switchover, failover, failback, drill for this environment',
+      maxSessionDuration: 3600,
+      assumeRolePolicy: policy({
+        Effect: 'Allow',
+        Principal: { AWS: principals.length > 0 ? principals : `arn:aws:iam::${accountId}:root` },
+        Action: 'sts:AssumeRole',
+        ...(principals.length > 0 ? {} : { Condition: { Bool: { 'aws:MultiFactorAuthPresent': true } } }),
+      }),
+    });
+    new IamRolePolicy(this, 'policy', {
+      provider: p.provider,
+      role: this.role.id,
+      name: 'drctl',
+      policy: policy(...statements),
+    });
+  }
+}
