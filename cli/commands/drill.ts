@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { isExampleDns } from '../../src/config';
+import { readTopology } from '../../runtime/failover/topology';
+import { assertCanConfirm, type CommandContext, confirm, requireCredentials } from '../lib/context';
+import {
+  DEFAULT_TARGETS,
+  type DrillMethod,
+  type DrillReport,
+  type DrillSettings,
+  runDrill,
+  STORES,
+} from '../lib/drill';
+import { writeDrillReport } from '../lib/drill-report';
+import { EXIT_FAILED, EXIT_OK, OperationError, UsageError } from '../lib/errors';
+import { duration } from '../lib/format';
+import { callerIdentity, runOrchestration } from '../lib/orchestration';
+import { sigV4Signer } from '../lib/sigv4';
+import { findHealthCheck } from '../lib/status';
+
+export interface DrillOptions {
+  canaries: number;
+  method: DrillMethod;
+  out?: string;
+  canaryInterval: number;
+  observeTimeout: number;
+  rtoTimeout: number;
+  strict?: boolean;
+}
+
+/** `20300101T000000Z` */
+const compactTime = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+
+export function summarizeDrill(r: DrillReport): string {
+  const lines = [
+    `drill ${r.runId} (${r.method}): ${r.passed ? 'PASSED' : 'FAILED'}${r.passed && !r.strictPassed ? ' (stricter design targets missed)' : ''}`,
+    `  RTO ${r.failover.rtoMs === null ? 'not observed' : duration(r.failover.rtoMs)}; RPO ${STORES.map(
+      (s) => `${s} ${r.rpo[s].observedMs === null ? 'not observed' : duration(r.rpo[s].observedMs)}`,
+    ).join(', ')}`,
+    ...r.targets.map(
+      (t) => `  ${t.pass ? 'pass' : 'FAIL'}  ${t.description}${t.strict ? ' (design target)' : ''}`,
+    ),
+    ...r.errors.map((e) => `  error: ${e}`),
+  ];
+  return lines.join('\n');
+}
+
+export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promise<number> {
+  if (isExampleDns(ctx.config)) {
+    throw new UsageError(
+      'drill needs the deployed DNS zone: set HOSTED_ZONE_NAME and HOSTED_ZONE_ID (or dns in the config file)',
+    );
+  }
+  assertCanConfirm(ctx, 'drill');
+  await requireCredentials(ctx);
+  const n = ctx.names;
+  const primary = n.primaryRegion;
+  const secondary = n.secondaryRegion;
+  const identity = await callerIdentity(ctx, secondary);
+  if (!identity.account)
+    throw new OperationError(`could not read the account id through STS in ${secondary}`);
+  let healthCheckId: string | undefined;
+  if (o.method === 'health-check-inversion') {
+    const hc = await findHealthCheck(ctx.clients.route53(), n.primaryHealthCheckName).catch(
+      (err: unknown) => {
+        throw new OperationError(
+          `Route 53 health checks could not be listed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      },
+    );
+    if (!hc?.Id) throw new OperationError(`no Route 53 health check tagged Name=${n.primaryHealthCheckName}`);
+    healthCheckId = hc.Id;
+  }
+
+  const now = ctx.deps.clock.now();
+  const runId = `${compactTime(now)}-${randomBytes(2).toString('hex')}`;
+  const outDir = resolve(o.out ?? `reports/drill-${compactTime(now)}`);
+  await confirm(
+    ctx,
+    'drill',
+    `Game day on ${n.environment}: ${o.canaries} canary payments through ${n.publicApiHost}, then ${
+      o.method === 'switchover'
+        ? `a switchover to ${secondary} and a failback`
+        : `inverting the primary health check (${healthCheckId}) and restoring it`
+    }. Payments are briefly paused during the switch.`,
+  );
+
+  const settings: DrillSettings = {
+    environment: n.environment,
+    runId,
+    method: o.method,
+    primaryRegion: primary,
+    secondaryRegion: secondary,
+    primaryClusterId: n.clusterId(primary),
+    publicHost: n.publicApiHost,
+    secondaryApiHost: n.regionalApiHost(secondary),
+    idempotencyTable: n.idempotencyTable,
+    secondaryReceiptsBucket: n.receiptsBucket(secondary, identity.account),
+    ...(healthCheckId ? { healthCheckId } : {}),
+    canaries: o.canaries,
+    canaryIntervalMs: o.canaryInterval,
+    observePollMs: 250,
+    observeTimeoutMs: o.observeTimeout * 1000,
+    rtoPollMs: 1000,
+    rtoTimeoutMs: o.rtoTimeout * 1000,
+    restoreTimeoutMs: 30 * 60_000,
+    requestTimeoutMs: 5000,
+    targets: DEFAULT_TARGETS,
+  };
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    ctx.io.stderr.write(
+      'interrupt: ending the drill and restoring the environment; a second interrupt abandons the restore\n',
+    );
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  let report: DrillReport;
+  try {
+    report = await runDrill(settings, {
+      clock: ctx.deps.clock,
+      http: ctx.deps.http,
+      sign: sigV4Signer(
+        () => ctx.clients.credentials(),
+        () => ctx.deps.clock.now(),
+      ),
+      ddbSecondary: ctx.clients.ddb(secondary),
+      s3Secondary: ctx.clients.s3(secondary),
+      route53: ctx.clients.route53(),
+      readTopology: () => readTopology(ctx.clients.rds(secondary), n.globalClusterId),
+      orchestrate: (action, opts) =>
+        runOrchestration(ctx, {
+          action,
+          reason: `drill ${runId}`,
+          promotionTimeoutMs: 10 * 60_000,
+          preconditionWaitMs: opts.preconditionWaitMs,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        }),
+      progress: (line) => ctx.io.stderr.write(`${line}\n`),
+      signal: controller.signal,
+    });
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+  }
+
+  const files = writeDrillReport(outDir, report);
+  if (ctx.json) {
+    ctx.io.stdout.write(`${JSON.stringify({ ...report, files }, null, 2)}\n`);
+  } else {
+    ctx.io.stdout.write(`${summarizeDrill(report)}\n  report: ${files.markdown}\n          ${files.json}\n`);
+  }
+  if (!report.restore.restoredAt && report.failover.startedAt) {
+    ctx.io.stderr.write(
+      o.method === 'switchover'
+        ? `the environment may not be restored: check "drctl status" and run "drctl failback" if ${secondary} still writes\n`
+        : `the environment may not be restored: check "drctl status" and un-invert health check ${healthCheckId}\n`,
+    );
+  }
+  return report.passed && (!o.strict || report.strictPassed) ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,46 @@
+/**
+ * Exit codes of drctl: 0 success, 1 the operation failed, 2 bad arguments or a refusal (nothing was changed).
+ * Every error a command throws is one of these, with a one-line message for stderr.
+ */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Bad arguments or configuration. */
+export class UsageError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT_USAGE);
+    this.name = 'UsageError';
+  }
+}
+
+/** The command declined to act (no confirmation, unmet precondition); nothing was changed. */
+export class RefusedError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT_USAGE);
+    this.name = 'RefusedError';
+  }
+}
+
+/** The operation was attempted and did not succeed. */
+export class OperationError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT_FAILED);
+    this.name = 'OperationError';
+  }
+}
+
+/** Collapses any text to a single line (messages from commander, AWS errors, ...). */
+export function oneLine(text: string): string {
+  return text.replace(/\s*\r?\n\s*/g, ' ').trim();
+}

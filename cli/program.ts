@@ -1,0 +1,170 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { drillCommand } from './commands/drill';
+import { promoteCommand, type PromoteOptions } from './commands/promote';
+import { statusCommand } from './commands/status';
+import { type CliDeps, type CommandContext, type GlobalOptions, resolveContext } from './lib/context';
+import { CliError, EXIT_FAILED, EXIT_USAGE, oneLine } from './lib/errors';
+
+/**
+ * drctl: the operator CLI of the payments disaster-recovery setup. `runCli` parses arguments with commander
+ * (errors made single-line, exit codes mapped: 0 ok, 1 failed, 2 bad arguments or refused) and runs one
+ * command with the injected dependencies; it never calls process.exit, so tests drive it in process.
+ */
+const COMMANDS = 'status, switchover, failover, failback, drill';
+
+function integer(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value))
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}.`);
+    const n = Number(value);
+    if (n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+export function buildProgram(deps: CliDeps, setExit: (code: number) => void, errBuffer: string[]): Command {
+  const program = new Command('drctl');
+  program
+    .description('Operator CLI of the payments disaster-recovery setup (primary and secondary region).')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.io.stdout.write(text),
+      writeErr: (text) => errBuffer.push(text),
+      outputError: (text) => deps.io.stderr.write(`drctl: ${oneLine(text)}\n`),
+    })
+    .showSuggestionAfterError(true)
+    .helpCommand(false)
+    .option('--env <suffix>', 'environment suffix (default: $ENVIRONMENT_SUFFIX, else dev)')
+    .option('--config <file>', 'configuration file (default: config/<suffix>.json when it exists)')
+    .option('--endpoint-url <url>', 'send every AWS call to this endpoint (a local emulator)')
+    .option('--json', 'machine-readable output on stdout')
+    .option('--yes', 'do not ask for confirmation (needed for mutating commands without a terminal)');
+
+  const context = (cmd: Command): CommandContext =>
+    resolveContext(cmd.optsWithGlobals<GlobalOptions>(), deps);
+  const run =
+    (fn: (ctx: CommandContext, cmd: Command) => Promise<number>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      setExit(await fn(context(cmd), cmd));
+    };
+
+  program
+    .command('status')
+    .description('both regions: writer, replication lag, Route 53 health, alarms, watchdog state')
+    .action(run((ctx) => statusCommand(ctx)));
+
+  const promote = (name: 'switchover' | 'failover' | 'failback', description: string) => {
+    const cmd = program
+      .command(name)
+      .description(description)
+      .option('--timeout <seconds>', 'longest wait for the new writer', integer('--timeout', 60, 3600), 600)
+      .option('--reason <text>', 'recorded in notifications and the state table');
+    if (name !== 'failover') {
+      cmd.option(
+        '--wait-ready <seconds>',
+        'wait this long for preconditions (replica in sync, cluster available) before refusing',
+        integer('--wait-ready', 0, 3600),
+        0,
+      );
+    }
+    if (name === 'failover') {
+      cmd.option('--allow-data-loss', 'required: acknowledge that writes not yet replicated are lost');
+    }
+    if (name === 'failback') {
+      cmd.option('--skip-api-check', 'do not require the primary region API to answer before failback');
+    }
+    cmd.action(
+      run((ctx, c) => {
+        const o = c.opts<PromoteOptions & { waitReady?: number }>();
+        return promoteCommand(ctx, name, { ...o, waitReady: o.waitReady ?? 0 });
+      }),
+    );
+  };
+  promote('switchover', 'planned switchover of the database to the secondary region (no data loss)');
+  promote('failover', 'unplanned failover to the secondary region; needs --allow-data-loss');
+  promote('failback', 'planned switchover back to the primary region, once it is healthy again');
+
+  program
+    .command('drill')
+    .description('game day: canary payments, observed RPO, failover, observed RTO, restore, report')
+    .option('--canaries <n>', 'canary payments to send', integer('--canaries', 1, 100), 5)
+    .addOption(
+      new Option('--method <method>', 'how to fail over')
+        .choices(['switchover', 'health-check-inversion'])
+        .default('switchover'),
+    )
+    .option('--out <dir>', 'report directory (default: reports/drill-<timestamp>)')
+    .option(
+      '--canary-interval <ms>',
+      'pause between canaries',
+      integer('--canary-interval', 100, 60_000),
+      1000,
+    )
+    .option(
+      '--observe-timeout <seconds>',
+      'longest wait for a canary in the secondary region',
+      integer('--observe-timeout', 10, 3600),
+      900,
+    )
+    .option(
+      '--rto-timeout <seconds>',
+      'longest wait for the public name to fail over',
+      integer('--rto-timeout', 60, 7200),
+      1800,
+    )
+    .option('--strict', 'also fail (exit 1) when the stricter design targets are missed')
+    .action(
+      run((ctx, c) =>
+        drillCommand(
+          ctx,
+          c.opts<{
+            canaries: number;
+            method: 'switchover' | 'health-check-inversion';
+            out?: string;
+            canaryInterval: number;
+            observeTimeout: number;
+            rtoTimeout: number;
+            strict?: boolean;
+          }>(),
+        ),
+      ),
+    );
+
+  return program;
+}
+
+export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
+  const errBuffer: string[] = [];
+  let exitCode = 0;
+  const program = buildProgram(
+    deps,
+    (code) => {
+      exitCode = code;
+    },
+    errBuffer,
+  );
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      if (err.code === 'commander.help') {
+        // No command given: commander prints the whole help on stderr; one line is enough.
+        deps.io.stderr.write(`drctl: error: missing command (one of ${COMMANDS}); see "drctl --help"\n`);
+        return EXIT_USAGE;
+      }
+      for (const text of errBuffer) deps.io.stderr.write(text);
+      return EXIT_USAGE;
+    }
+    if (err instanceof CliError) {
+      deps.io.stderr.write(`drctl: ${oneLine(err.message)}\n`);
+      return err.exitCode;
+    }
+    const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    deps.io.stderr.write(`drctl: error: ${oneLine(text)}\n`);
+    return EXIT_FAILED;
+  }
+}
