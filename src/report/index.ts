@@ -1,0 +1,3 @@
+export * from './analyze';
+export * from './facts';
+export * from './render';
