@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { buildDiagram, toDot, toMermaid } from '../../src/docs/diagram';
+import type { PlanStacks } from '../../src/report';
+import { synthAll } from '../support/synth';
+
+const plan = (): PlanStacks => JSON.parse(JSON.stringify(synthAll())) as PlanStacks;
+
+describe('architecture diagram (generated from the synthesized plan)', () => {
+  const d = buildDiagram(plan());
+
+  it('shows both regions and the global pieces', () => {
+    expect(d.regions).toEqual({ primary: 'us-east-1', secondary: 'us-east-2' });
+    expect(new Set(d.nodes.map((n) => n.group))).toEqual(new Set(['global', 'us-east-1', 'us-east-2']));
+    expect(d.nodes.find((n) => n.id === 'p_db')?.label).toContain('payment-processing-ledger-test-use1');
+  });
+
+  it('draws the replication, failover and watchdog control paths from what is deployed', () => {
+    const edge = (from: string, to: string) => d.edges.find((e) => e.from === from && e.to === to);
+    expect(edge('p_db', 's_db')).toMatchObject({
+      kind: 'replication',
+      label: 'global database, rds.global_db_rpo=20s',
+    });
+    expect(edge('p_s3', 's_s3')?.label).toBe('CRR, RTC 15 min');
+    expect(edge('dns', 'p_api')?.label).toBe('PRIMARY (health-checked)');
+    expect(edge('dns', 's_api')?.label).toBe('SECONDARY');
+    expect(edge('watchdog', 'p_api')).toMatchObject({
+      kind: 'control',
+      label: 'probes us-east-1 /health from us-east-2',
+    });
+    expect(edge('watchdog', 's_db')?.label).toBe('promotes (FailoverGlobalCluster)');
+  });
+
+  it('drops an edge when the plan loses the resource behind it', () => {
+    const p = plan();
+    delete p.interconnect?.resource?.aws_s3_bucket_replication_configuration;
+    expect(buildDiagram(p).edges.some((e) => e.from === 'p_s3' && e.to === 's_s3')).toBe(false);
+  });
+
+  it('renders Mermaid and Graphviz sources with every node and edge', () => {
+    const mmd = toMermaid(d);
+    expect(mmd).toMatch(/^%% Generated/);
+    expect(mmd).toContain('subgraph us_east_1["us-east-1 (primary)"]');
+    expect(mmd.match(/-->|==>|-\.->/g)?.length).toBe(d.edges.length);
+    const dot = toDot(d);
+    expect(dot).toContain('subgraph "cluster_us-east-2"');
+    expect(dot.match(/ -> /g)?.length).toBe(d.edges.length);
+  });
+});
