@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ensureAppRole } from '../shared/app-role';
 import { createPgDatabase, type Database } from '../shared/db';
 import { masterPoolConfig } from '../shared/db-config';
@@ -39,7 +39,10 @@ export interface MigrateResult {
   appRole?: string;
 }
 
-const secretSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+const secretSchema = z.object({
+  username: z.string().check(z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
+});
 
 export async function readMasterCredentials(
   client: SecretsManagerClient,

@@ -1,4 +1,4 @@
-import { paymentRequestJsonSchema } from '../../runtime/payment-api/schema';
+import { paymentRequestJsonSchema } from '../../runtime/payment-api/json-schema';
 
 export interface OpenApiProps {
   title: string;

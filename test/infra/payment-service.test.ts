@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { paymentRequestJsonSchema } from '../../runtime/payment-api/schema';
+import { paymentRequestJsonSchema } from '../../runtime/payment-api/json-schema';
 import { only, parsePolicy, regionOf, resources, synthAll, testBundles, testConfig } from '../support/synth';
 
 type Attrs = Record<string, unknown>;

@@ -6,8 +6,8 @@ import {
   DRAFT4_KEYWORDS,
   type JsonSchema,
   paymentRequestJsonSchema,
-  paymentRequestSchema,
-} from '../../runtime/payment-api/schema';
+} from '../../runtime/payment-api/json-schema';
+import { paymentRequestSchema } from '../../runtime/payment-api/schema';
 import { canonicalJson, sha256Canonical } from '../../runtime/shared/canonical-json';
 import { currencyExponent, formatMinorUnits, SUPPORTED_CURRENCIES } from '../../runtime/shared/currencies';
 import { isPaymentId, newPaymentId } from '../../runtime/shared/ids';

@@ -1,0 +1,63 @@
+import * as z from 'zod/mini';
+import { paymentRequestSchema } from './schema';
+
+/**
+ * The payment request as JSON Schema, for the API Gateway model. Used at synth time only (src/api/openapi.ts):
+ * the Lambda imports schema.ts, never this file, so the JSON Schema generator stays out of its bundle.
+ * A JSON Schema document: plain JSON values only.
+ */
+export type JsonSchema = { [key: string]: JsonValue };
+type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Keywords of JSON Schema draft 4 that API Gateway models support and that this schema may use. */
+export const DRAFT4_KEYWORDS: ReadonlySet<string> = new Set([
+  '$schema',
+  'title',
+  'description',
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'enum',
+  'pattern',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+]);
+
+function assertDraft4(node: JsonValue, path: string): void {
+  if (Array.isArray(node)) {
+    node.forEach((item, i) => assertDraft4(item, `${path}[${i}]`));
+    return;
+  }
+  if (node === null || typeof node !== 'object') return;
+  for (const [key, value] of Object.entries(node)) {
+    if (!DRAFT4_KEYWORDS.has(key)) throw new Error(`JSON Schema keyword "${key}" at ${path} is not draft-04`);
+    if (key === 'properties') {
+      for (const [prop, schema] of Object.entries(value as Record<string, JsonValue>)) {
+        assertDraft4(schema, `${path}.properties.${prop}`);
+      }
+    } else if (key !== 'enum' && key !== 'required') {
+      assertDraft4(value, `${path}.${key}`);
+    }
+  }
+}
+
+/**
+ * Draft-04 JSON Schema of a payment request, for an API Gateway model (embedded in the OpenAPI document).
+ * zod 4 emits draft-04 natively (`exclusiveMinimum` as a boolean, `additionalProperties: false` for strict
+ * objects); the result is checked to use only draft-04 keywords and given a title. Note: `maxLength` counts
+ * code points in JSON Schema and UTF-16 units in JavaScript, so for text outside the Basic Multilingual
+ * Plane the Lambda is the stricter of the two.
+ */
+function buildJsonSchema(): JsonSchema {
+  const generated = z.toJSONSchema(paymentRequestSchema, { target: 'draft-04', io: 'input' }) as JsonSchema;
+  const schema: JsonSchema = { ...generated, title: 'PaymentRequest' };
+  assertDraft4(schema, '$');
+  return schema;
+}
+
+export const paymentRequestJsonSchema: JsonSchema = buildJsonSchema();
