@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { createHealthHandler } from '../health/app';
 import { createPaymentApiHandler, type PaymentApiDeps } from '../payment-api/app';
 import {
   type AwsClientOptions,
@@ -13,6 +12,7 @@ import {
 import { createPgDatabase, type Database } from '../shared/db';
 import { type Env, intEnv, optionalEnv } from '../shared/env';
 import { createLogger, errorFields, type LogSink } from '../shared/logger';
+import { healthTimeoutFromEnv } from '../shared/service-config';
 import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
@@ -122,8 +122,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const dynamodb = createDynamoDbClient(aws);
   const documents = createDocumentClient(aws);
   const s3 = createS3Client(aws);
-  const healthTimeoutMs =
-    options.healthTimeoutMs ?? intEnv(env, 'HEALTH_TIMEOUT_MS', 2000, { min: 50, max: 30_000 });
+  const healthTimeoutMs = options.healthTimeoutMs ?? healthTimeoutFromEnv(env);
 
   const cleanup = async () => {
     dynamodb.destroy();
@@ -149,20 +148,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       logSink: options.logSink,
     };
     const payments = createPaymentApiHandler(async () => paymentDeps, options.logSink);
-    const health = createHealthHandler(
-      async () => ({
-        db,
-        dynamodb: documents,
-        s3,
-        idempotencyTable: names.idempotencyTable,
-        receiptsBucket: names.receiptsBucket,
-        timeoutMs: healthTimeoutMs,
-        region,
-        logSink: options.logSink,
-      }),
-      options.logSink,
-    );
-
     server = createServer((req, res) => {
       void (async () => {
         try {
@@ -178,8 +163,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
             return;
           }
           const event: APIGatewayProxyEvent = toProxyEvent(req, body);
-          const target = event.path === '/health' ? health : payments;
-          send(res, await target(event));
+          // Like API Gateway in the deployed stacks, every route (/health included) goes to the payment function.
+          send(res, await payments(event));
         } catch (err) {
           log.error('local server failed to handle a request', errorFields(err));
           if (!res.headersSent)

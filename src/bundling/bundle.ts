@@ -14,8 +14,13 @@ import {
 /** Node.js runtime of every function; esbuild targets the same version. */
 export const LAMBDA_RUNTIME = 'nodejs22.x';
 const ESBUILD_TARGET = 'node22';
-/** 1980-01-01, the earliest time a zip entry can carry: a constant, so the same code gives the same zip. */
-const FIXED_MTIME = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
+/**
+ * 1980-01-02 12:00 as a local time, a constant so the same code gives the same zip. Zip entries store local
+ * wall-clock fields (fflate reads them with getFullYear()/getHours()...), so a local-time constant encodes the
+ * same bytes in every time zone; a UTC instant would move (and fall before 1980, which fflate rejects, west of
+ * UTC).
+ */
+const FIXED_MTIME = new Date(1980, 0, 2, 12, 0, 0);
 
 export interface BundleOptions {
   /** Repository root (where runtime/ lives). */

@@ -2,9 +2,8 @@
 export const LAMBDA_FUNCTIONS = {
   'payment-api': {
     entry: 'runtime/payment-api/handler.ts',
-    description: 'POST /payments and GET /payments/{id}',
+    description: 'POST /payments, GET /payments/{id} and the deep GET /health',
   },
-  health: { entry: 'runtime/health/handler.ts', description: 'GET /health: deep check of this region' },
   migrate: {
     entry: 'runtime/migrate/handler.ts',
     description: 'Applies ledger schema migrations',

@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../src/bundling/bundle';
 
@@ -13,6 +13,27 @@ describe('Lambda bundling', () => {
     expect(a.sha256).toBe(b.sha256);
     expect(a.zipBytes).toBe(b.zipBytes);
     expect(a.sha256).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+  });
+
+  it('gives the same zip in every time zone (zip entries store local time)', () => {
+    const root = resolve(__dirname, '../..');
+    const hashIn = (tz: string): string =>
+      execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `const { bundleFunction } = require('./src/bundling/bundle');` +
+            `const { mkdtempSync } = require('node:fs'); const { join } = require('node:path');` +
+            `const b = bundleFunction('migrate', { outDir: mkdtempSync(join(require('node:os').tmpdir(), 'tz-')), noCache: true });` +
+            `process.stdout.write(b.sha256);`,
+        ],
+        { cwd: root, env: { ...process.env, TZ: tz }, encoding: 'utf8' },
+      );
+    const local = bundleFunction('migrate', { outDir: mkdtempSync(join(tmpdir(), 'tz0-')), noCache: true });
+    expect(hashIn('America/Los_Angeles')).toBe(local.sha256);
+    expect(hashIn('Asia/Tokyo')).toBe(local.sha256);
   });
 
   it('ships one index.js (and the migrations next to it for the migration function)', () => {
