@@ -11,8 +11,8 @@ import type { SideEffectTargets } from './side-effects';
 
 /**
  * The payment API Lambda: routing, correlation ids, error mapping and one structured log line per request.
- * It also answers GET /health (the same deep check as the health Lambda), so a deployment may route /health
- * to this function and a broken payment function then fails its own health check.
+ * It also answers GET /health (the deep check of health/), which API Gateway routes to this function, so a
+ * broken payment function fails its own health check and Route 53 moves traffic away from it.
  * Dependencies are injected so tests and the local server can run the exact production code path.
  */
 export interface PaymentApiDeps {
@@ -20,11 +20,13 @@ export interface PaymentApiDeps {
   writability: WritabilityProbe;
   targets: SideEffectTargets;
   region: string;
-  /** Overall deadline of GET /health (HEALTH_TIMEOUT_MS); 2000 ms by default. */
+  /** Overall deadline of GET /health (HEALTH_TIMEOUT_MS); 1000 ms by default. */
   healthTimeoutMs?: number;
   logSink?: LogSink;
   now?: () => Date;
 }
+
+export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
@@ -91,7 +93,7 @@ async function dispatch(
         s3: deps.targets.s3,
         idempotencyTable: deps.targets.idempotencyTable,
         receiptsBucket: deps.targets.receiptsBucket,
-        timeoutMs: deps.healthTimeoutMs ?? 2000,
+        timeoutMs: deps.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
         region: deps.region,
       },
       log,
@@ -127,8 +129,10 @@ export function createPaymentApiHandler(
       fallbackSink,
     );
     let outcome: { response: APIGatewayProxyResult; paymentId?: string; replayed?: boolean };
+    let servingRegion = process.env.AWS_REGION ?? 'unknown';
     try {
       const deps = await getDeps();
+      servingRegion = deps.region;
       log = createLogger(
         { service: 'payment-api', region: deps.region, correlationId },
         deps.logSink ?? fallbackSink,
@@ -145,7 +149,13 @@ export function createPaymentApiHandler(
       }
     }
     const response = outcome.response;
-    response.headers = { ...response.headers, 'X-Correlation-Id': correlationId };
+    // Every answer names the region that served it (the body's `region` is where a payment was recorded,
+    // which differs after a failover).
+    response.headers = {
+      ...response.headers,
+      'X-Correlation-Id': correlationId,
+      'X-Served-By-Region': servingRegion,
+    };
     const status = response.statusCode;
     const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
     const fields = {

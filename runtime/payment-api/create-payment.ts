@@ -10,6 +10,12 @@
  *    that still meets a read-only database (the cache was stale) fails with SQLSTATE 25006 and gets the same
  *    answer, having written nothing: the ledger transaction comes first and nothing follows a failed one.
  * 2. Hash the validated body (SHA-256 of canonical JSON: key order and spacing do not matter).
+ * 2b. Read the key's idempotency record in DynamoDB. It is written after every ledger commit and replicated to
+ *    the other region within about a second, so after an unplanned failover it can know a payment that the
+ *    promoted database lost (written in the old primary in its last seconds). Same hash: the payment is
+ *    recorded again under its original id and time, so the client's retry gets the answer it was given before
+ *    instead of a second payment. Different hash: 409, as below. Unreadable: logged and the ledger decides
+ *    alone (the ordinary path; the record only adds protection across a failover).
  * 3. One transaction: INSERT the payment ... ON CONFLICT (idempotency_key) DO NOTHING, and when it inserted,
  *    the debit and credit ledger entries (deferred triggers verify at COMMIT that they balance). When the key
  *    exists, read that payment instead. Concurrent duplicates queue on the unique index: exactly one inserts,
@@ -54,7 +60,12 @@ import {
 } from './payments-repo';
 import type { CreatePaymentCommand } from './request';
 import { toPaymentResource } from './resource';
-import { completeSideEffects, type SideEffectTargets } from './side-effects';
+import {
+  completeSideEffects,
+  readIdempotencyRecord,
+  type RecordedPayment,
+  type SideEffectTargets,
+} from './side-effects';
 
 export interface CreatePaymentDeps {
   db: Database;
@@ -111,10 +122,36 @@ async function ensureWritable(deps: CreatePaymentDeps, log: Logger): Promise<voi
   if (!writable) throw regionReadOnly();
 }
 
+function keyReused(): HttpError {
+  return new HttpError(
+    409,
+    'IDEMPOTENCY_KEY_REUSED',
+    'this Idempotency-Key was already used with a different request body',
+  );
+}
+
+/** The idempotency record of the key, or undefined (also when DynamoDB cannot be read: logged). */
+async function priorRecord(
+  deps: CreatePaymentDeps,
+  key: string,
+  log: Logger,
+): Promise<RecordedPayment | undefined> {
+  try {
+    return await readIdempotencyRecord(deps.targets, key);
+  } catch (err) {
+    log.warn('idempotency record unreadable; the ledger decides alone', {
+      component: 'idempotency_record',
+      ...errorFields(err),
+    });
+    return undefined;
+  }
+}
+
 async function recordPayment(
   deps: CreatePaymentDeps,
   command: CreatePaymentCommand,
   requestHash: string,
+  prior: RecordedPayment | undefined,
   log: Logger,
 ): Promise<{ record: PaymentRecord; created: boolean }> {
   const { payment } = command;
@@ -122,7 +159,8 @@ async function recordPayment(
     // Safe to repeat: a second attempt after an ambiguous failure finds the first one's row by its key.
     return await retryOnConnectionLoss(() =>
       insertPaymentOnce(deps.db, {
-        id: newPaymentId(deps.now().getTime()),
+        id: prior?.paymentId ?? newPaymentId(deps.now().getTime()),
+        ...(prior ? { createdAt: prior.createdAt } : {}),
         idempotencyKey: command.idempotencyKey,
         requestHash,
         amount: payment.amount,
@@ -131,7 +169,7 @@ async function recordPayment(
         reference: payment.reference,
         description: payment.description,
         paymentMethodToken: payment.paymentMethod.token,
-        region: deps.region,
+        region: prior?.region ?? deps.region,
       }),
     );
   } catch (err) {
@@ -170,19 +208,22 @@ export async function createPayment(
 ): Promise<CreatePaymentOutcome> {
   await ensureWritable(deps, log);
   const requestHash = sha256Canonical(command.payment);
-  const recorded = await recordPayment(deps, command, requestHash, log);
-  const created = recorded.created;
+  const prior = await priorRecord(deps, command.idempotencyKey, log);
+  if (prior && prior.requestHash !== requestHash) throw keyReused();
+  const recorded = await recordPayment(deps, command, requestHash, prior, log);
   let record = recorded.record;
-  if (record.requestHash !== requestHash) {
-    throw new HttpError(
-      409,
-      'IDEMPOTENCY_KEY_REUSED',
-      'this Idempotency-Key was already used with a different request body',
-    );
+  if (record.requestHash !== requestHash) throw keyReused();
+  // A payment re-recorded from its idempotency record was answered before: to the client this is a replay.
+  const created = recorded.created && prior === undefined;
+  if (recorded.created && prior) {
+    log.warn('payment re-recorded from its replicated idempotency record (lost by a database failover)', {
+      paymentId: record.id,
+      reason: `first recorded in ${prior.region}`,
+    });
   }
 
   const body = toPaymentResource(record);
-  if (!created && record.sideEffectsCompletedAt === null) {
+  if (!recorded.created && record.sideEffectsCompletedAt === null) {
     try {
       record = await awaitCreator(deps, record);
     } catch (err) {

@@ -29,6 +29,8 @@ export interface NewPayment {
   description?: string;
   paymentMethodToken: string;
   region: string;
+  /** Set only when re-recording a payment first recorded elsewhere (see create-payment.ts). */
+  createdAt?: Date;
 }
 
 interface PaymentRow {
@@ -110,8 +112,9 @@ export async function insertPaymentOnce(
   return db.transaction(async (tx) => {
     const inserted = await tx.query<PaymentRow>(
       `INSERT INTO payments (id, idempotency_key, request_hash, amount, currency, merchant_id, reference,
-         description, payment_method_type, payment_method_token, status, region)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'card_token', $9, 'accepted', $10)
+         description, payment_method_type, payment_method_token, status, region, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'card_token', $9, 'accepted', $10,
+         COALESCE($11::timestamptz, date_trunc('milliseconds', now())))
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING ${COLUMNS}`,
       [
@@ -125,6 +128,7 @@ export async function insertPaymentOnce(
         payment.description ?? null,
         payment.paymentMethodToken,
         payment.region,
+        payment.createdAt ?? null,
       ],
     );
     const row = inserted.rows[0];

@@ -1,6 +1,7 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { awsErrorName, awsHttpStatus } from '../shared/aws';
+import { isPaymentId } from '../shared/ids';
 import type { PaymentRecord } from './payments-repo';
 import { type PaymentResource, receiptKey, toReceipt } from './resource';
 
@@ -79,6 +80,35 @@ export async function putIdempotencyRecord(
       },
     }),
   );
+}
+
+/** What the idempotency record says about the payment first recorded for a key. */
+export interface RecordedPayment {
+  paymentId: string;
+  requestHash: string;
+  region: string;
+  createdAt: Date;
+}
+
+/**
+ * Reads the idempotency record of `key` in this region's replica (a global table: it arrives from the other
+ * region within about a second). Undefined when there is none or it is malformed.
+ */
+export async function readIdempotencyRecord(
+  targets: SideEffectTargets,
+  key: string,
+): Promise<RecordedPayment | undefined> {
+  const { Item: item } = await targets.ddb.send(
+    new GetCommand({ TableName: targets.idempotencyTable, Key: { pk: key }, ConsistentRead: true }),
+  );
+  if (!item) return undefined;
+  const { paymentId, requestHash, region, createdAt } = item as Record<string, unknown>;
+  if (typeof paymentId !== 'string' || !isPaymentId(paymentId) || typeof requestHash !== 'string')
+    return undefined;
+  if (typeof region !== 'string' || typeof createdAt !== 'string') return undefined;
+  const created = new Date(createdAt);
+  if (Number.isNaN(created.getTime())) return undefined;
+  return { paymentId, requestHash, region, createdAt: created };
 }
 
 export async function putSessionRecord(

@@ -21,6 +21,14 @@ const errorSchema = {
   },
 };
 
+/** A gateway response with a fixed status and a fixed `{"error": {code, message}}` body. */
+function gatewayError(statusCode: number, code: string, message: string): Record<string, unknown> {
+  return {
+    statusCode,
+    responseTemplates: { 'application/json': JSON.stringify({ error: { code, message } }) },
+  };
+}
+
 const lambdaProxy = (invokeArn: string) => ({
   type: 'aws_proxy',
   httpMethod: 'POST',
@@ -50,37 +58,43 @@ export function paymentOpenApi(p: OpenApiProps): Record<string, unknown> {
       'body-and-params': { validateRequestBody: true, validateRequestParameters: true },
       params: { validateRequestBody: false, validateRequestParameters: true },
     },
+    // Gateway responses use fixed messages only: $context.error.validationErrorString echoes submitted
+    // values (possibly card data) and is not JSON-escaped, and messageString can name IAM principals. The
+    // Lambda, which validates the same schema, is where a field-level message comes from.
     'x-amazon-apigateway-gateway-responses': {
-      BAD_REQUEST_BODY: {
-        statusCode: 400,
+      BAD_REQUEST_BODY: gatewayError(
+        400,
+        'VALIDATION_FAILED',
+        'request body does not match the PaymentRequest schema',
+      ),
+      BAD_REQUEST_PARAMETERS: gatewayError(
+        400,
+        'INVALID_PARAMETERS',
+        'a required header or path parameter is missing or malformed (Idempotency-Key: 8 to 128 of A-Z a-z 0-9 _ . : -)',
+      ),
+      // REST APIs answer an unsigned request to an IAM route and an unknown route alike.
+      MISSING_AUTHENTICATION_TOKEN: gatewayError(
+        403,
+        'MISSING_AUTHENTICATION',
+        'request is not signed (SigV4) or no such route',
+      ),
+      INVALID_SIGNATURE: gatewayError(403, 'INVALID_SIGNATURE', 'request signature does not match'),
+      EXPIRED_TOKEN: gatewayError(403, 'EXPIRED_TOKEN', 'security token has expired'),
+      ACCESS_DENIED: gatewayError(403, 'FORBIDDEN', 'caller is not allowed to call this route'),
+      WAF_FILTERED: gatewayError(403, 'REQUEST_BLOCKED', 'request blocked by the web application firewall'),
+      REQUEST_TOO_LARGE: gatewayError(413, 'PAYLOAD_TOO_LARGE', 'request is too large'),
+      THROTTLED: gatewayError(429, 'THROTTLED', 'too many requests'),
+      // Any other gateway error keeps the {"error": ...} shape; responseType is an enum name (safe to echo).
+      DEFAULT_4XX: {
         responseTemplates: {
           'application/json':
-            '{"error":{"code":"VALIDATION_FAILED","message":"$context.error.validationErrorString"}}',
+            '{"error":{"code":"$context.error.responseType","message":"request refused by the API gateway"}}',
         },
       },
-      BAD_REQUEST_PARAMETERS: {
-        statusCode: 400,
+      DEFAULT_5XX: {
         responseTemplates: {
           'application/json':
-            '{"error":{"code":"INVALID_PARAMETERS","message":"$context.error.validationErrorString"}}',
-        },
-      },
-      MISSING_AUTHENTICATION_TOKEN: {
-        statusCode: 404,
-        responseTemplates: {
-          'application/json': '{"error":{"code":"ROUTE_NOT_FOUND","message":"no such route"}}',
-        },
-      },
-      ACCESS_DENIED: {
-        statusCode: 403,
-        responseTemplates: {
-          'application/json': '{"error":{"code":"FORBIDDEN","message":"$context.error.messageString"}}',
-        },
-      },
-      THROTTLED: {
-        statusCode: 429,
-        responseTemplates: {
-          'application/json': '{"error":{"code":"THROTTLED","message":"too many requests"}}',
+            '{"error":{"code":"$context.error.responseType","message":"the API gateway could not complete the request"}}',
         },
       },
     },

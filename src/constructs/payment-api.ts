@@ -4,6 +4,7 @@ import { ApiGatewayRestApi } from '@cdktn/provider-aws/lib/api-gateway-rest-api'
 import { ApiGatewayStage } from '@cdktn/provider-aws/lib/api-gateway-stage';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import type { ITerraformDependable } from 'cdktn';
 import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktn/provider-aws/lib/wafv2-web-acl-logging-configuration';
@@ -25,6 +26,8 @@ export interface PaymentApiProps {
   throttle: { rateLimit: number; burstLimit: number };
   /** Requests per 5 minutes from one IP before WAF blocks it. */
   wafRateLimitPer5Min: number;
+  /** What the stage's logging needs first (the region's API Gateway account settings). */
+  dependsOn?: ITerraformDependable[];
 }
 
 /** Access log line: one JSON object per request, with the ids needed to follow it into the Lambda logs. */
@@ -100,6 +103,13 @@ export class PaymentApi extends Construct {
       kmsKeyArn: p.logsKeyArn,
       retentionInDays: p.logRetentionDays,
     });
+    // API Gateway writes execution logs to this fixed name and would create it itself (no CMK, kept forever).
+    const executionLogs = new EncryptedLogGroup(this, 'execution-logs', {
+      provider,
+      name: `API-Gateway-Execution-Logs_${this.api.id}/${STAGE_NAME}`,
+      kmsKeyArn: p.logsKeyArn,
+      retentionInDays: p.logRetentionDays,
+    });
     this.stage = new ApiGatewayStage(this, 'stage', {
       provider,
       restApiId: this.api.id,
@@ -107,8 +117,10 @@ export class PaymentApi extends Construct {
       stageName: STAGE_NAME,
       xrayTracingEnabled: true,
       accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      dependsOn: [...(p.dependsOn ?? []), executionLogs.logGroup],
     });
     new ApiGatewayMethodSettings(this, 'settings', {
+      dependsOn: [...(p.dependsOn ?? []), executionLogs.logGroup],
       provider,
       restApiId: this.api.id,
       stageName: this.stage.stageName,
@@ -124,8 +136,9 @@ export class PaymentApi extends Construct {
     });
 
     for (const [routeId, route] of [
+      // execute-api ARNs are <api>/<stage>/<METHOD>/<resource path>: the stage segment is required.
       ['payments', '*/*/payments*'],
-      ['health', 'GET/health'],
+      ['health', '*/GET/health'],
     ] as const) {
       new LambdaPermission(this, `invoke-${routeId}`, {
         provider,

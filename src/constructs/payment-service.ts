@@ -83,7 +83,7 @@ export class PaymentService extends Construct {
       bundle: p.bundles['payment-api'],
       memoryMb: 1024,
       timeoutSeconds: 12,
-      environment: { ...dbEnv, ...dataEnv, DB_USER: names.appDbUser, HEALTH_TIMEOUT_MS: '2000' },
+      environment: { ...dbEnv, ...dataEnv, DB_USER: names.appDbUser, HEALTH_TIMEOUT_MS: '1000' },
       statements: [
         {
           Sid: 'IdempotencyAndSessions',
@@ -104,6 +104,15 @@ export class PaymentService extends Construct {
           Resource: p.receipts.bucketArn,
         },
         s3Kms(['kms:GenerateDataKey', 'kms:Decrypt']),
+        {
+          // Tables encrypted with a customer-managed key: DynamoDB checks the caller's own permission on the
+          // key (the key policy delegates to IAM), so reads and writes fail without this statement.
+          Sid: 'TablesKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          Resource: p.dataKeyArn,
+          Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+        },
         {
           Sid: 'LedgerIamAuth',
           Effect: 'Allow',
@@ -139,6 +148,9 @@ export class PaymentService extends Construct {
       ],
     });
 
+    // API Gateway refuses a stage with access logs (and method settings with execution logging) until the
+    // region's account settings name a CloudWatch role that already carries its policy.
+    let accountSettings: ApiGatewayAccount | undefined;
     if (p.config.api.manageAccountCloudWatchRole) {
       const role = new IamRole(this, 'apigateway-logs-role', {
         provider,
@@ -148,12 +160,16 @@ export class PaymentService extends Construct {
           StringEquals: { 'aws:SourceAccount': accountId },
         }),
       });
-      new IamRolePolicyAttachment(this, 'apigateway-logs-policy', {
+      const attachment = new IamRolePolicyAttachment(this, 'apigateway-logs-policy', {
         provider,
         role: role.name,
         policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
       });
-      new ApiGatewayAccount(this, 'apigateway-account', { provider, cloudwatchRoleArn: role.arn });
+      accountSettings = new ApiGatewayAccount(this, 'apigateway-account', {
+        provider,
+        cloudwatchRoleArn: role.arn,
+        dependsOn: [attachment],
+      });
     }
 
     this.api = new PaymentApi(this, 'api', {
@@ -164,6 +180,7 @@ export class PaymentService extends Construct {
       logRetentionDays: p.config.logRetentionDays,
       throttle: { rateLimit: p.config.api.throttleRateLimit, burstLimit: p.config.api.throttleBurstLimit },
       wafRateLimitPer5Min: p.config.api.wafRateLimitPer5Min,
+      dependsOn: accountSettings ? [accountSettings] : [],
     });
   }
 

@@ -58,10 +58,10 @@ describe('payment service Lambdas', () => {
         RECEIPTS_KMS_KEY_ARN: '${data.aws_kms_key.data-key.arn}',
         DR_ROLE: id,
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-        HEALTH_TIMEOUT_MS: '2000',
+        HEALTH_TIMEOUT_MS: '1000',
       });
       expect(JSON.stringify(env)).not.toMatch(/password|secret_string/i);
-      expect(code).toBeTruthy();
+      expect(String(fn(id, 'payment-api').function_name)).toMatch(new RegExp(`-${code}$`));
     }
     const migrateEnv = (fn('secondary', 'migrate').environment as { variables: Record<string, string> })
       .variables;
@@ -106,6 +106,19 @@ describe('payment service Lambdas', () => {
     expect(bySid.ReceiptsKey).toMatchObject({
       Resource: '${data.aws_kms_key.data-key.arn}',
       Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+    });
+    // The tables use the data CMK: DynamoDB checks the caller's own permission on it.
+    expect(bySid.TablesKey).toMatchObject({
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+      Resource: '${data.aws_kms_key.data-key.arn}',
+      Condition: { StringEquals: { 'kms:ViaService': 'dynamodb.us-east-1.amazonaws.com' } },
+    });
+    const secondaryRole = only(s.secondary, 'aws_iam_role_policy', (p) =>
+      String(p.role).includes('payment-service_payment_role'),
+    );
+    const secondaryTablesKey = parsePolicy(secondaryRole.policy).Statement.find((x) => x.Sid === 'TablesKey');
+    expect(secondaryTablesKey?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': 'dynamodb.us-east-2.amazonaws.com' },
     });
     expect(bySid.LedgerIamAuth.Resource).toMatch(
       /^arn:aws:rds-db:us-east-1:\$\{data\.aws_caller_identity\.caller-identity\.account_id\}:dbuser:\$\{aws_rds_cluster\.ledger_cluster_\w+\.cluster_resource_id\}\/payments_app$/,
@@ -167,8 +180,55 @@ describe('REST API', () => {
     const permissions = perms.map((p) => p.source_arn);
     expect(permissions.sort()).toEqual([
       expect.stringMatching(/execution_arn\}\/\*\/\*\/payments\*$/),
-      expect.stringMatching(/execution_arn\}\/GET\/health$/),
+      // <execution_arn>/<stage>/<METHOD>/<path>: without the stage segment API Gateway may not invoke.
+      expect.stringMatching(/execution_arn\}\/\*\/GET\/health$/),
     ]);
+  });
+
+  it('answers gateway errors with fixed {"error": {code, message}} bodies that echo nothing', () => {
+    const responses = (doc as unknown as { 'x-amazon-apigateway-gateway-responses': Record<string, Attrs> })[
+      'x-amazon-apigateway-gateway-responses'
+    ];
+    expect(Object.keys(responses)).toEqual(
+      expect.arrayContaining([
+        'BAD_REQUEST_BODY',
+        'MISSING_AUTHENTICATION_TOKEN',
+        'DEFAULT_4XX',
+        'DEFAULT_5XX',
+      ]),
+    );
+    for (const [type, response] of Object.entries(responses)) {
+      const template = (response.responseTemplates as Record<string, string>)['application/json'];
+      // Only the enum-valued responseType may be interpolated; everything else is fixed text.
+      const probe = template.replaceAll('$context.error.responseType', 'X');
+      expect(probe, type).not.toContain('$');
+      expect(JSON.parse(probe), type).toMatchObject({
+        error: { code: expect.any(String), message: expect.any(String) },
+      });
+    }
+    expect(responses.MISSING_AUTHENTICATION_TOKEN?.statusCode).toBe(403);
+  });
+
+  it('creates the execution log group itself (CMK, retention) before logging is switched on', () => {
+    const group = only(s.primary, 'aws_cloudwatch_log_group', (g) =>
+      String(g.name).startsWith('API-Gateway-Execution-Logs_'),
+    );
+    expect(group).toMatchObject({
+      name: expect.stringMatching(
+        /^API-Gateway-Execution-Logs_\$\{aws_api_gateway_rest_api\.\S+\.id\}\/prod$/,
+      ),
+      kms_key_id: expect.stringContaining('ops-key'),
+      retention_in_days: expect.any(Number),
+    });
+    const stage = only(s.primary, 'aws_api_gateway_stage');
+    const settings = only(s.primary, 'aws_api_gateway_method_settings');
+    for (const r of [stage, settings]) {
+      const deps = r.depends_on as string[];
+      expect(deps).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_api_gateway_account\./)]));
+      expect(deps.some((d) => d.includes('execution-logs'))).toBe(true);
+    }
+    const account = only(s.primary, 'aws_api_gateway_account');
+    expect(account.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
   });
 
   it('has a stage with CMK access logs, X-Ray, throttling and metrics, and no caching', () => {

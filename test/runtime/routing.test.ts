@@ -107,6 +107,21 @@ describe('GET /payments/{id} and routing', () => {
     expect(post.statusCode).toBe(405);
   });
 
+  it('names the serving region on every answer, errors included', async () => {
+    const answers = [
+      await h.handler(proxyEvent({ method: 'GET', path: '/health', resource: '/health' })),
+      await h.handler(getPaymentEvent('pay_01HZZZZZZZZZZZZZZZZZZZZZZZ')),
+      await h.handler(proxyEvent({ method: 'DELETE', path: '/payments' })),
+      await h.handlerWith({ region: 'us-east-2' })(getPaymentEvent('pay_01HZZZZZZZZZZZZZZZZZZZZZZZ')),
+    ];
+    expect(answers.map((a) => a.headers?.['X-Served-By-Region'])).toEqual([
+      'us-east-1',
+      'us-east-1',
+      'us-east-1',
+      'us-east-2',
+    ]);
+  });
+
   it('echoes a valid X-Correlation-Id and replaces an invalid one with the request id', async () => {
     const ok = await h.handler(
       getPaymentEvent('pay_01HZZZZZZZZZZZZZZZZZZZZZZZ', { 'X-Correlation-Id': 'corr-123' }),

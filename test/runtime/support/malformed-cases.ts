@@ -44,14 +44,14 @@ export const cases: Case[] = [
     code: 'UNSUPPORTED_MEDIA_TYPE',
   },
   {
-    name: 'body over 16 KiB',
-    request: { body: validPayment({ description: 'x'.repeat(17_000) }) },
+    name: 'body over 8 KiB',
+    request: { body: validPayment({ description: 'x'.repeat(9_000) }) },
     status: 413,
     code: 'PAYLOAD_TOO_LARGE',
   },
   {
-    name: 'base64 body over 16 KiB once decoded',
-    request: { rawBody: b64(' '.repeat(16_385)), isBase64Encoded: true },
+    name: 'base64 body over 8 KiB once decoded',
+    request: { rawBody: b64(' '.repeat(8_193)), isBase64Encoded: true },
     status: 413,
     code: 'PAYLOAD_TOO_LARGE',
   },
