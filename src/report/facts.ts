@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AWS_TIMINGS, DOCUMENTED_DEFAULTS } from './aws-timings';
 
 type Attrs = Record<string, unknown>;
 export interface StackJson {
@@ -7,33 +8,71 @@ export interface StackJson {
 }
 export type PlanStacks = Partial<Record<'global' | 'primary' | 'secondary' | 'interconnect', StackJson>>;
 
+/** rds.global_db_rpo as one cluster's parameter group sets it. */
+export interface RpoParameter {
+  /** The cluster parameter group (its name, or the Terraform reference when the name is computed). */
+  group?: string;
+  /** The valid value in seconds; undefined when unset or invalid. */
+  seconds?: number;
+  /** Why there is no valid value: not set, not a number, below the AWS minimum. */
+  problem?: string;
+}
+
 /** What the synthesized plan says about each recovery mechanism (absent parts are undefined / empty). */
 export interface PlanFacts {
-  healthCheck?: { intervalSeconds: number; failureThreshold: number; path: string };
+  healthCheck?: {
+    intervalSeconds: number;
+    failureThreshold: number;
+    /** resource_path; undefined when the plan sets none. */
+    path?: string;
+    /** Where interval and threshold come from: the plan, or Route 53's documented default. */
+    sources: { interval: string; threshold: string };
+  };
   primaryRecord?: { healthChecked: boolean };
   secondaryRecord: boolean;
   /** True when GET /health is served by the payment function itself (a broken function fails the check). */
   healthServedByPaymentFunction: boolean;
+  /**
+   * The watchdog as scheduled: present when its function exists and an enabled EventBridge rule targets it.
+   * Values the plan does not give are left undefined and named in `unknown` (never defaulted).
+   */
   watchdog?: {
-    intervalSeconds: number;
-    consecutiveFailures: number;
-    probeTimeoutSeconds: number;
-    mode: string;
+    functionName: string;
+    /** The enabled EventBridge rule that invokes it. */
+    rule: string;
+    intervalSeconds?: number;
+    consecutiveFailures?: number;
+    probeTimeoutSeconds?: number;
+    mode?: 'automatic' | 'manual';
+    /** POLL_INTERVAL_MS when the plan sets it (the runtime default applies otherwise). */
+    pollIntervalMs?: number;
+    unknown: string[];
   };
+  /** Why there is no usable watchdog (no function, no enabled schedule targeting it, invalid settings). */
+  watchdogProblem?: string;
   aurora: {
     globalCluster: boolean;
     primaryMember: boolean;
     secondaryMember: boolean;
     instancesPrimary: number;
-    /** rds.global_db_rpo of the secondary's parameter group (the bound that applies after promotion too). */
+    /**
+     * rds.global_db_rpo of the primary (writer) cluster's parameter group: Aurora enforces it on the writer, so it
+     * bounds the data lost when the primary is lost. Undefined when not validly set (then nothing bounds it).
+     */
     rpoBoundSeconds?: number;
+    /** The parameter on both clusters (the secondary's applies only once it is the writer). */
+    rpoParameter: { primary: RpoParameter; secondary: RpoParameter };
   };
   dynamodb: Array<{ name: string; replicated: boolean; pitr: boolean }>;
   s3: { replicated: boolean; rtcMinutes?: number };
   lambdaSubnetsPrimary: number;
+  /** Plan-level remarks: documented defaults that were applied, mismatches worth knowing. */
+  notes: string[];
 }
 
-const list = (s: StackJson | undefined, type: string): Attrs[] => Object.values(s?.resource?.[type] ?? {});
+const entries = (s: StackJson | undefined, type: string): Array<[string, Attrs]> =>
+  Object.entries(s?.resource?.[type] ?? {});
+const list = (s: StackJson | undefined, type: string): Attrs[] => entries(s, type).map(([, a]) => a);
 
 export function readPlan(dir = 'cdktf.out'): PlanStacks {
   const stacks: PlanStacks = {};
@@ -45,17 +84,193 @@ export function readPlan(dir = 'cdktf.out'): PlanStacks {
 }
 
 function scheduleSeconds(expr: unknown): number | undefined {
-  const m = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(String(expr));
+  const m = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(String(expr));
   if (!m) return undefined;
-  return Number(m[1]) * (m[2].startsWith('hour') ? 3600 : 60);
+  const unit = m[2].startsWith('day') ? 86_400 : m[2].startsWith('hour') ? 3600 : 60;
+  return Number(m[1]) * unit;
+}
+
+/** A whole number from a plan value; undefined for anything else (unset, a Terraform expression, garbage). */
+function wholeNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : undefined;
+  if (typeof v === 'string' && /^\d+$/.test(v.trim())) return Number(v);
+  return undefined;
+}
+
+/** True when `value` is a Terraform reference `${type.key.<one of attrs>}`. */
+function refersTo(value: unknown, type: string, key: string, attrs: string[]): boolean {
+  return typeof value === 'string' && attrs.some((a) => value === `\${${type}.${key}.${a}}`);
+}
+
+/** Resolves a reference (or literal name) to one resource of `type` in the stack, as [key, attributes]. */
+function resolve(s: StackJson | undefined, type: string, value: unknown): [string, Attrs] | undefined {
+  if (typeof value !== 'string') return undefined;
+  const ref = new RegExp(`^\\$\\{${type}\\.([^.}]+)\\.(name|id|arn)\\}$`).exec(value);
+  const all = entries(s, type);
+  if (ref) return all.find(([k]) => k === ref[1]);
+  return all.find(([, a]) => a.name === value);
+}
+
+/** Whether an EventBridge rule fires; unset state is Terraform's documented default, ENABLED. */
+function ruleEnabled(rule: Attrs): { enabled: boolean; why: string } {
+  if (rule.state !== undefined) {
+    const enabled =
+      rule.state === 'ENABLED' || rule.state === 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+    return { enabled, why: `state=${String(rule.state)}` };
+  }
+  if (rule.is_enabled !== undefined) {
+    const enabled = rule.is_enabled === true || rule.is_enabled === 'true';
+    return { enabled, why: `is_enabled=${String(rule.is_enabled)}` };
+  }
+  // Neither set: Terraform applies state = ENABLED (DOCUMENTED_DEFAULTS.eventRuleState cites it).
+  return { enabled: true, why: 'state not set (Terraform default ENABLED)' };
+}
+
+function readRpoParameter(s: StackJson | undefined, cluster: Attrs | undefined): RpoParameter {
+  if (!cluster) return { problem: 'no cluster in the global database' };
+  const ref = cluster.db_cluster_parameter_group_name;
+  if (ref === undefined) {
+    // Aurora then uses the engine's default cluster parameter group, which does not set rds.global_db_rpo.
+    return { problem: 'the cluster uses the default cluster parameter group (rds.global_db_rpo not set)' };
+  }
+  const found = resolve(s, 'aws_rds_cluster_parameter_group', ref);
+  const group = found ? String(found[1].name ?? found[0]) : String(ref);
+  if (!found) return { group, problem: `parameter group ${group} is not in the plan` };
+  const param = ((found[1].parameter as Array<{ name: string; value: unknown }> | undefined) ?? []).find(
+    (x) => x.name === 'rds.global_db_rpo',
+  );
+  if (!param) return { group, problem: 'rds.global_db_rpo not set' };
+  const seconds = wholeNumber(param.value);
+  if (seconds === undefined)
+    return { group, problem: `rds.global_db_rpo=${String(param.value)} is not a number` };
+  if (seconds < AWS_TIMINGS.auroraRpoMinimum.seconds) {
+    return {
+      group,
+      problem: `rds.global_db_rpo=${seconds} is below the AWS minimum of ${AWS_TIMINGS.auroraRpoMinimum.seconds} s (not applicable)`,
+    };
+  }
+  return { group, seconds };
+}
+
+interface WatchdogRead {
+  watchdog?: PlanFacts['watchdog'];
+  problem?: string;
+  notes: string[];
+}
+
+function readWatchdog(p: PlanStacks): WatchdogRead {
+  const notes: string[] = [];
+  const fn = entries(p.secondary, 'aws_lambda_function').find(([, f]) =>
+    /-watchdog-/.test(String(f.function_name)),
+  );
+  if (!fn) return { problem: 'no watchdog function in the secondary stack', notes };
+  const [fnKey, fnAttrs] = fn;
+  const functionName = String(fnAttrs.function_name);
+
+  // Only a rule with a target invoking this very function schedules the watchdog.
+  const targets = list(p.secondary, 'aws_cloudwatch_event_target').filter(
+    (t) =>
+      refersTo(t.arn, 'aws_lambda_function', fnKey, ['arn', 'qualified_arn']) ||
+      (typeof t.arn === 'string' && t.arn.endsWith(`:function:${functionName}`)),
+  );
+  const rules = targets
+    .map((t) => resolve(p.secondary, 'aws_cloudwatch_event_rule', t.rule))
+    .filter((r): r is [string, Attrs] => r !== undefined);
+  if (rules.length === 0) {
+    return { problem: `no EventBridge rule targets ${functionName}`, notes };
+  }
+  const states = rules.map(([key, r]) => ({ key, r, ...ruleEnabled(r) }));
+  const enabled = states.filter((x) => x.enabled);
+  if (enabled.length === 0) {
+    const why = states.map((x) => `${String(x.r.name ?? x.key)} ${x.why}`).join(', ');
+    return { problem: `the EventBridge rule invoking ${functionName} is disabled (${why})`, notes };
+  }
+  // Several enabled schedules: the watchdog runs at the shortest period.
+  const withInterval = enabled.map((x) => ({ ...x, interval: scheduleSeconds(x.r.schedule_expression) }));
+  withInterval.sort((a, b) => (a.interval ?? Infinity) - (b.interval ?? Infinity));
+  const chosen = withInterval[0];
+  const rule = String(chosen.r.name ?? chosen.key);
+  if (chosen.why.startsWith('state not set'))
+    notes.push(`EventBridge rule ${rule}: ${DOCUMENTED_DEFAULTS.eventRuleState.source}`);
+
+  const env = (fnAttrs.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  const unknown: string[] = [];
+  const interval = chosen.interval;
+  if (interval === undefined)
+    unknown.push(
+      `watchdog schedule period (${rule}: schedule_expression=${String(chosen.r.schedule_expression)} is not a rate())`,
+    );
+  const threshold = wholeNumber(env.FAILURE_THRESHOLD);
+  if (threshold === undefined || threshold < 1)
+    unknown.push(
+      env.FAILURE_THRESHOLD === undefined
+        ? 'watchdog FAILURE_THRESHOLD not in the plan'
+        : `watchdog FAILURE_THRESHOLD=${String(env.FAILURE_THRESHOLD)} is not a positive whole number`,
+    );
+  const probeMs = wholeNumber(env.PROBE_TIMEOUT_MS);
+  if (probeMs === undefined)
+    unknown.push(
+      env.PROBE_TIMEOUT_MS === undefined
+        ? 'watchdog PROBE_TIMEOUT_MS not in the plan'
+        : `watchdog PROBE_TIMEOUT_MS=${String(env.PROBE_TIMEOUT_MS)} is not a whole number`,
+    );
+  const rawMode = env.FAILOVER_MODE;
+  if (rawMode === undefined) unknown.push('watchdog FAILOVER_MODE not in the plan');
+  else if (rawMode !== 'automatic' && rawMode !== 'manual') {
+    // runtime/failover/config.ts refuses to start with any other value: no failover path at all.
+    return {
+      problem: `watchdog FAILOVER_MODE=${String(rawMode)} is neither automatic nor manual (the function refuses to start)`,
+      notes,
+    };
+  }
+  const pollIntervalMs = wholeNumber(env.POLL_INTERVAL_MS);
+  return {
+    watchdog: {
+      functionName,
+      rule,
+      ...(interval !== undefined ? { intervalSeconds: interval } : {}),
+      ...(threshold !== undefined && threshold >= 1 ? { consecutiveFailures: threshold } : {}),
+      ...(probeMs !== undefined ? { probeTimeoutSeconds: probeMs / 1000 } : {}),
+      ...(rawMode === 'automatic' || rawMode === 'manual' ? { mode: rawMode } : {}),
+      ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
+      unknown,
+    },
+    notes,
+  };
 }
 
 export function extractFacts(p: PlanStacks): PlanFacts {
+  const notes: string[] = [];
   const hc = list(p.primary, 'aws_route53_health_check')[0];
   const records = [...list(p.primary, 'aws_route53_record'), ...list(p.secondary, 'aws_route53_record')];
   const failover = (type: string) =>
     records.find((r) => (r.failover_routing_policy as Attrs | undefined)?.type === type);
   const primaryRecord = failover('PRIMARY');
+
+  let healthCheck: PlanFacts['healthCheck'];
+  if (hc) {
+    // Route 53 documents defaults for both values; applying them is what AWS does with an unset field.
+    const interval = wholeNumber(hc.request_interval);
+    const threshold = wholeNumber(hc.failure_threshold);
+    const d = DOCUMENTED_DEFAULTS;
+    healthCheck = {
+      intervalSeconds: interval ?? d.healthCheckInterval.value,
+      failureThreshold: threshold ?? d.healthCheckFailureThreshold.value,
+      ...(typeof hc.resource_path === 'string' ? { path: hc.resource_path } : {}),
+      sources: {
+        interval:
+          interval !== undefined
+            ? `request_interval=${interval}`
+            : `request_interval not set: ${d.healthCheckInterval.source}`,
+        threshold:
+          threshold !== undefined
+            ? `failure_threshold=${threshold}`
+            : `failure_threshold not set: ${d.healthCheckFailureThreshold.source}`,
+      },
+    };
+    if (interval === undefined) notes.push(`health check ${healthCheck.sources.interval}`);
+    if (threshold === undefined) notes.push(`health check ${healthCheck.sources.threshold}`);
+  }
 
   const api = list(p.primary, 'aws_api_gateway_rest_api')[0];
   let healthServedByPaymentFunction = false;
@@ -67,23 +282,31 @@ export function extractFacts(p: PlanStacks): PlanFacts {
       uri('/health', 'get') !== undefined && uri('/health', 'get') === uri('/payments', 'post');
   }
 
-  const watchdogFn = list(p.secondary, 'aws_lambda_function').find((f) =>
-    /-watchdog-/.test(String(f.function_name)),
-  );
-  const rule = list(p.secondary, 'aws_cloudwatch_event_rule')[0];
-  const env =
-    (watchdogFn?.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
-  const interval = scheduleSeconds(rule?.schedule_expression);
+  const wd = readWatchdog(p);
+  notes.push(...wd.notes);
 
-  const clusters = (s: StackJson | undefined) =>
-    list(s, 'aws_rds_cluster').filter((c) => c.global_cluster_identifier !== undefined);
   const globalCluster = list(p.global, 'aws_rds_global_cluster')[0];
-  const joins = (s: StackJson | undefined) =>
-    globalCluster !== undefined &&
-    clusters(s).some((c) => c.global_cluster_identifier === globalCluster.global_cluster_identifier);
-  const rpoParam = list(p.secondary, 'aws_rds_cluster_parameter_group')
-    .flatMap((g) => (g.parameter as Array<{ name: string; value: string }> | undefined) ?? [])
-    .find((x) => x.name === 'rds.global_db_rpo');
+  const member = (s: StackJson | undefined) =>
+    globalCluster === undefined
+      ? undefined
+      : list(s, 'aws_rds_cluster').find(
+          (c) =>
+            c.global_cluster_identifier !== undefined &&
+            c.global_cluster_identifier === globalCluster.global_cluster_identifier,
+        );
+  const primaryCluster = member(p.primary);
+  const secondaryCluster = member(p.secondary);
+  const rpoParameter = {
+    primary: readRpoParameter(p.primary, primaryCluster),
+    secondary: readRpoParameter(p.secondary, secondaryCluster),
+  };
+  if (primaryCluster && secondaryCluster && rpoParameter.primary.seconds !== rpoParameter.secondary.seconds) {
+    const show = (x: RpoParameter) => (x.seconds !== undefined ? `${x.seconds} s` : (x.problem ?? 'unset'));
+    notes.push(
+      `rds.global_db_rpo differs: primary ${show(rpoParameter.primary)}, secondary ${show(rpoParameter.secondary)}; ` +
+        "the primary's bounds a failover to us-east-2, the secondary's applies once it is the writer",
+    );
+  }
 
   // The primary -> secondary direction is the one on the interconnect stack's default (primary-region) provider.
   const forward = list(p.interconnect, 'aws_s3_bucket_replication_configuration').find(
@@ -98,36 +321,23 @@ export function extractFacts(p: PlanStacks): PlanFacts {
   );
 
   return {
-    ...(hc
-      ? {
-          healthCheck: {
-            intervalSeconds: Number(hc.request_interval ?? 30),
-            failureThreshold: Number(hc.failure_threshold ?? 3),
-            path: String(hc.resource_path ?? '/'),
-          },
-        }
-      : {}),
+    ...(healthCheck ? { healthCheck } : {}),
     ...(primaryRecord
       ? { primaryRecord: { healthChecked: primaryRecord.health_check_id !== undefined } }
       : {}),
     secondaryRecord: failover('SECONDARY') !== undefined,
     healthServedByPaymentFunction,
-    ...(watchdogFn && interval
-      ? {
-          watchdog: {
-            intervalSeconds: interval,
-            consecutiveFailures: Number(env.FAILURE_THRESHOLD ?? 3),
-            probeTimeoutSeconds: Number(env.PROBE_TIMEOUT_MS ?? 3000) / 1000,
-            mode: env.FAILOVER_MODE ?? 'manual',
-          },
-        }
-      : {}),
+    ...(wd.watchdog ? { watchdog: wd.watchdog } : {}),
+    ...(wd.problem ? { watchdogProblem: wd.problem } : {}),
     aurora: {
       globalCluster: globalCluster !== undefined,
-      primaryMember: joins(p.primary),
-      secondaryMember: joins(p.secondary),
+      primaryMember: primaryCluster !== undefined,
+      secondaryMember: secondaryCluster !== undefined,
       instancesPrimary: list(p.primary, 'aws_rds_cluster_instance').length,
-      ...(rpoParam ? { rpoBoundSeconds: Number(rpoParam.value) } : {}),
+      ...(rpoParameter.primary.seconds !== undefined
+        ? { rpoBoundSeconds: rpoParameter.primary.seconds }
+        : {}),
+      rpoParameter,
     },
     dynamodb: list(p.global, 'aws_dynamodb_table').map((t) => ({
       name: String(t.name),
@@ -140,5 +350,6 @@ export function extractFacts(p: PlanStacks): PlanFacts {
     },
     lambdaSubnetsPrimary:
       ((paymentFn?.vpc_config as Attrs | undefined)?.subnet_ids as unknown[] | undefined)?.length ?? 0,
+    notes,
   };
 }

@@ -1,9 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze, DEFAULT_POLICY, extractFacts, type PlanStacks, renderMarkdown } from '../../src/report';
+import {
+  analyze,
+  DEFAULT_POLICY,
+  extractFacts,
+  type PlanStacks,
+  type Policy,
+  renderMarkdown,
+  renderSummary,
+  type ScenarioResult,
+} from '../../src/report';
+import { AWS_TIMINGS } from '../../src/report/aws-timings';
 import { synthAll, testConfig } from '../support/synth';
 
 type Attrs = Record<string, unknown>;
@@ -15,31 +25,210 @@ const only = (p: PlanStacks, stack: keyof PlanStacks, type: string): Attrs => {
   if (all.length !== 1) throw new Error(`expected one ${type}`);
   return all[0];
 };
-const scenario = (p: PlanStacks, id: string) => {
-  const s = analyze(extractFacts(p)).scenarios.find((x) => x.id === id);
+const scenario = (p: PlanStacks, id: string, policy?: Policy) => {
+  const s = analyze(extractFacts(p), policy).scenarios.find((x) => x.id === id);
   if (!s) throw new Error(id);
   return s;
 };
+const check = (s: ScenarioResult, subject: string, against: 'requirement' | 'target') => {
+  const c = s.checks.find((x) => x.subject === subject && x.against === against);
+  if (!c) throw new Error(`${s.id}: no ${subject} ${against} check`);
+  return c;
+};
+/** The rds.global_db_rpo entry of a stack's (single) cluster parameter group. */
+const rpoParam = (p: PlanStacks, stack: 'primary' | 'secondary') => {
+  const params = only(p, stack, 'aws_rds_cluster_parameter_group').parameter as Array<{
+    name: string;
+    value: string;
+  }>;
+  return { params, entry: params.find((x) => x.name === 'rds.global_db_rpo') };
+};
+const watchdogEnv = (p: PlanStacks): Record<string, string> => {
+  const fn = Object.values(p.secondary?.resource?.aws_lambda_function ?? {}).find((f) =>
+    /-watchdog-/.test(String(f.function_name)),
+  );
+  return (fn?.environment as { variables: Record<string, string> }).variables;
+};
+const runReport = (args: string[]): number => {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'bin/report.ts', ...args], { stdio: 'pipe' });
+    return 0;
+  } catch (e) {
+    return (e as { status: number }).status;
+  }
+};
+const writePlan = (p: PlanStacks): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'plan-'));
+  for (const id of ['global', 'primary', 'secondary', 'interconnect'] as const) {
+    mkdirSync(join(dir, 'stacks', id), { recursive: true });
+    writeFileSync(join(dir, 'stacks', id, 'cdk.tf.json'), JSON.stringify(p[id]));
+  }
+  return dir;
+};
+
+// watchdog 60 s x 3 + 3 s probe; promotion estimate 120 s; endpoint TTL 5 s.
+const DB_CHAIN = 183 + AWS_TIMINGS.auroraGlobalPromotion.seconds + 5;
 
 describe('resilience report', () => {
-  it('meets the requirement and the stricter targets with the default configuration', () => {
+  it('meets the requirement but misses the 5-minute target with the conservative promotion estimate', () => {
+    expect(AWS_TIMINGS.auroraGlobalPromotion.seconds).toBe(120);
     const r = analyze(extractFacts(plan()));
-    expect(r.ok).toBe(true);
-    const region = r.scenarios.find((s) => s.id === 'region-loss');
-    // watchdog 60 s x 3 + 3 s probe, promotion 60 s, endpoint TTL 5 s; traffic 10 s x 3 + 60 s runs in parallel.
-    expect(region?.rtoSeconds).toBe(248);
-    expect(region?.rtoTerms.map((t) => t.seconds)).toEqual([183, 60, 5]);
-    expect(region?.rpo.find((x) => x.store === 'ledger (Aurora)')).toMatchObject({
+    expect(r.ok).toBe(false);
+    const region = r.scenarios.find((s) => s.id === 'region-loss') as ScenarioResult;
+    expect(region.rtoSeconds).toBe(308);
+    expect(region.breaches).toEqual(['RTO 308 s > target 300 s']);
+    expect(check(region, 'RTO', 'requirement')).toMatchObject({ status: 'met', marginSeconds: 1800 - 308 });
+    expect(check(region, 'RTO', 'target')).toMatchObject({ status: 'breach', marginSeconds: -8 });
+    expect(region.rtoTerms.map((t) => t.seconds)).toEqual([183, 120, 5]);
+    expect(region.rpo.find((x) => x.store === 'ledger (Aurora)')).toMatchObject({
       expectedSeconds: 1,
       boundSeconds: 20,
+      basis: 'configured',
     });
-    expect(region?.rpo.find((x) => x.store === 'receipts (S3)')).toMatchObject({ boundSeconds: 900 });
-    expect(r.scenarios.map((s) => s.id)).toEqual([
-      'region-loss',
-      'database-loss',
-      'az-loss',
-      'payment-function-failure',
+    expect(region.rpo.find((x) => x.store === 'receipts (S3)')).toMatchObject({ boundSeconds: 900 });
+    expect(r.scenarios.map((s) => [s.id, s.verdict])).toEqual([
+      ['region-loss', 'fail'],
+      ['database-loss', 'fail'],
+      ['az-loss', 'pass'],
+      ['payment-function-failure', 'fail'],
     ]);
+  });
+
+  it('quotes AWS for the promotion estimate instead of claiming a one-minute promotion', () => {
+    const src = AWS_TIMINGS.auroraGlobalPromotion.source;
+    expect(src).toContain('"For Aurora Global Database, RTO can be in the order of minutes"');
+    expect(src).toContain('aurora-global-database-disaster-recovery.html');
+    expect(src).not.toMatch(/about a minute/);
+  });
+
+  it('emits both parallel chains and marks the longer one critical', () => {
+    const s = scenario(plan(), 'region-loss');
+    expect(s.chains.map((c) => [c.id, c.seconds, c.critical])).toEqual([
+      ['traffic', 10 * 3 + 60, false],
+      ['database', DB_CHAIN, true],
+    ]);
+    expect(s.rtoTerms).toBe(s.chains[1].terms);
+    const md = renderMarkdown(analyze(extractFacts(plan())));
+    expect(md).toContain('- traffic (traffic to us-east-2): 90 s');
+    expect(md).toContain('- **database (writable database in us-east-2): 5.1 min — critical**');
+  });
+
+  it('leaves the orchestrator poll interval out of the chain and says why', () => {
+    const p = plan();
+    const s = scenario(p, 'region-loss');
+    const terms = s.chains.flatMap((c) => c.terms.map((t) => `${t.name} ${t.source}`));
+    expect(terms.some((t) => /POLL_INTERVAL/.test(t))).toBe(false);
+    expect(s.notes.some((n) => /^not on the path: .*POLL_INTERVAL_MS, not set in the plan/.test(n))).toBe(
+      true,
+    );
+    watchdogEnv(p).POLL_INTERVAL_MS = '30000';
+    const again = scenario(p, 'region-loss');
+    expect(again.rtoSeconds).toBe(308);
+    expect(again.notes.some((n) => n.includes('30000 ms in the plan'))).toBe(true);
+  });
+
+  it('uses a measured promotion time from the policy, and then passes with typical-only notes', () => {
+    const policy: Policy = { ...DEFAULT_POLICY, auroraPromotionSeconds: 60 };
+    const r = analyze(extractFacts(plan()), policy);
+    expect(r.ok).toBe(true);
+    const s = r.scenarios[0];
+    expect(s.rtoSeconds).toBe(248);
+    expect(check(s, 'RTO', 'target').marginSeconds).toBe(52);
+    expect(s.verdict).toBe('met-typical');
+    expect(r.scenarios.find((x) => x.id === 'az-loss')?.verdict).toBe('pass');
+    expect(renderSummary(r)).toContain(
+      'pass, typical only: DynamoDB RPO requirement, ledger (Aurora) RPO target',
+    );
+  });
+
+  it('reports the 1 s ledger target as typical only, bounded by rds.global_db_rpo, never as a plain pass', () => {
+    const r = analyze(extractFacts(plan()));
+    const s = r.scenarios[0];
+    expect(check(s, 'ledger (Aurora) RPO', 'target')).toMatchObject({
+      status: 'met-typical',
+      basis: 'typical',
+      valueSeconds: 1,
+      note: 'typical only — not guaranteed; worst case bounded by rds.global_db_rpo = 20 s',
+    });
+    // The requirement is checked against the worst case, not the typical lag.
+    expect(check(s, 'ledger (Aurora) RPO', 'requirement')).toMatchObject({
+      status: 'met',
+      basis: 'worst-case',
+      valueSeconds: 20,
+    });
+    expect(check(s, 'DynamoDB RPO', 'requirement')).toMatchObject({
+      status: 'met-typical',
+      basis: 'typical',
+      note: 'no AWS bound; typical used',
+    });
+    // Losing one AZ is synchronous: there the target does hold for the worst case.
+    const az = r.scenarios.find((x) => x.id === 'az-loss') as ScenarioResult;
+    expect(check(az, 'ledger (Aurora) RPO', 'target')).toMatchObject({ status: 'met', valueSeconds: 0 });
+    expect(JSON.stringify(r)).toContain('"status":"met-typical"');
+    const md = renderMarkdown(r);
+    expect(md).toContain(
+      '**met-typical**: typical only — not guaranteed; worst case bounded by rds.global_db_rpo = 20 s',
+    );
+    expect(md).toContain('DynamoDB: typical 1 s, no AWS bound; typical used');
+  });
+
+  it('follows rds.global_db_rpo of the primary cluster: a larger value moves the bound, past 15 min it breaches', () => {
+    const p = plan();
+    const entry = rpoParam(p, 'primary').entry as { value: string };
+    entry.value = '600';
+    const s600 = scenario(p, 'region-loss');
+    expect(s600.rpo[0]).toMatchObject({ boundSeconds: 600, basis: 'configured' });
+    expect(check(s600, 'ledger (Aurora) RPO', 'requirement')).toMatchObject({
+      status: 'met',
+      marginSeconds: 300,
+    });
+    expect(check(s600, 'ledger (Aurora) RPO', 'target').note).toContain('rds.global_db_rpo = 600 s');
+    entry.value = '1200';
+    const s1200 = scenario(p, 'region-loss');
+    expect(s1200.breaches).toContain('ledger (Aurora): RPO 1200 s > requirement 900 s');
+  });
+
+  it('makes the ledger RPO unbounded (a breach, like S3 without RTC) when the primary lacks rds.global_db_rpo', () => {
+    const p = plan();
+    const { params } = rpoParam(p, 'primary');
+    params.splice(
+      params.findIndex((x) => x.name === 'rds.global_db_rpo'),
+      1,
+    );
+    const r = analyze(extractFacts(p));
+    const s = r.scenarios[0];
+    expect(s.rpo[0]).toMatchObject({ boundSeconds: null, basis: 'unbounded', expectedSeconds: 1 });
+    expect(s.rpo[0].source).toMatch(/^unbounded: rds.global_db_rpo not set on the primary cluster/);
+    expect(s.breaches).toContain('ledger (Aurora): RPO not bounded');
+    expect(check(s, 'ledger (Aurora) RPO', 'target').note).toBe(
+      'typical only — not guaranteed; worst case unbounded (no valid rds.global_db_rpo on the primary cluster)',
+    );
+    // The secondary still sets it: the difference is reported.
+    expect(
+      r.notes.some((n) => n.startsWith('rds.global_db_rpo differs: primary rds.global_db_rpo not set')),
+    ).toBe(true);
+    expect(renderMarkdown(r)).toContain('ledger (Aurora): typical 1 s, bound: **unbounded**');
+  });
+
+  it("takes the bound from the primary's parameter group, not the secondary's, and reports a difference", () => {
+    const p = plan();
+    (rpoParam(p, 'secondary').entry as { value: string }).value = '600';
+    const r = analyze(extractFacts(p));
+    expect(r.scenarios[0].rpo[0].boundSeconds).toBe(20);
+    expect(r.notes).toContain(
+      "rds.global_db_rpo differs: primary 20 s, secondary 600 s; the primary's bounds a failover to us-east-2, the secondary's applies once it is the writer",
+    );
+    // Matching values: nothing to report.
+    expect(analyze(extractFacts(plan())).notes.some((n) => n.includes('differs'))).toBe(false);
+  });
+
+  it('does not accept an rds.global_db_rpo below the AWS minimum of 20 s as a bound', () => {
+    const p = plan();
+    (rpoParam(p, 'primary').entry as { value: string }).value = '5';
+    const s = scenario(p, 'region-loss');
+    expect(s.rpo[0].boundSeconds).toBeNull();
+    expect(s.rpo[0].source).toContain('below the AWS minimum of 20 s');
+    expect(s.breaches).toContain('ledger (Aurora): RPO not bounded');
   });
 
   it('follows the synthesized health-check values (traffic chain)', () => {
@@ -48,20 +237,94 @@ describe('resilience report', () => {
     hc.request_interval = 30;
     hc.failure_threshold = 10;
     const s = scenario(p, 'region-loss');
-    // traffic chain 30 x 10 + 60 = 360 s now exceeds the database chain and the 5-minute target
+    // traffic chain 30 x 10 + 60 = 360 s now exceeds the database chain
     expect(s.rtoSeconds).toBe(360);
+    expect(s.chains.find((c) => c.critical)?.id).toBe('traffic');
     expect(s.breaches).toEqual(['RTO 360 s > target 300 s']);
+  });
+
+  it("applies Route 53's documented defaults, citing them, when the health check leaves them unset", () => {
+    const p = plan();
+    const hc = only(p, 'primary', 'aws_route53_health_check');
+    delete hc.request_interval;
+    delete hc.failure_threshold;
+    const r = analyze(extractFacts(p));
+    const traffic = r.scenarios[0].chains[0];
+    expect(traffic.terms[0].seconds).toBe(30 * 3);
+    expect(traffic.terms[0].source).toContain('the default value is 30 seconds');
+    expect(traffic.terms[0].source).toContain('the default value is three health checks');
+    expect(r.notes.some((n) => n.startsWith('health check request_interval not set'))).toBe(true);
   });
 
   it('follows the watchdog period and threshold, and manual mode adds the operator response', () => {
     const p = plan();
     only(p, 'secondary', 'aws_cloudwatch_event_rule').schedule_expression = 'rate(5 minutes)';
-    expect(scenario(p, 'region-loss').rtoSeconds).toBe(5 * 60 * 3 + 3 + 65);
+    expect(scenario(p, 'region-loss').rtoSeconds).toBe(5 * 60 * 3 + 3 + 125);
     const m = plan(testConfig({ failover: { mode: 'manual' } }));
     const s = scenario(m, 'region-loss');
-    expect(s.rtoSeconds).toBe(183 + DEFAULT_POLICY.manualResponseSeconds + 65);
+    expect(s.rtoSeconds).toBe(183 + DEFAULT_POLICY.manualResponseSeconds + 125);
     expect(s.breaches.some((b) => b.includes('target 300 s'))).toBe(true);
     expect(s.breaches.some((b) => b.includes('requirement'))).toBe(false);
+  });
+
+  it('uses the EventBridge rule that invokes the watchdog, not whichever rule comes first', () => {
+    const p = plan();
+    const rules = p.secondary?.resource?.aws_cloudwatch_event_rule as Record<string, Attrs>;
+    // An unrelated hourly rule, placed first.
+    p.secondary!.resource!.aws_cloudwatch_event_rule = {
+      other_rule: { name: 'nightly-report', schedule_expression: 'rate(1 hour)' },
+      ...rules,
+    };
+    expect(scenario(p, 'region-loss').rtoSeconds).toBe(308);
+
+    const retargeted = plan();
+    only(retargeted, 'secondary', 'aws_cloudwatch_event_target').arn = '${aws_lambda_function.other.arn}';
+    const s = scenario(retargeted, 'region-loss');
+    expect(s.recoverable).toBe(false);
+    expect(s.missing).toContain(
+      'database failover path (watchdog in the secondary region): no EventBridge rule targets payment-processing-watchdog-test',
+    );
+  });
+
+  it('treats a disabled watchdog schedule as no failover path (state or is_enabled)', () => {
+    for (const [attr, value] of [
+      ['state', 'DISABLED'],
+      ['is_enabled', false],
+    ] as const) {
+      const p = plan();
+      only(p, 'secondary', 'aws_cloudwatch_event_rule')[attr] = value;
+      const s = scenario(p, 'region-loss');
+      expect(s.recoverable).toBe(false);
+      expect(s.missing.find((m) => m.startsWith('database failover path'))).toMatch(
+        new RegExp(`is disabled \\(payment-processing-watchdog-test ${attr}=${String(value)}\\)`),
+      );
+    }
+    const enabled = plan();
+    only(enabled, 'secondary', 'aws_cloudwatch_event_rule').state = 'ENABLED';
+    expect(scenario(enabled, 'region-loss').rtoSeconds).toBe(308);
+  });
+
+  it('reports missing watchdog settings as unknown instead of defaulting them', () => {
+    for (const [name, message] of [
+      ['FAILURE_THRESHOLD', 'watchdog FAILURE_THRESHOLD not in the plan'],
+      ['PROBE_TIMEOUT_MS', 'watchdog PROBE_TIMEOUT_MS not in the plan'],
+      ['FAILOVER_MODE', 'watchdog FAILOVER_MODE not in the plan'],
+    ]) {
+      const p = plan();
+      delete watchdogEnv(p)[name];
+      const r = analyze(extractFacts(p));
+      const s = r.scenarios[0];
+      expect(s.recoverable).toBe(true);
+      expect(s.rtoSeconds).toBeNull();
+      expect(s.unknown).toEqual([message]);
+      expect(s.breaches[0]).toBe(`RTO unknown: ${message}`);
+      expect(s.chains.find((c) => c.id === 'database')?.seconds).toBeNull();
+      expect(s.chains.some((c) => c.critical)).toBe(false);
+      expect(renderMarkdown(r)).toContain(`  - unknown: ${message}`);
+    }
+    const invalid = plan();
+    watchdogEnv(invalid).FAILOVER_MODE = 'auto';
+    expect(scenario(invalid, 'region-loss').missing.at(-1)).toMatch(/FAILOVER_MODE=auto is neither/);
   });
 
   it('makes S3 RPO unbounded (a failure) when Replication Time Control is removed', () => {
@@ -96,7 +359,7 @@ describe('resilience report', () => {
     const noWatchdog = plan();
     delete noWatchdog.secondary?.resource?.aws_cloudwatch_event_rule;
     expect(scenario(noWatchdog, 'region-loss').missing).toContain(
-      'database failover path (watchdog in the secondary region)',
+      'database failover path (watchdog in the secondary region): no EventBridge rule targets payment-processing-watchdog-test',
     );
   });
 
@@ -121,33 +384,42 @@ describe('resilience report', () => {
     expect(scenario(p, 'az-loss').rtoSeconds).toBe(600);
   });
 
-  it('renders a markdown table and the command exits non-zero on a breach', () => {
-    const md = renderMarkdown(analyze(extractFacts(plan())));
-    expect(md).toContain('| Primary region lost | yes | 4.1 min |');
-    const dir = mkdtempSync(join(tmpdir(), 'plan-'));
-    const p = plan();
-    delete p.primary?.resource?.aws_route53_health_check;
-    for (const id of ['global', 'primary', 'secondary', 'interconnect'] as const) {
-      mkdirSync(join(dir, 'stacks', id), { recursive: true });
-      writeFileSync(join(dir, 'stacks', id, 'cdk.tf.json'), JSON.stringify(p[id]));
-    }
-    let status = 0;
-    try {
-      execFileSync(
-        process.execPath,
-        ['--import', 'tsx', 'bin/report.ts', '--plan', dir, '--out', join(dir, 'out')],
-        { stdio: 'pipe' },
-      );
-    } catch (e) {
-      status = (e as { status: number }).status;
-    }
-    expect(status).toBe(1);
-    let badArg = 0;
-    try {
-      execFileSync(process.execPath, ['--import', 'tsx', 'bin/report.ts', '--bogus'], { stdio: 'pipe' });
-    } catch (e) {
-      badArg = (e as { status: number }).status;
-    }
-    expect(badArg).toBe(2);
+  it('renders the margin to the RTO target in the table and the summary', () => {
+    const r = analyze(extractFacts(plan()));
+    const md = renderMarkdown(r);
+    expect(md).toContain('| Primary region lost | yes | 5.1 min | -8 s | database | 1 s / 20 s |');
+    expect(md).toContain(
+      '| One availability zone lost (primary region) | yes | 30 s | +4.5 min | in-region |',
+    );
+    expect(renderSummary(r).split('\n')[0]).toBe(
+      '  region-loss               RTO  5.1 min (target margin -8 s)  FAIL (RTO 308 s > target 300 s)',
+    );
+  });
+
+  it('exits 1 on a breach, 0 when the policy is met, and 2 on bad arguments, policy or a missing plan', () => {
+    const broken = plan();
+    delete broken.primary?.resource?.aws_route53_health_check;
+    const brokenDir = writePlan(broken);
+    expect(runReport(['--plan', brokenDir, '--out', join(brokenDir, 'out')])).toBe(1);
+
+    const dir = writePlan(plan());
+    const policyFile = join(dir, 'policy.json');
+    // Nested fields merge: only the promotion time is given, the limits stay the defaults.
+    writeFileSync(policyFile, JSON.stringify({ auroraPromotionSeconds: 60, targets: { rtoSeconds: 300 } }));
+    expect(runReport(['--plan', dir, '--out', join(dir, 'out'), '--policy', policyFile])).toBe(0);
+    const json = JSON.parse(readFileSync(join(dir, 'out', 'resilience.json'), 'utf8')) as {
+      ok: boolean;
+      policy: Policy;
+      scenarios: ScenarioResult[];
+    };
+    expect(json.ok).toBe(true);
+    expect(json.policy.targets.ledgerRpoSeconds).toBe(1);
+    expect(json.scenarios[0].verdict).toBe('met-typical');
+    expect(readFileSync(join(dir, 'out', 'resilience.md'), 'utf8')).toContain('**met-typical**');
+
+    writeFileSync(policyFile, JSON.stringify({ targets: { rtoSeconds: 'soon' } }));
+    expect(runReport(['--plan', dir, '--out', join(dir, 'out'), '--policy', policyFile])).toBe(2);
+    expect(runReport(['--bogus'])).toBe(2);
+    expect(runReport(['--plan', join(dir, 'nowhere')])).toBe(2);
   });
 });
