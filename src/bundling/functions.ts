@@ -18,6 +18,10 @@ export const LAMBDA_FUNCTIONS = {
     entry: 'runtime/failover/orchestrator-handler.ts',
     description: 'Promotes the secondary cluster',
   },
+  'alert-relay': {
+    entry: 'runtime/alert-relay/handler.ts',
+    description: 'Relays the primary region alerts to the secondary region topic',
+  },
 } as const;
 
 export type LambdaFunctionId = keyof typeof LAMBDA_FUNCTIONS;

@@ -12,12 +12,19 @@ export interface MetricSpec {
   label: string;
 }
 
-/** Functions of a region as [short id, deployed name]: the watchdog and orchestrator run in the secondary only. */
+/**
+ * Functions of a region as [short id, deployed name]: the watchdog, orchestrator and alert relay run in the
+ * secondary only.
+ */
 export function functionNames(config: Config, region: Region): Array<[string, string]> {
   const n = new Naming(config.environmentSuffix);
   const names: Array<[string, string]> = ['payment-api', 'migrate'].map((f) => [f, n.regional(f, region)]);
   if (region === config.regions.secondary)
-    names.push(['watchdog', n.name('watchdog')], ['orchestrator', n.name('orchestrator')]);
+    names.push(
+      ['watchdog', n.name('watchdog')],
+      ['orchestrator', n.name('orchestrator')],
+      ['alert-relay', n.name('alert-relay')],
+    );
   return names;
 }
 

@@ -3,6 +3,7 @@ import { DataAwsRoute53Records } from '@cdktn/provider-aws/lib/data-aws-route53-
 import { DataAwsKmsKey } from '@cdktn/provider-aws/lib/data-aws-kms-key';
 import { DataAwsRouteTable } from '@cdktn/provider-aws/lib/data-aws-route-table';
 import { DataAwsVpc } from '@cdktn/provider-aws/lib/data-aws-vpc';
+import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
 import { Route } from '@cdktn/provider-aws/lib/route';
 import { VpcPeeringConnection } from '@cdktn/provider-aws/lib/vpc-peering-connection';
 import { VpcPeeringConnectionAccepterA } from '@cdktn/provider-aws/lib/vpc-peering-connection-accepter';
@@ -15,7 +16,8 @@ import { BucketReplication } from '../constructs/bucket-replication';
 import { regionCatalog } from '../monitoring/catalog';
 import { dashboardBody } from '../monitoring/dashboard';
 import { resourceNames } from '../resource-names';
-import { apiDomainNames } from './regional-stack';
+import { alertRelayFunctionName, alertTopicArn, apiDomainNames } from './regional-stack';
+import { RELAYED_FROM_ATTRIBUTE } from '../../runtime/alert-relay/relay';
 import { DrStack } from './dr-stack';
 
 /**
@@ -123,6 +125,17 @@ export class InterconnectStack extends DrStack {
       rtcMinutes: 15,
     });
     new TerraformOutput(this, 'receipts_replication_roles', { value: [forward.role.arn, back.role.arn] });
+
+    // The primary region's alerts also reach the secondary region's topic, through the relay function there
+    // (an alarm can only notify a topic of its own region). Relayed copies are filtered out, so no loop.
+    new SnsTopicSubscription(this, 'alert-relay', {
+      provider: p,
+      topicArn: alertTopicArn(this.naming, primary, account),
+      protocol: 'lambda',
+      endpoint: `arn:aws:lambda:${secondary}:${account}:function:${alertRelayFunctionName(this.naming)}`,
+      filterPolicyScope: 'MessageAttributes',
+      filterPolicy: JSON.stringify({ [RELAYED_FROM_ATTRIBUTE]: [{ exists: false }] }),
+    });
 
     // One dashboard definition over both regions, deployed in each so the surviving region's copy is readable.
     // The primary health check id is read from the PRIMARY failover record (Route 53), not from another state.

@@ -5,6 +5,7 @@ import type { Construct } from 'constructs';
 import { azIdsFor, type Config, type Region, REGION_CODES } from '../config';
 import { accountId } from '../account';
 import type { LambdaBundles } from '../bundling/functions';
+import { AlertRelay } from '../constructs/alert-relay';
 import { AlertTopic } from '../constructs/alert-topic';
 import { ApiDomain } from '../constructs/api-domain';
 import { AuroraRegionalCluster } from '../constructs/aurora-regional';
@@ -17,6 +18,7 @@ import { DbCredentials } from '../constructs/db-credentials';
 import { Network } from '../constructs/network';
 import { ReceiptsBucket } from '../constructs/receipts-bucket';
 import { AppSecurityGroups } from '../constructs/security-groups';
+import type { Naming } from '../naming';
 import { resourceNames, type ResourceNames } from '../resource-names';
 import { keyAliases } from './global-stack';
 import { DrStack } from './dr-stack';
@@ -30,6 +32,16 @@ export function apiDomainNames(config: Config, region: Region): { publicName: st
     publicName: `${apiLabel}.${zoneName}`,
     regionalName: `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
   };
+}
+
+/** The alert topic of a region, by its deterministic name (stacks never read each other's state). */
+export function alertTopicArn(naming: Naming, region: Region, account: string): string {
+  return `arn:aws:sns:${region}:${account}:${naming.regional('alerts', region)}`;
+}
+
+/** The function in the secondary region that relays the primary region's alerts. */
+export function alertRelayFunctionName(naming: Naming): string {
+  return naming.name('alert-relay');
 }
 
 /** What differs between the two regional stacks; everything else is the same code. */
@@ -75,6 +87,8 @@ export class RegionalStack extends DrStack {
   readonly alarms: RegionalAlarms;
   /** Watchdog and orchestrator (secondary stack only: the failover path never depends on the primary region). */
   readonly failover?: FailoverAutomation;
+  /** Copies the primary region's alerts to this region's topic (secondary stack only). */
+  readonly alertRelay?: AlertRelay;
 
   constructor(scope: Construct, id: string, config: Config, role: RegionalRole, bundles: LambdaBundles) {
     const spec = regionSpec(config, role);
@@ -227,9 +241,26 @@ export class RegionalStack extends DrStack {
         topicArn: this.alerts.arn,
         primaryHealthUrl: `https://${apiDomainNames(config, spec.peerRegion).regionalName}/health`,
       });
+      this.alertRelay = new AlertRelay(this, 'alert-relay', {
+        provider,
+        functionName: alertRelayFunctionName(this.naming),
+        deadLetterQueueName: this.naming.name('alert-relay-dlq'),
+        region: spec.region,
+        accountId: this.account,
+        bundle: bundles['alert-relay'],
+        dataKeyArn: this.dataKeyArn,
+        opsKeyArn: this.opsKeyArn,
+        logRetentionDays: config.logRetentionDays,
+        targetTopicArn: this.alerts.arn,
+        sourceTopicArn: alertTopicArn(this.naming, spec.peerRegion, this.account),
+      });
     }
     const timeouts = { ...this.service.timeoutsMs };
-    for (const f of this.failover ? [this.failover.watchdog, this.failover.orchestrator] : []) {
+    const extraFunctions = [
+      ...(this.failover ? [this.failover.watchdog, this.failover.orchestrator] : []),
+      ...(this.alertRelay ? [this.alertRelay.fn] : []),
+    ];
+    for (const f of extraFunctions) {
       timeouts[f.functionName] = f.timeoutSeconds * 1000;
     }
 

@@ -1,0 +1,31 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSEvent } from 'aws-lambda';
+import { optionalEnv, requireEnv } from '../shared/env';
+import { lazy } from '../shared/lazy';
+import { createLogger, errorFields } from '../shared/logger';
+import { relayAlerts, type RelayDeps } from './relay';
+
+/** Lambda entry point: invoked by the primary region's alert topic (SNS, asynchronous). */
+const deps = lazy((): RelayDeps => {
+  const endpoint = optionalEnv(process.env, 'AWS_ENDPOINT_URL');
+  return {
+    sns: new SNSClient({
+      region: requireEnv(process.env, 'AWS_REGION'),
+      maxAttempts: 3,
+      ...(endpoint ? { endpoint } : {}),
+    }),
+    targetTopicArn: requireEnv(process.env, 'TARGET_TOPIC_ARN'),
+  };
+});
+
+export async function handler(event: SNSEvent): Promise<{ relayed: number }> {
+  const log = createLogger({ service: 'alert-relay', region: process.env.AWS_REGION });
+  try {
+    const result = await relayAlerts(event, await deps());
+    log.info('alerts relayed', { count: result.relayed });
+    return result;
+  } catch (err) {
+    log.error('alert relay failed; Lambda retries, then the dead-letter queue keeps it', errorFields(err));
+    throw err;
+  }
+}

@@ -1,0 +1,93 @@
+import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
+import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
+import { Construct } from 'constructs';
+import type { LambdaBundle } from '../bundling/functions';
+import { DrFunction } from './lambda-function';
+
+export interface AlertRelayProps {
+  provider: AwsProvider;
+  /** Deterministic names (the subscription in the interconnect stack finds the function by its name). */
+  functionName: string;
+  deadLetterQueueName: string;
+  region: string;
+  accountId: string;
+  bundle: LambdaBundle;
+  dataKeyArn: string;
+  opsKeyArn: string;
+  logRetentionDays: number;
+  /** The alert topic of this (secondary) region, which receives the relayed alerts. */
+  targetTopicArn: string;
+  /** The primary region's alert topic, the only one allowed to invoke the relay. */
+  sourceTopicArn: string;
+}
+
+/**
+ * The secondary region's copy of the primary region's alerts: a function subscribed (from the interconnect
+ * stack) to the primary's alert topic that republishes every alert to this region's topic. Alarms that can
+ * only live in the primary region (the Route 53 health-check alarm in us-east-1) thereby reach operators
+ * subscribed only to the topic of the region that survives a primary outage. Runs outside the VPC (it only
+ * calls SNS); failed deliveries land in an encrypted dead-letter queue after Lambda's retries.
+ */
+export class AlertRelay extends Construct {
+  readonly fn: DrFunction;
+  readonly deadLetters: SqsQueue;
+
+  constructor(scope: Construct, id: string, p: AlertRelayProps) {
+    super(scope, id);
+    const { provider, region } = p;
+    this.deadLetters = new SqsQueue(this, 'dlq', {
+      provider,
+      name: p.deadLetterQueueName,
+      kmsMasterKeyId: p.opsKeyArn,
+      kmsDataKeyReusePeriodSeconds: 300,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    this.fn = new DrFunction(this, 'relay', {
+      provider,
+      functionName: p.functionName,
+      description: 'Relays the primary region alerts to the alert topic of this region',
+      bundle: p.bundle,
+      dataKeyArn: p.dataKeyArn,
+      logsKeyArn: p.opsKeyArn,
+      logRetentionDays: p.logRetentionDays,
+      accountId: p.accountId,
+      region,
+      memoryMb: 256,
+      timeoutSeconds: 30,
+      environment: { TARGET_TOPIC_ARN: p.targetTopicArn },
+      statements: [
+        { Sid: 'PublishRelayedAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: p.targetTopicArn },
+        { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
+        {
+          // The topic and the queue are encrypted with the ops key.
+          Sid: 'OpsKeyThroughSnsAndSqs',
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Resource: p.opsKeyArn,
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': [`sns.${region}.amazonaws.com`, `sqs.${region}.amazonaws.com`],
+            },
+          },
+        },
+      ],
+    });
+    new LambdaPermission(this, 'sns-invoke', {
+      provider,
+      statementId: 'AllowPrimaryAlertTopic',
+      action: 'lambda:InvokeFunction',
+      functionName: this.fn.name,
+      principal: 'sns.amazonaws.com',
+      sourceArn: p.sourceTopicArn,
+    });
+    new LambdaFunctionEventInvokeConfig(this, 'async', {
+      provider,
+      functionName: this.fn.name,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: 3600,
+      destinationConfig: { onFailure: { destination: this.deadLetters.arn } },
+    });
+  }
+}
