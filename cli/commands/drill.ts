@@ -125,8 +125,9 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
     report = await runDrill(settings, {
       clock: ctx.deps.clock,
       http: ctx.deps.http,
+      // Credentials come through the secondary region's STS: the drill must survive losing the primary.
       sign: sigV4Signer(
-        () => ctx.clients.credentials(),
+        () => ctx.clients.credentials(secondary),
         () => ctx.deps.clock.now(),
       ),
       ddbSecondary: ctx.clients.ddb(secondary),

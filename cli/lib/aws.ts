@@ -30,8 +30,12 @@ export interface AwsClients {
   sts(region: string): STSClient;
   /** Route 53 is a global service; its API is signed for us-east-1. */
   route53(): Route53Client;
-  /** The caller's credentials (default provider chain), for SigV4-signed API requests. */
-  credentials(): Promise<AwsCredentials>;
+  /**
+   * The caller's credentials (default provider chain), for SigV4-signed API requests, resolved through the STS
+   * endpoint of `region`: a provider that assumes a role (a profile with `role_arn`) calls STS there, so the
+   * failover path passes the secondary region and never depends on the primary region's STS.
+   */
+  credentials(region: string): Promise<AwsCredentials>;
 }
 
 export interface AwsClientOptions {
@@ -71,8 +75,8 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
     sns: (region) => once(`sns:${region}`, () => new SNSClient(common(region))),
     sts: (region) => once(`sts:${region}`, () => new STSClient(common(region))),
     route53: () => once('route53', () => new Route53Client(common('us-east-1'))),
-    credentials: async () => {
-      const provider = clients.sts('us-east-1').config.credentials;
+    credentials: async (region) => {
+      const provider = clients.sts(region).config.credentials;
       const c = await provider();
       return {
         accessKeyId: c.accessKeyId,

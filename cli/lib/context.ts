@@ -112,10 +112,16 @@ export async function confirm(ctx: CommandContext, action: string, description: 
   if (answer.trim() !== env) throw new RefusedError(`${action} not confirmed; nothing was changed`);
 }
 
-/** Fails early, with one line, when no credentials can be found (instead of one error per AWS call). */
-export async function requireCredentials(ctx: CommandContext): Promise<void> {
+/**
+ * Fails early, with one line, when no credentials can be found (instead of one error per AWS call). They are
+ * resolved through the secondary region by default: every command must work while the primary region is down.
+ */
+export async function requireCredentials(
+  ctx: CommandContext,
+  region: string = ctx.names.secondaryRegion,
+): Promise<void> {
   try {
-    await ctx.clients.credentials();
+    await ctx.clients.credentials(region);
   } catch (err) {
     const text = err instanceof Error ? err.message : String(err);
     throw new OperationError(

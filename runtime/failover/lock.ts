@@ -35,6 +35,8 @@ export interface DistributedLock {
   /** Extends the lease; false when the lease was lost (expired and taken over). */
   renew(): Promise<boolean>;
   release(): Promise<void>;
+  /** The current holder, if any. */
+  holder(): Promise<LockHolder | undefined>;
 }
 
 export interface LeaseLockOptions {

@@ -8,7 +8,7 @@ import { AbortError, type Clock, iso } from './clock';
 import type { DistributedLock, LockHolder } from './lock';
 import { describeError, type FailoverLogger } from './log';
 import type { Notifier } from './notify';
-import { classifyError, RetriesExhaustedError, type RetryPolicy, withRetry } from './retry';
+import { type RetryPolicy, withRetry } from './retry';
 import {
   describeTopology,
   type GlobalTopology,
@@ -30,9 +30,11 @@ import {
  * Every RDS call goes through `deps.rds`, which must be bound to the region being promoted: the run checks
  * that before anything else, so a failover to the secondary never depends on the failed region's endpoints.
  *
- * Safety: a lease lock (one run at a time), the topology is read first (no promotion call when the target
- * already writes or a promotion towards it is under way), bounded retries with backoff on throttling and
- * transient errors only, and a bounded wait for the writer. Steps are notified and logged as they happen.
+ * Safety: a lease lock (one run at a time, renewed right before the promotion call, which is only made while
+ * this run still owns the lease), the topology is read first (no promotion call when the target already
+ * writes or a promotion towards it is under way) and again after a failed promotion call (which may have
+ * started it anyway), bounded retries with backoff on throttling and transient errors only, and a bounded wait
+ * for the writer. Steps are notified and logged as they happen.
  */
 export type OrchestratorAction = 'failover' | 'switchover' | 'failback';
 export const ORCHESTRATOR_ACTIONS: readonly OrchestratorAction[] = ['failover', 'switchover', 'failback'];
@@ -120,6 +122,14 @@ class Refusal extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'Refusal';
+  }
+}
+
+/** The lease expired and another orchestration took the lock over: this run must not promote anything. */
+class LeaseLost extends Error {
+  constructor(readonly holder: LockHolder | undefined) {
+    super('the orchestration lease expired and was taken over before the promotion call');
+    this.name = 'LeaseLost';
   }
 }
 
@@ -317,6 +327,9 @@ export async function orchestrate(
         `target ${member.arn}`,
       );
       progress('promotion', `requesting promotion of ${target.clusterId}`);
+      // Notifications and topology reads (each with retries) since the lock was taken can outlast the lease:
+      // promote only while this run still owns it, with a fresh lease for the call.
+      await renewBeforePromotion();
       await requestPromotion(member);
     }
 
@@ -337,6 +350,13 @@ export async function orchestrate(
     if (err instanceof Refusal) {
       if (lockHeld) await step('refused', `${request.action} refused: ${err.message}`);
       return finish('refused', err.message);
+    }
+    if (err instanceof LeaseLost) {
+      await step('lease-lost', `${request.action} stopped: ${err.message}; nothing was requested`);
+      // The lock is someone else's now: neither release it nor overwrite the record of their run.
+      lockHeld = false;
+      const by = err.holder ? ` (${err.holder.operation} by ${err.holder.owner})` : '';
+      return finish('busy', `${err.message}${by}`, err.holder);
     }
     const e = describeError(err);
     const cause = err instanceof AbortError ? 'interrupted' : `${e.errorName}: ${e.errorMessage}`;
@@ -388,6 +408,13 @@ export async function orchestrate(
     return deps.failbackReadiness ? deps.failbackReadiness(current) : undefined;
   }
 
+  /** Throws LeaseLost when the lease is no longer ours; transient lock-table errors are retried. */
+  async function renewBeforePromotion(): Promise<void> {
+    if (await withRetry(() => deps.lock.renew(), retryOptions)) return;
+    const holder = await deps.lock.holder().catch(() => undefined);
+    throw new LeaseLost(holder);
+  }
+
   async function requestPromotion(member: TopologyMember): Promise<void> {
     const command =
       request.action === 'failover'
@@ -409,22 +436,26 @@ export async function orchestrate(
           : deps.rds.send(command, { abortSignal: deps.signal });
       }, retryOptions);
     } catch (err) {
-      // An earlier attempt may have reached RDS before its response was lost; the later attempt then meets a
-      // global cluster already busy promoting the target. The topology tells which: wait instead of failing.
-      if (promotionCalls > 1 || classifyError(err) !== 'fatal' || err instanceof RetriesExhaustedError) {
-        const after = await read().catch(() => undefined);
-        const m = after ? memberById(after, target.clusterId) : undefined;
-        if (after && m && (m.isWriter || after.failover?.toClusterArn === m.arn)) {
-          topology = after;
-          log.warn(
-            'promotion call failed but the promotion is under way; waiting for it',
-            describeError(err),
-          );
-          return;
-        }
+      if (err instanceof AbortError) throw err;
+      // Whatever the error, the promotion may be under way or done: an earlier attempt may have reached RDS
+      // before its response was lost, or someone else (another tool, the console) promoted the target since
+      // the topology was read, so the call meets InvalidGlobalClusterStateFault. The topology tells: wait for
+      // the promotion instead of failing.
+      if (await promotionUnderWay()) {
+        log.warn('promotion call failed but the promotion is under way; waiting for it', describeError(err));
+        return;
       }
       throw err;
     }
+  }
+
+  /** Re-reads the topology after a failed promotion call: true when the target writes or is being promoted. */
+  async function promotionUnderWay(): Promise<boolean> {
+    const after = await read().catch(() => undefined);
+    const m = after ? memberById(after, target.clusterId) : undefined;
+    if (!after || !m || !(m.isWriter || after.failover?.toClusterArn === m.arn)) return false;
+    topology = after;
+    return true;
   }
 
   async function waitForWriter(since: number): Promise<boolean> {

@@ -3,6 +3,7 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import { type Clock, iso } from './clock';
 import { type DecisionAction, type DecisionParams, decide } from './decision';
 import { describeError, type FailoverLogger } from './log';
+import { WATCHDOG_DECIDED, WATCHDOG_FINISHED } from './log-events';
 import type { Notification, Notifier } from './notify';
 import type { OrchestrationResult } from './orchestrator';
 import type { Prober, ProbeResult } from './probe';
@@ -16,6 +17,8 @@ import { type GlobalTopology, readTopology } from './topology';
  *    secondary region's endpoints only.
  * 2. Apply the decision rules (decision.ts) to the stored state and save it with optimistic concurrency; the run
  *    whose conditional write wins is the one that acts, so overlapping runs never act twice on one decision.
+ *    The saved decision is logged at once ("watchdog decided"): the alarm metrics count that line, so they do
+ *    not wait for the steps below, nor miss a run that times out during a hand-over.
  * 3. Publish every decided alert. An alert that cannot be published stays in the state and is retried by the
  *    next run (at-least-once alerting).
  * 4. In automatic mode, after a declaration, run the failover (in process, through the shared orchestrator
@@ -141,6 +144,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
     }
   }
   if (!record) throw new Error('watchdog state could not be saved: too many concurrent writes');
+  logDecision(log, action, record);
 
   // Alerts: publish everything pending (this run's decision and leftovers of earlier runs).
   const published: PendingAlert[] = [];
@@ -239,7 +243,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
     unpublished: failed.length + extraAlerts.length,
     ...(handoverResult ? { handover: handoverResult } : {}),
   };
-  log.info('watchdog run finished', {
+  log.info(WATCHDOG_FINISHED, {
     action: action.type,
     phase: result.phase,
     published: result.published,
@@ -250,6 +254,21 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
 }
 
 const alertId = (a: PendingAlert): string => `${a.createdAt}|${a.action.type}`;
+
+/** The decision line the alarm metrics count (see log-events.ts): written before anything slow happens. */
+function logDecision(log: FailoverLogger, action: DecisionAction, record: WatchdogRecord): void {
+  const d = record.decision;
+  log.info(WATCHDOG_DECIDED, {
+    action: action.type,
+    phase: d.phase,
+    consecutiveFailures: d.consecutiveFailures,
+    consecutiveSuccesses: d.consecutiveSuccesses,
+    flapping: d.flapping,
+    ...(action.type === 'alert-suspect' ? { reason: action.reason, transitions: action.transitions } : {}),
+    ...(action.type === 'declare-failed' ? { mode: action.mode, promote: action.promote } : {}),
+    handoverPending: record.handover?.status === 'pending',
+  });
+}
 
 /** Keeps the newer of two hand-over states (a concurrent run may have finished it in the meantime). */
 function mergeHandover(current: HandoverState | undefined, mine: HandoverState): HandoverState {

@@ -8,6 +8,7 @@ import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
+import { WATCHDOG_DECIDED } from '../../runtime/failover/log-events';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
 import type { PolicyStatement } from '../iam';
@@ -84,6 +85,15 @@ export class FailoverAutomation extends Construct {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Resource: this.stateTable.arn,
       },
+      // The state table is encrypted with this region's data key, whose key policy only delegates to IAM
+      // (through DynamoDB): without this grant every read and write of the table is denied.
+      {
+        Sid: 'StateTableKey',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: p.dataKeyArn,
+        Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
+      },
       { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: p.topicArn },
       {
         Sid: 'NotifyKey',
@@ -99,10 +109,10 @@ export class FailoverAutomation extends Construct {
       Action: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
       Resource: [globalClusterArn, ...clusters.map(clusterArn)],
     });
-    const promote = (clusters: Region[]): PolicyStatement => ({
+    const promote = (clusters: Region[], actions: string[]): PolicyStatement => ({
       Sid: 'PromoteSecondary',
       Effect: 'Allow',
-      Action: ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster'],
+      Action: actions,
       Resource: [globalClusterArn, ...clusters.map(clusterArn)],
     });
     const common = {
@@ -138,7 +148,7 @@ export class FailoverAutomation extends Construct {
       statements: [
         ...stateStatements,
         topologyRead([region, p.primaryRegion]),
-        promote([region, p.primaryRegion]),
+        promote([region, p.primaryRegion], ['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster']),
       ],
     });
 
@@ -159,11 +169,12 @@ export class FailoverAutomation extends Construct {
         FAILOVER_MODE: config.failover.mode,
         ORCHESTRATOR_FUNCTION_NAME: p.naming.name('orchestrator'),
       },
-      // Manual mode cannot promote: the permission is not even granted.
+      // Manual mode cannot promote: the permission is not even granted. In automatic mode the watchdog only
+      // ever runs an unplanned failover (watchdog-handler.ts), never a switchover.
       statements: [
         ...stateStatements,
         topologyRead([region]),
-        ...(automatic ? [promote([region, p.primaryRegion])] : []),
+        ...(automatic ? [promote([region, p.primaryRegion], ['rds:FailoverGlobalCluster'])] : []),
         { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
         {
           Sid: 'DeadLettersKey',
@@ -205,13 +216,15 @@ export class FailoverAutomation extends Construct {
       destinationConfig: { onFailure: { destination: this.deadLetters.arn } },
     });
 
-    // The watchdog's decisions become metrics (from its JSON log lines) and alarms in this region.
+    // The watchdog's decisions become metrics (from its JSON log lines) and alarms in this region. They count
+    // the line logged as soon as a decision is saved, not the end of the run: in automatic mode the run ends
+    // only after the in-process failover (minutes), or never when the function times out during it.
     this.metricNamespace = `PaymentsDR/${config.environmentSuffix}`;
-    const finished = '$.message = "watchdog run finished"';
+    const decided = `$.message = "${WATCHDOG_DECIDED}"`;
     const filters = {
-      WatchdogRuns: `{ ${finished} }`,
-      WatchdogSuspect: `{ ${finished} && $.action = "alert-suspect" }`,
-      WatchdogDeclaredFailed: `{ ${finished} && $.action = "declare-failed" }`,
+      WatchdogRuns: `{ ${decided} }`,
+      WatchdogSuspect: `{ ${decided} && $.action = "alert-suspect" }`,
+      WatchdogDeclaredFailed: `{ ${decided} && $.action = "declare-failed" }`,
     };
     for (const [metric, pattern] of Object.entries(filters)) {
       new CloudwatchLogMetricFilter(this, `metric-${metric}`, {
@@ -272,7 +285,7 @@ export class FailoverAutomation extends Construct {
     );
     alarm(
       'not-running',
-      'The watchdog has not completed a run: failover detection is blind',
+      'No watchdog run has reached a decision: failover detection is blind',
       'WatchdogRuns',
       'LessThanThreshold',
       1,

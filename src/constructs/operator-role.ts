@@ -13,7 +13,7 @@ export interface OperatorRoleProps {
   naming: Naming;
   names: ResourceNames;
   accountId: string;
-  /** Key ARNs by region (the ops key encrypts the topics, the data key the receipts). */
+  /** Key ARNs by region (the ops key encrypts the topics, the data key the receipts and the tables). */
   opsKeyArns: Record<Region, string>;
   dataKeyArns: Record<Region, string>;
 }
@@ -36,6 +36,9 @@ export class OperatorRole extends Construct {
     const globalCluster = `arn:aws:rds::${accountId}:global-cluster:${names.globalClusterId}`;
     const clusters = regions.map((r) => `arn:aws:rds:${r}:${accountId}:cluster:${names.clusterId(r)}`);
     const stateTable = `arn:aws:dynamodb:${secondary}:${accountId}:table/${p.naming.name('dr-state')}`;
+    const idempotencyTables = regions.map(
+      (r) => `arn:aws:dynamodb:${r}:${accountId}:table/${names.idempotencyTable}`,
+    );
     const topics = regions.map((r) => `arn:aws:sns:${r}:${accountId}:${p.naming.regional('alerts', r)}`);
 
     const statements: PolicyStatement[] = [
@@ -57,6 +60,16 @@ export class OperatorRole extends Construct {
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         Resource: stateTable,
       },
+      // The tables named here (idempotency replicas in both regions, the state table in the secondary) are
+      // encrypted with their region's data key, whose key policy only delegates to IAM through DynamoDB:
+      // without a grant per region every GetItem / PutItem on them is denied.
+      ...regions.map((r): PolicyStatement => ({
+        Sid: `TablesKey${r.replace(/-/g, '')}`,
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        Resource: p.dataKeyArns[r],
+        Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${r}.amazonaws.com` } },
+      })),
       { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: topics },
       ...regions.map((r): PolicyStatement => ({
         Sid: `TopicKey${r.replace(/-/g, '')}`,
@@ -65,6 +78,8 @@ export class OperatorRole extends Construct {
         Resource: p.opsKeyArns[r],
         Condition: { StringEquals: { 'kms:ViaService': `sns.${r}.amazonaws.com` } },
       })),
+      // DescribeAlarms supports resource-level permissions on alarm ARNs (Service Authorization Reference);
+      // only composite alarms need Resource "*", and drctl asks for metric alarms only (cli/lib/status.ts).
       {
         Sid: 'AlarmsOfThisEnvironment',
         Effect: 'Allow',
@@ -76,6 +91,9 @@ export class OperatorRole extends Construct {
       // GetMetricData and ListHealthChecks support no resource-level permissions.
       { Sid: 'ReadMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
       { Sid: 'FindHealthCheck', Effect: 'Allow', Action: 'route53:ListHealthChecks', Resource: '*' },
+      // Route 53 assigns health check ids at creation, in the primary regional stack; this (global) stack is
+      // applied before it and reads no other stack's state, so the id cannot be named here. drctl finds the
+      // check by its Name tag at run time (cli/lib/status.ts). UpdateHealthCheck is the drill's inversion.
       {
         Sid: 'HealthCheckStatusAndDrillInversion',
         Effect: 'Allow',
@@ -100,7 +118,7 @@ export class OperatorRole extends Construct {
         Sid: 'ObserveReplication',
         Effect: 'Allow',
         Action: 'dynamodb:GetItem',
-        Resource: regions.map((r) => `arn:aws:dynamodb:${r}:${accountId}:table/${names.idempotencyTable}`),
+        Resource: idempotencyTables,
       },
       {
         Sid: 'ObserveReceipts',
@@ -125,7 +143,10 @@ export class OperatorRole extends Construct {
       provider: p.provider,
       name: p.naming.name('dr-operator'),
       description: 'Runs drctl: status, switchover, failover, failback, drill for this environment',
-      maxSessionDuration: 3600,
+      // A drill with its default timeouts can run about 2 h 10 min (observation 15 min, switchover 2 + 10 min,
+      // public name 30 min, failback 30 + 10 min, return of the public name 30 min), past one hour: 4 h covers
+      // it. A session assumed by another role (role chaining) is still capped at 1 h by STS.
+      maxSessionDuration: 14_400,
       assumeRolePolicy: policy({
         Effect: 'Allow',
         Principal: { AWS: principals.length > 0 ? principals : `arn:aws:iam::${accountId}:root` },

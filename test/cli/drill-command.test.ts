@@ -92,6 +92,7 @@ describe('drctl drill', () => {
     const sts = mockedSts(SECONDARY);
     const out = join(tmp, 'game-day');
     const before = sink.messages().length;
+    const credentialRegions: string[] = [];
 
     const r = await drctl(['--env', suffix, 'drill', '--yes', '--canaries', '2', '--out', out], {
       env: { HOSTED_ZONE_NAME: ZONE, HOSTED_ZONE_ID: 'Z0TEST12345' },
@@ -105,7 +106,10 @@ describe('drctl drill', () => {
           sns: () => sns,
           sts: () => sts,
           route53: () => world.route53,
-          credentials: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }),
+          credentials: async (region) => {
+            credentialRegions.push(region);
+            return { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
+          },
         }),
     });
 
@@ -132,6 +136,9 @@ describe('drctl drill', () => {
       ['SwitchoverGlobalCluster', PRIMARY],
     ]);
     expect(fake.writer).toBe('primary');
+    // Every signed canary and the preflight resolved credentials through the secondary region's STS.
+    expect(credentialRegions.length).toBeGreaterThan(2);
+    expect(new Set(credentialRegions)).toEqual(new Set([SECONDARY]));
     const events = sink
       .messages()
       .slice(before)

@@ -1,7 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultAwsClients } from '../../cli/lib/aws';
 import { duration, elapsedTag, table } from '../../cli/lib/format';
 import { nodeHttpClient } from '../../cli/lib/http';
 import { drNames } from '../../cli/lib/names';
@@ -72,6 +73,28 @@ describe('SigV4 signing of API requests', () => {
     );
     expect(signed.headers?.['x-amz-security-token']).toBe('token-123');
     expect(signed.headers?.authorization).toMatch(/\/us-east-1\/execute-api\/aws4_request/);
+  });
+});
+
+describe('default AWS clients', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('resolves credentials through the STS client of the region asked for, never a fixed one', async () => {
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDFROMENV');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'secret-from-env');
+    vi.stubEnv('AWS_SESSION_TOKEN', 'token-from-env');
+    const clients = defaultAwsClients({});
+    const sts = vi.spyOn(clients, 'sts');
+    expect(await clients.credentials('us-east-2')).toEqual({
+      accessKeyId: 'AKIDFROMENV',
+      secretAccessKey: 'secret-from-env',
+      sessionToken: 'token-from-env',
+    });
+    expect(sts.mock.calls).toEqual([['us-east-2']]);
+    const used = sts.mock.results[0]?.value as ReturnType<typeof clients.sts>;
+    expect(await used.config.region()).toBe('us-east-2');
   });
 });
 

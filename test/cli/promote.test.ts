@@ -65,6 +65,25 @@ function clientsFor(fake: FakeAurora): AwsClients {
   });
 }
 
+/** The same clients, noting the region of every client a command takes and of its credential resolution. */
+function recordingRegions(clients: AwsClients, seen: string[]): AwsClients {
+  const note = <T>(what: string, region: string, make: () => T): T => {
+    seen.push(`${what} ${region}`);
+    return make();
+  };
+  return {
+    rds: (r) => note('rds', r, () => clients.rds(r)),
+    cloudwatch: (r) => note('cloudwatch', r, () => clients.cloudwatch(r)),
+    ddb: (r) => note('ddb', r, () => clients.ddb(r)),
+    s3: (r) => note('s3', r, () => clients.s3(r)),
+    sns: (r) => note('sns', r, () => clients.sns(r)),
+    sts: (r) => note('sts', r, () => clients.sts(r)),
+    // Route 53's API is signed for us-east-1 whatever the caller asks.
+    route53: () => note('route53', 'us-east-1', () => clients.route53()),
+    credentials: (r) => note('credentials', r, () => clients.credentials(r)),
+  };
+}
+
 function published(after: number) {
   return sink
     .messages()
@@ -237,6 +256,26 @@ describe('failover', () => {
     expect(r.stderrLines.at(-1)).toBe(
       'failover failed: AccessDenied: User is not authorized to perform: rds:FailoverGlobalCluster',
     );
+  });
+});
+
+describe('independence from the primary region', () => {
+  it.each([
+    ['switchover', ['switchover', '--yes']],
+    ['failover', ['failover', '--allow-data-loss', '--yes']],
+  ])('%s takes no client of us-east-1 and resolves credentials through us-east-2', async (_name, args) => {
+    const fake = new FakeAurora({ suffix, readsUntilPromoted: 1 });
+    const seen: string[] = [];
+    const r = await drctl(['--env', suffix, ...args], {
+      clients: () => recordingRegions(clientsFor(fake), seen),
+      clock: new VirtualClock(),
+    });
+    expect(r.code).toBe(0);
+    expect(seen).toContain('credentials us-east-2');
+    expect(new Set(seen)).toEqual(
+      new Set(['credentials us-east-2', 'sts us-east-2', 'sns us-east-2', 'ddb us-east-2', 'rds us-east-2']),
+    );
+    expect(new Set(fake.calls.map((c) => c.region))).toEqual(new Set(['us-east-2']));
   });
 });
 

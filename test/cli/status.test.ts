@@ -4,7 +4,12 @@
  * current protocol. The DR state table is moto's DynamoDB. The last tests run the real client factory against
  * moto through --endpoint-url.
  */
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  type DescribeAlarmsCommandInput,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
@@ -91,6 +96,9 @@ afterAll(() => {
   }
 });
 
+/** Every DescribeAlarms request the doubles answered, with its region. */
+const alarmQueries: Array<{ region: string; input: DescribeAlarmsCommandInput }> = [];
+
 function cloudwatch(region: string, options: { down?: boolean } = {}): CloudWatchClient {
   const cw = new CloudWatchClient({ region, credentials: TEST_CREDENTIALS });
   const mock = mockClient(cw);
@@ -109,7 +117,15 @@ function cloudwatch(region: string, options: { down?: boolean } = {}): CloudWatc
       return { Id: q.Id, Values: v, Timestamps: v.map(() => at), StatusCode: 'Complete' };
     }),
   }));
-  mock.on(DescribeAlarmsCommand).resolves({
+  mock.on(DescribeAlarmsCommand).callsFake(async (input: DescribeAlarmsCommandInput) => {
+    alarmQueries.push({ region, input });
+    return alarms(region);
+  });
+  return cw;
+}
+
+function alarms(region: string) {
+  return {
     MetricAlarms:
       region === 'us-east-2'
         ? [
@@ -123,9 +139,7 @@ function cloudwatch(region: string, options: { down?: boolean } = {}): CloudWatc
             { AlarmName: 'payment-processing-api-5xx-other-use2', StateValue: 'ALARM' },
           ]
         : [],
-    CompositeAlarms: [],
-  });
-  return cw;
+  };
 }
 
 function route53(): Route53Client {
@@ -299,6 +313,20 @@ describe('status against doubles', () => {
       lock: null,
       lastOrchestration: { action: 'switchover', outcome: 'completed', elapsedMs: 95_000 },
     });
+  });
+
+  it('asks each region for metric alarms only, by name prefix (the operator role is scoped to alarm ARNs)', async () => {
+    alarmQueries.length = 0;
+    const r = await drctl(['--env', suffix, '--json', 'status'], { clients: () => doubles(), clock });
+    expect(r.code).toBe(0);
+    expect(alarmQueries.map((q) => q.region).sort()).toEqual(['us-east-1', 'us-east-2']);
+    for (const q of alarmQueries) {
+      expect(q.input).toMatchObject({
+        AlarmNamePrefix: 'payment-processing-',
+        StateValue: 'ALARM',
+        AlarmTypes: ['MetricAlarm'],
+      });
+    }
   });
 
   it('the table output names what matters', async () => {

@@ -516,3 +516,108 @@ describe('notifications through SNS', () => {
     });
   });
 });
+
+describe('lease and promotion call', () => {
+  const LEASE_MS = 120_000;
+  /** Two contenders for one lock item (a key of its own), on the virtual clock of the run. */
+  const contenders = (clock: VirtualClock) => {
+    const key = unique('lease-lock');
+    const lock = (owner: string) =>
+      new LeaseLock({ ddb: moto.ddb, table: moto.table, owner, clock, leaseMs: LEASE_MS, key });
+    return { mine: lock(unique('mine')), rival: lock(unique('rival')) };
+  };
+  /** A notifier whose promotion-requested message takes longer than the lease (slow SNS retries). */
+  const slowPromotionNotice = (
+    clock: VirtualClock,
+    then: () => Promise<void> = async () => undefined,
+  ): MemoryNotifier =>
+    Object.assign(new MemoryNotifier(), {
+      async publish(this: MemoryNotifier, n: Notification) {
+        this.sent.push(n);
+        if (n.event.endsWith('.promotion-requested')) {
+          clock.advance(LEASE_MS + 30_000);
+          await then();
+        }
+      },
+    });
+
+  it('renews the lease right before the promotion call: a slow step before it lets no other run in', async () => {
+    const clock = new VirtualClock();
+    const { mine, rival } = contenders(clock);
+    const fake = new FakeAurora({ readsUntilPromoted: 2 });
+    let rivalTry: ReturnType<LeaseLock['acquire']> | undefined;
+    const h = harness(fake, 'us-east-2', {
+      lock: mine,
+      clock,
+      notifier: slowPromotionNotice(clock),
+      // Right after the promotion call, while the run waits for the writer.
+      onProgress: (e) => {
+        if (e.phase === 'waiting') rivalTry ??= rival.acquire('failover');
+      },
+    });
+    const result = await orchestrate(switchover, settings(), h.deps);
+    expect(result.outcome).toBe('completed');
+    expect(fake.promotionCalls()).toHaveLength(1);
+    expect(await rivalTry).toMatchObject({ acquired: false, holder: { owner: mine.owner } });
+    expect(await mine.holder()).toBeUndefined();
+  });
+
+  it('makes no promotion call once another run has taken the expired lease over', async () => {
+    const clock = new VirtualClock();
+    const { mine, rival } = contenders(clock);
+    const fake = new FakeAurora({ readsUntilPromoted: 2 });
+    const notifier = slowPromotionNotice(clock, async () => {
+      expect(await rival.acquire('failover')).toEqual({ acquired: true });
+    });
+    const h = harness(fake, 'us-east-2', { lock: mine, clock, notifier });
+    const result = await orchestrate(switchover, settings(), h.deps);
+    expect(result.outcome).toBe('busy');
+    expect(result.message).toMatch(/lease expired and was taken over .*\(failover by rival-/);
+    expect(result.holder?.owner).toBe(rival.owner);
+    expect(fake.promotionCalls()).toEqual([]);
+    expect(notifier.events()).toEqual([
+      'switchover.started',
+      'switchover.promotion-requested',
+      'switchover.lease-lost',
+    ]);
+    // The rival's lock is left alone.
+    expect((await rival.holder())?.owner).toBe(rival.owner);
+    await rival.release();
+  });
+
+  it('a promotion call refused because someone else just started the promotion waits for it', async () => {
+    const fake = new FakeAurora({ readsUntilPromoted: 2 });
+    const notifier = Object.assign(new MemoryNotifier(), {
+      async publish(this: MemoryNotifier, n: Notification) {
+        this.sent.push(n);
+        // Between this run's topology read and its call, another tool starts the same failover.
+        if (n.event === 'failover.promotion-requested') {
+          fake.inFlight = { target: 'secondary', remaining: 2, dataLoss: true };
+          fake.status = 'failing-over';
+        }
+      },
+    });
+    const h = harness(fake, 'us-east-2', { notifier });
+    const result = await orchestrate(failover, settings(), h.deps);
+    // One call, answered InvalidGlobalClusterStateFault (not retryable); the topology shows the failover.
+    expect(fake.promotionCalls()).toHaveLength(1);
+    expect(result.outcome).toBe('completed');
+    expect(result.topology?.writer?.clusterId).toBe(SECONDARY_ID);
+  });
+
+  it('a promotion call that fails because the target already writes ends completed, not failed', async () => {
+    const fake = new FakeAurora();
+    fake.promotionErrors.push(awsError('InvalidGlobalClusterStateFault', 400, 'target is the writer'));
+    const notifier = Object.assign(new MemoryNotifier(), {
+      async publish(this: MemoryNotifier, n: Notification) {
+        this.sent.push(n);
+        if (n.event === 'failover.promotion-requested') fake.writer = 'secondary';
+      },
+    });
+    const h = harness(fake, 'us-east-2', { notifier });
+    const result = await orchestrate(failover, settings(), h.deps);
+    expect(result.outcome).toBe('completed');
+    expect(result.promotionCalls).toBe(1);
+    expect(notifier.events().at(-1)).toBe('failover.writer-confirmed');
+  });
+});

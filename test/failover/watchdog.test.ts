@@ -10,6 +10,7 @@ import { inject } from 'vitest';
 import { systemClock } from '../../runtime/failover/clock';
 import { LeaseLock } from '../../runtime/failover/lock';
 import { createFailoverLogger, silentSink } from '../../runtime/failover/log';
+import { WATCHDOG_DECIDED, WATCHDOG_FINISHED } from '../../runtime/failover/log-events';
 import { type Notifier, snsNotifier } from '../../runtime/failover/notify';
 import { orchestrate, type OrchestratorSettings } from '../../runtime/failover/orchestrator';
 import { probeHealth } from '../../runtime/failover/probe';
@@ -365,5 +366,58 @@ describe('watchdog runs', () => {
     const results = [await r.tick(), await r.tick(), await r.tick()];
     expect(results.map((x) => x.writerRegion)).toEqual(['unknown', 'unknown', 'unknown']);
     expect(results[2]?.action.type).toBe('declare-failed');
+  });
+
+  describe('decision log line (what the alarm metrics count)', () => {
+    type Line = Record<string, unknown>;
+    const capture = (r: Rig): Line[] => {
+      const lines: Line[] = [];
+      r.deps.log = createFailoverLogger({ service: 'watchdog' }, (l) => lines.push(JSON.parse(l) as Line));
+      return lines;
+    };
+    const named = (lines: Line[], message: string) => lines.filter((l) => l.message === message);
+
+    it('is logged as soon as the decision is saved, before the hand-over starts', async () => {
+      const r = await rig('automatic');
+      const lines = capture(r);
+      const failover = r.deps.failover;
+      let atHandover: Line[] = [];
+      r.deps.failover = async (reason) => {
+        atHandover = [...lines];
+        return failover(reason);
+      };
+      health.mode = 'unavailable';
+      for (let i = 0; i < 3; i++) await r.tick();
+      expect(named(lines, WATCHDOG_DECIDED).map((l) => l.action)).toEqual([
+        'alert-suspect',
+        'none',
+        'declare-failed',
+      ]);
+      // When the failover starts, the declaration is already in the log; the run's end is not.
+      expect(named(atHandover, WATCHDOG_DECIDED).at(-1)).toMatchObject({
+        action: 'declare-failed',
+        phase: 'declared',
+        consecutiveFailures: 3,
+        mode: 'automatic',
+        promote: true,
+        handoverPending: true,
+      });
+      expect(named(atHandover, WATCHDOG_FINISHED)).toHaveLength(2);
+      expect(named(lines, WATCHDOG_FINISHED)).toHaveLength(3);
+    });
+
+    it('stays in the log when the run dies during the hand-over (function timeout)', async () => {
+      const r = await rig('automatic');
+      const lines = capture(r);
+      r.deps.failover = async () => {
+        throw new Error('Task timed out after 900.00 seconds');
+      };
+      health.mode = 'unavailable';
+      await r.tick();
+      await r.tick();
+      await expect(r.tick()).rejects.toThrow(/timed out/);
+      expect(named(lines, WATCHDOG_DECIDED).at(-1)).toMatchObject({ action: 'declare-failed' });
+      expect(named(lines, WATCHDOG_FINISHED)).toHaveLength(2);
+    });
   });
 });

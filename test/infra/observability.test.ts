@@ -157,7 +157,7 @@ describe('watchdog decisions', () => {
     for (const f of filters) expect(String(f.log_group_name)).toMatch(/failover_watchdog_logs_group/);
     expect(
       filters.find((f) => (f.metric_transformation as Attrs).name === 'WatchdogDeclaredFailed')?.pattern,
-    ).toBe('{ $.message = "watchdog run finished" && $.action = "declare-failed" }');
+    ).toBe('{ $.message = "watchdog decided" && $.action = "declare-failed" }');
     const notRunning = only(
       s.secondary,
       'aws_cloudwatch_metric_alarm',
