@@ -53,18 +53,84 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]] = value;
 }
 
+const oneOf = (values: readonly unknown[]): string =>
+  `must be one of ${values.map((v) => JSON.stringify(v)).join(' | ')}`;
+
+/** Strips `.default()` / `.optional()` wrappers, which do not change the shape of a node. */
+function unwrap(node: z.ZodType): z.ZodType {
+  let n = node;
+  while (n instanceof z.ZodDefault || n instanceof z.ZodOptional) n = n.unwrap() as z.ZodType;
+  return n;
+}
+
+/** The schema of `key` inside `node` (object property, record value, or the union option that has it). */
+function childOf(node: z.ZodType, key: PropertyKey): z.ZodType | undefined {
+  if (node instanceof z.ZodObject) return (node.shape as Record<string, z.ZodType | undefined>)[String(key)];
+  if (node instanceof z.ZodRecord) return node.valueType as z.ZodType;
+  if (node instanceof z.ZodDiscriminatedUnion) {
+    // The option that declares `key` (e.g. backend.kmsKeyIds exists on the s3 backend only).
+    for (const option of node.options as z.ZodType[]) {
+      const child = option instanceof z.ZodObject ? childOf(option, key) : undefined;
+      if (child) return child;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The keys a strict object or an enum-keyed record at `path` of `schema` accepts (undefined when any key is
+ * accepted or the path is not found), so that an "unknown key" message names what would have been accepted.
+ */
+function allowedKeysAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] | undefined {
+  let node: z.ZodType | undefined = unwrap(schema);
+  for (const key of path) {
+    node = childOf(node, key);
+    if (!node) return undefined;
+    node = unwrap(node);
+  }
+  if (node instanceof z.ZodObject) return Object.keys(node.shape);
+  if (node instanceof z.ZodRecord) {
+    const keyType: unknown = node.keyType;
+    if (keyType instanceof z.ZodEnum) return keyType.options.map(String);
+  }
+  return undefined;
+}
+
+/** The problem an issue describes, with the allowed values whenever the field accepts a fixed set. */
+function describe(issue: z.core.$ZodIssue, schema: z.ZodType): string {
+  switch (issue.code) {
+    case 'invalid_value':
+      return oneOf(issue.values);
+    case 'invalid_union': {
+      // A discriminated union names its options; a union of literals names one value per branch.
+      if ('options' in issue && issue.options && issue.options.length > 0) return oneOf(issue.options);
+      const branches = issue.errors.map((e) =>
+        e.length === 1 && e[0].code === 'invalid_value' ? e[0] : null,
+      );
+      if (branches.length > 0 && branches.every((b) => b !== null))
+        return oneOf(branches.flatMap((b) => (b ? b.values : [])));
+      return issue.message;
+    }
+    case 'invalid_key':
+    case 'invalid_element':
+      // The record key (or set element) itself is wrong: report why, e.g. the tag key rule.
+      return issue.issues.length > 0 ? describe(issue.issues[0], schema) : issue.message;
+    case 'unrecognized_keys': {
+      const allowed = allowedKeysAt(schema, issue.path);
+      const known = allowed ? `; allowed: ${allowed.join(', ')}` : '';
+      return `unknown key(s) ${issue.keys.join(', ')}${known}`;
+    }
+    default:
+      return issue.message;
+  }
+}
+
 /** Formats the first schema issue as `<field>: <problem>` with the allowed values when there is a set. */
-export function formatIssue(error: z.ZodError): string {
+export function formatIssue(error: z.ZodError, schema: z.ZodType = configSchema): string {
   const issue = error.issues[0];
   const field = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-  let detail = issue.message;
-  if (issue.code === 'invalid_value' && 'values' in issue) {
-    detail = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}`;
-  } else if (issue.code === 'unrecognized_keys') {
-    detail = `unknown key(s) ${issue.keys.join(', ')}`;
-  }
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
-  return `invalid configuration: ${field}: ${detail}${more}`;
+  return `invalid configuration: ${field}: ${describe(issue, schema)}${more}`;
 }
 
 /** Validates an already assembled input object. */

@@ -38,7 +38,22 @@ const cidr16 = z
 
 const tagKey = z
   .string()
-  .regex(/^[\w .:/=+@-]{1,128}$/, 'tag keys are 1-128 of letters, digits, spaces and _.:/=+-@');
+  .regex(/^[\w .:/=+@-]{1,128}$/, 'tag keys are 1-128 of letters, digits, spaces and _.:/=+-@')
+  // AWS reserves the `aws:` prefix (in any letter case) for its own tags; TagResource calls would fail.
+  .refine((k) => !/^aws:/i.test(k), 'the "aws:" prefix is reserved by AWS; choose another key');
+
+/**
+ * Environment suffix, the last part of every resource name: 2-12 characters, lowercase letters, digits and
+ * single hyphens, starting with a letter and never ending with a hyphen. RDS identifiers refuse two
+ * consecutive hyphens and a trailing hyphen, and a trailing hyphen would put `--` into the names that continue
+ * after the suffix. Twelve characters keep the longest derived names inside the AWS limits (measured with a
+ * 12-character suffix and a 12-digit account id): the receipts bucket
+ * `payment-processing-receipts-<suffix>-use1-<account>` is 58 of S3's 63, the replication role
+ * `payment-processing-receipts-replication-<suffix>-use2` 57 of IAM's 64, the Lambda
+ * `payment-processing-payment-api-<suffix>-use1` 48 of 64 and the instance
+ * `payment-processing-ledger-<suffix>-use1-1` 45 of RDS's 63.
+ */
+export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,11}$/;
 
 const backendSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('local') }).strict(),
@@ -67,8 +82,8 @@ export const configSchema = z
     environmentSuffix: z
       .string()
       .regex(
-        /^[a-z][a-z0-9-]{1,11}$/,
-        '2-12 chars: lowercase letters, digits, hyphens; starts with a letter',
+        ENVIRONMENT_SUFFIX_PATTERN,
+        '2-12 chars: lowercase letters, digits and single hyphens; starts with a letter, ends with a letter or digit',
       ),
     regions: z
       .object({
@@ -119,7 +134,8 @@ export const configSchema = z
         /** automatic: the watchdog promotes us-east-2 after sustained failure (needed for RTO <= 5 min). */
         mode: z.enum(['automatic', 'manual']).default('automatic'),
         /** Route 53 health check request interval: 10 (fast) or 30 (standard) seconds. */
-        healthCheckIntervalSeconds: z.union([z.literal(10), z.literal(30)]).default(10),
+        // One multi-value literal (not a union of literals) so that an invalid value reports `10 | 30`.
+        healthCheckIntervalSeconds: z.literal([10, 30]).default(10),
         /** Consecutive failed checks before Route 53 marks the primary unhealthy (1-10). */
         healthCheckFailureThreshold: z.number().int().min(1).max(10).default(3),
         /** Watchdog schedule in minutes (EventBridge minimum is one minute). */

@@ -52,7 +52,12 @@ export class AuroraGlobalCluster extends Construct {
       deletionProtection: false,
       // Avoid paid RDS Extended Support silently starting when 14.x leaves standard support: AWS upgrades instead.
       engineLifecycleSupport: 'open-source-rds-extended-support-disabled',
-      lifecycle: { ignoreChanges: ['engine_version'] },
+      // engine_version is managed, not ignored: it is the one upgrade lever of the ledger. The instances have
+      // auto minor version upgrade off (AWS upgrades global database members secondary-first, and per-instance
+      // upgrades would let the regions drift), and the member clusters ignore their own engine_version. Raising
+      // `database.engineVersion` therefore upgrades the whole global database through ModifyGlobalCluster. If AWS
+      // ever forces an upgrade (end of a minor version's support), the next plan shows the difference: set
+      // `database.engineVersion` to the version AWS installed.
     });
   }
 }

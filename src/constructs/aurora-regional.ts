@@ -5,10 +5,13 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktn/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktn/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktn/provider-aws/lib/rds-cluster-parameter-group';
+import { TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import { assumeRolePolicy } from '../iam';
+import { DrStack } from '../stacks/dr-stack';
 import { assertSupportedEngineVersion, ENGINE } from './aurora-global';
+import { EncryptedLogGroup } from './log-group';
 
 export interface AuroraRegionalClusterProps {
   provider: AwsProvider;
@@ -25,6 +28,25 @@ export interface AuroraRegionalClusterProps {
    * password. The secondary never carries master credentials; it inherits them through replication.
    */
   master?: { username: string; passwordWo: string; passwordVersion: number };
+  /**
+   * Key (the ops key) and retention of the cluster's PostgreSQL log group. When omitted they are taken from
+   * the enclosing regional stack (its `opsKeyArn` and `config.logRetentionDays`).
+   */
+  logs?: { kmsKeyArn: string; retentionInDays: number };
+}
+
+/**
+ * The log settings of the enclosing stack, for callers that do not pass `logs`. The regional stack exposes the
+ * ops key it looked up as `opsKeyArn` before it creates the cluster; looking the key up again here would add a
+ * second, identical KMS data source to the stack.
+ */
+function stackLogSettings(scope: Construct): { kmsKeyArn: string; retentionInDays: number } {
+  const stack = TerraformStack.of(scope);
+  const opsKeyArn: unknown = 'opsKeyArn' in stack ? stack.opsKeyArn : undefined;
+  if (stack instanceof DrStack && typeof opsKeyArn === 'string') {
+    return { kmsKeyArn: opsKeyArn, retentionInDays: stack.config.logRetentionDays };
+  }
+  throw new Error('AuroraRegionalCluster: pass `logs` (ops key ARN and retention) outside a regional stack');
 }
 
 /** Serverless v2 writer + one reader in another AZ: an AZ loss is an in-region failover, not a DR event. */
@@ -40,6 +62,8 @@ export class AuroraRegionalCluster extends Construct {
   readonly cluster: RdsCluster;
   readonly instances: RdsClusterInstance[];
   readonly parameterGroup: RdsClusterParameterGroup;
+  /** `/aws/rds/cluster/<cluster id>/postgresql`, the group the exported PostgreSQL log goes to. */
+  readonly logGroup: EncryptedLogGroup;
 
   constructor(scope: Construct, id: string, p: AuroraRegionalClusterProps) {
     super(scope, id);
@@ -87,8 +111,28 @@ export class AuroraRegionalCluster extends Construct {
       policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
     });
 
+    // RDS writes the exported `postgresql` log to /aws/rds/cluster/<cluster id>/postgresql and creates that
+    // group itself when it is missing: then without the CMK, kept forever, and outside Terraform, so it would
+    // survive `destroy` with the audit log in it. Creating it first (the cluster depends on it) keeps it
+    // encrypted with the ops key, bounded by `logRetentionDays` and destroyed with the stack; on destroy the
+    // instances and the cluster go first, so no late write re-creates it.
+    //
+    // Not managed: `RDSOSMetrics`, where enhanced monitoring writes. It is one group per account and region,
+    // shared by every RDS instance with enhanced monitoring in the account (other environments and systems
+    // included): owning it here would make this stack's destroy delete their metrics and a second environment's
+    // apply fail on "already exists". RDS creates it with a 30-day retention; it holds OS metrics only, no
+    // database contents.
+    const logs = p.logs ?? stackLogSettings(this);
+    this.logGroup = new EncryptedLogGroup(this, 'postgresql-logs', {
+      provider,
+      name: `/aws/rds/cluster/${p.identifier}/postgresql`,
+      kmsKeyArn: logs.kmsKeyArn,
+      retentionInDays: logs.retentionInDays,
+    });
+
     const clusterConfig: RdsClusterConfig = {
       provider,
+      dependsOn: [this.logGroup.logGroup],
       clusterIdentifier: p.identifier,
       globalClusterIdentifier: p.globalClusterIdentifier,
       engine: ENGINE,
@@ -141,7 +185,10 @@ export class AuroraRegionalCluster extends Construct {
         engineVersion: p.database.engineVersion,
         dbSubnetGroupName: subnetGroup.name,
         publiclyAccessible: false,
-        autoMinorVersionUpgrade: true,
+        // Off: in a global database AWS requires the secondary clusters to be upgraded before the primary, and
+        // per-instance automatic minor upgrades would let the regions drift apart (or upgrade the primary
+        // first). Minor upgrades go through the global cluster's engine_version (see aurora-global.ts).
+        autoMinorVersionUpgrade: false,
         promotionTier: i,
         caCertIdentifier: 'rds-ca-rsa2048-g1',
         monitoringInterval: 30,

@@ -16,8 +16,16 @@ import { assumeRolePolicy, policy } from '../iam';
 import type { Naming } from '../naming';
 import { EncryptedLogGroup } from './log-group';
 
-/** Interface endpoints for the AWS APIs that VPC-attached Lambdas call (there is no NAT gateway). */
-export const INTERFACE_ENDPOINT_SERVICES = ['secretsmanager', 'kms', 'sts'] as const;
+/**
+ * Interface endpoints for the AWS APIs that VPC-attached Lambdas call (there is no NAT gateway). Each costs
+ * about $22 a month per region with three AZs, so only APIs a VPC function actually calls get one
+ * (runtime/): the migration function reads the master secret from Secrets Manager. The payment function
+ * (which also serves /health) reaches DynamoDB and S3 through their gateway endpoints and signs its RDS IAM
+ * token locally (@aws-sdk/rds-signer, no API call); KMS is used by S3, Lambda and Secrets Manager on the
+ * service side, never called from the functions; the Lambda runtime provides credentials, so no STS call
+ * either. The failover functions do not run in the VPC.
+ */
+export const INTERFACE_ENDPOINT_SERVICES = ['secretsmanager'] as const;
 
 export interface NetworkProps {
   provider: AwsProvider;
@@ -35,13 +43,18 @@ export interface NetworkProps {
 
 /**
  * One region's private network: a VPC with private subnets in `azCount` AZs, one private route table, no
- * internet or NAT gateway; gateway endpoints for S3 and DynamoDB and interface endpoints for the other APIs;
+ * internet or NAT gateway; gateway endpoints for S3 and DynamoDB and interface endpoints for the other APIs
+ * the functions call;
  * flow logs to an encrypted log group; the default security group closed.
  */
 export class Network extends Construct {
   readonly vpc: Vpc;
   readonly subnets: Subnet[];
   readonly routeTable: RouteTable;
+  /**
+   * Security group of the interface endpoints. Its only ingress (443 from the Lambda security group) is a
+   * separate rule resource, created by AppSecurityGroups, which owns the Lambda group.
+   */
   readonly endpointSecurityGroup: SecurityGroup;
   readonly s3Endpoint: VpcEndpoint;
   readonly dynamodbEndpoint: VpcEndpoint;
@@ -111,17 +124,11 @@ export class Network extends Construct {
     this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-sg', {
       provider,
       name: naming.regional('endpoints', region),
-      description: 'HTTPS from inside the VPC to the interface endpoints of AWS APIs',
+      description: 'HTTPS from the payment Lambdas to the interface endpoints of AWS APIs',
       vpcId: this.vpc.id,
-      ingress: [
-        {
-          description: 'HTTPS from this VPC',
-          protocol: 'tcp',
-          fromPort: 443,
-          toPort: 443,
-          cidrBlocks: [props.cidr],
-        },
-      ],
+      // No inline ingress: inline rules and separate rule resources on one group overwrite each other. Egress
+      // stays inline and empty (the endpoints answer on the connections they accept; security groups are
+      // stateful).
       egress: [],
       tags: { Name: naming.regional('endpoints', region) },
     });

@@ -2,12 +2,20 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktn/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktn/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
+import { Network } from './network';
 
 export interface AppSecurityGroupsProps {
   provider: AwsProvider;
   vpcId: string;
-  vpcCidr: string;
+  /**
+   * Security group of the VPC's interface endpoints (Network.endpointSecurityGroup). Defaults to that of the
+   * stack's only Network construct.
+   */
+  endpointSecurityGroupId?: string;
+  /** @deprecated Unused: HTTPS to the interface endpoints is allowed by security group, not by VPC CIDR. */
+  vpcCidr?: string;
   /** The other region's VPC, reached through peering (security groups cannot be referenced across regions). */
   peerCidr: string;
   /** Managed prefix lists of the S3 and DynamoDB gateway endpoints. */
@@ -17,11 +25,30 @@ export interface AppSecurityGroupsProps {
 }
 
 const PG = 5432;
+const HTTPS = 443;
+
+/**
+ * The endpoint security group of the stack's Network, for callers that do not pass `endpointSecurityGroupId`.
+ * A regional stack has exactly one Network (the VPC these groups live in); anything else must pass the id.
+ */
+function endpointGroupOf(scope: Construct): string {
+  const networks = TerraformStack.of(scope)
+    .node.findAll()
+    .filter((c): c is Network => c instanceof Network);
+  if (networks.length !== 1) {
+    throw new Error(
+      `AppSecurityGroups: pass endpointSecurityGroupId (the stack has ${networks.length} Network constructs)`,
+    );
+  }
+  return networks[0].endpointSecurityGroup.id;
+}
 
 /**
  * The two security groups of the data path, with rules as separate resources so each is least-open and
- * described: Lambda -> database (5432), Lambda -> AWS APIs (443 to interface endpoints and gateway prefix
- * lists); database <- this region's Lambdas and <- the other region's VPC through peering.
+ * described: Lambda -> database (5432), Lambda -> AWS APIs (443 to the interface endpoints' security group and
+ * to the gateway endpoints' prefix lists); database <- this region's Lambdas and <- the other region's VPC
+ * through peering; interface endpoints <- this region's Lambdas (443). Groups are referenced instead of the VPC
+ * CIDR, so nothing else placed in the VPC later is let through by these rules.
  */
 export class AppSecurityGroups extends Construct {
   readonly lambda: SecurityGroup;
@@ -64,14 +91,24 @@ export class AppSecurityGroups extends Construct {
       toPort: PG,
       cidrIpv4: p.peerCidr,
     });
+    const endpointSecurityGroupId = p.endpointSecurityGroupId ?? endpointGroupOf(this);
     new VpcSecurityGroupEgressRule(this, 'lambda-to-endpoints', {
       provider,
       securityGroupId: this.lambda.id,
       description: 'HTTPS to the interface endpoints of AWS APIs in this VPC',
       ipProtocol: 'tcp',
-      fromPort: 443,
-      toPort: 443,
-      cidrIpv4: p.vpcCidr,
+      fromPort: HTTPS,
+      toPort: HTTPS,
+      referencedSecurityGroupId: endpointSecurityGroupId,
+    });
+    new VpcSecurityGroupIngressRule(this, 'endpoints-from-lambda', {
+      provider,
+      securityGroupId: endpointSecurityGroupId,
+      description: 'HTTPS from the payment Lambdas of this region to the interface endpoints',
+      ipProtocol: 'tcp',
+      fromPort: HTTPS,
+      toPort: HTTPS,
+      referencedSecurityGroupId: this.lambda.id,
     });
     p.gatewayPrefixListIds.forEach((prefixListId, i) => {
       new VpcSecurityGroupEgressRule(this, `lambda-to-gateway-${i}`, {
@@ -79,8 +116,8 @@ export class AppSecurityGroups extends Construct {
         securityGroupId: this.lambda.id,
         description: 'HTTPS to S3 / DynamoDB through their gateway endpoints',
         ipProtocol: 'tcp',
-        fromPort: 443,
-        toPort: 443,
+        fromPort: HTTPS,
+        toPort: HTTPS,
         prefixListId,
       });
     });

@@ -53,6 +53,16 @@ describe('configuration', () => {
       /^invalid configuration: failover\.mode: must be one of "automatic" \| "manual"$/,
     ],
     [{ ENVIRONMENT_SUFFIX: 'Prod!' }, /^invalid configuration: environmentSuffix: /],
+    // RDS identifiers refuse a trailing hyphen and two hyphens in a row; the suffix ends several of them.
+    [
+      { ENVIRONMENT_SUFFIX: 'dev-' },
+      /^invalid configuration: environmentSuffix: 2-12 chars: .*single hyphens/,
+    ],
+    [
+      { ENVIRONMENT_SUFFIX: 'a--b' },
+      /^invalid configuration: environmentSuffix: 2-12 chars: .*single hyphens/,
+    ],
+    [{ ENVIRONMENT_SUFFIX: 'abcdefghijklm' }, /^invalid configuration: environmentSuffix: 2-12 chars/],
     [
       { PRIMARY_REGION: 'mars-1' },
       /^invalid configuration: regions\.primary: must be one of "us-east-1" \| /,
@@ -88,10 +98,95 @@ describe('configuration', () => {
     expect((error as Error).message).not.toContain('\n');
   });
 
+  it.each(['a-b', 'dev', 'prod-eu1', 'abcdefghijkl'])('accepts the environment suffix %j', (suffix) => {
+    expect(loadConfig({ env: { ENVIRONMENT_SUFFIX: suffix }, configDir: emptyDir() }).environmentSuffix).toBe(
+      suffix,
+    );
+  });
+
+  const badFile: Array<[string, Record<string, unknown>, string]> = [
+    [
+      'a health check interval Route 53 does not offer',
+      { failover: { healthCheckIntervalSeconds: 20 } },
+      'invalid configuration: failover.healthCheckIntervalSeconds: must be one of 10 | 30',
+    ],
+    [
+      'an unknown backend type',
+      { backend: { type: 'gcs' } },
+      'invalid configuration: backend.type: must be one of "local" | "s3"',
+    ],
+    [
+      'an unknown region as an AZ override key',
+      { network: { azIds: { 'mars-1': ['use1-az1'] } } },
+      'invalid configuration: network.azIds: unknown key(s) mars-1; allowed: us-east-1, us-east-2, us-west-1, us-west-2, eu-west-1, eu-central-1',
+    ],
+    [
+      'an unknown region as a state key region',
+      { backend: { type: 's3', bucketPrefix: 'acme-tf', kmsKeyIds: { 'mars-1': 'alias/tf' } } },
+      'invalid configuration: backend.kmsKeyIds: unknown key(s) mars-1; allowed: us-east-1, us-east-2, us-west-1, us-west-2, eu-west-1, eu-central-1',
+    ],
+    [
+      'an unknown failover mode',
+      { failover: { mode: 'sometimes' } },
+      'invalid configuration: failover.mode: must be one of "automatic" | "manual"',
+    ],
+    [
+      'an extra tag key in the AWS-reserved aws: namespace',
+      { tags: { 'aws:createdBy': 'me' } },
+      'invalid configuration: tags.aws:createdBy: the "aws:" prefix is reserved by AWS; choose another key',
+    ],
+    [
+      'the aws: prefix in another letter case',
+      { tags: { 'AWS:Team': 'payments' } },
+      'invalid configuration: tags.AWS:Team: the "aws:" prefix is reserved by AWS; choose another key',
+    ],
+    [
+      'a tag key with characters AWS refuses',
+      { tags: { 'team!': 'payments' } },
+      'invalid configuration: tags.team!: tag keys are 1-128 of letters, digits, spaces and _.:/=+-@',
+    ],
+    [
+      'a log retention CloudWatch Logs does not offer',
+      { logRetentionDays: 2 },
+      'invalid configuration: logRetentionDays: one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    ],
+  ];
+  it.each(badFile)(
+    'rejects %s with one line naming the field and the allowed values',
+    (_what, file, line) => {
+      const dir = emptyDir();
+      writeFileSync(join(dir, 'dev.json'), JSON.stringify(file));
+      let error: unknown;
+      try {
+        loadConfig({ env: {}, configDir: dir });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toBe(line);
+    },
+  );
+
+  it('keeps tag keys that merely contain "aws" and accepts both health check intervals', () => {
+    const dir = emptyDir();
+    writeFileSync(
+      join(dir, 'dev.json'),
+      JSON.stringify({
+        tags: { 'team:aws': 'x', awsAccountOwner: 'y' },
+        failover: { healthCheckIntervalSeconds: 30 },
+      }),
+    );
+    const c = loadConfig({ env: {}, configDir: dir });
+    expect(c.tags).toEqual({ 'team:aws': 'x', awsAccountOwner: 'y' });
+    expect(c.failover.healthCheckIntervalSeconds).toBe(30);
+  });
+
   it('rejects unknown keys, invalid JSON and reserved tag keys in the file', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'dev.json'), JSON.stringify({ failover: { mode: 'manual', speed: 'fast' } }));
-    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/failover: unknown key\(s\) speed/);
+    expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(
+      /failover: unknown key\(s\) speed; allowed: mode, healthCheckIntervalSeconds, /,
+    );
     writeFileSync(join(dir, 'dev.json'), '{ nope');
     expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/not valid JSON/);
     writeFileSync(join(dir, 'dev.json'), JSON.stringify({ tags: { 'DR-Role': 'x' } }));

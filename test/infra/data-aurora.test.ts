@@ -72,18 +72,64 @@ describe('Aurora PostgreSQL global database', () => {
         expect((i.lifecycle as { ignore_changes: string[] }).ignore_changes).toContain('engine_version');
       }
     }
-    expect((globalCluster.lifecycle as { ignore_changes: string[] }).ignore_changes).toEqual([
-      'engine_version',
-    ]);
   });
+
+  it('upgrades only through the global cluster: no per-instance minor upgrades, global engine_version managed', () => {
+    for (const id of ['primary', 'secondary'] as const) {
+      const instances = resources(s[id], 'aws_rds_cluster_instance').map(([, i]) => i);
+      expect(instances.map((i) => i.auto_minor_version_upgrade)).toEqual([false, false]);
+    }
+    // The global cluster's engine_version is the upgrade lever, so Terraform must not ignore it.
+    const ignored = (globalCluster.lifecycle as { ignore_changes?: string[] } | undefined)?.ignore_changes;
+    expect(ignored ?? []).not.toContain('engine_version');
+    const upgraded = synthAll(testConfig({ database: { engineVersion: '14.17' } }));
+    expect(only(upgraded.global, 'aws_rds_global_cluster').engine_version).toBe('14.17');
+  });
+
+  it.each([
+    ['primary', 'use1'],
+    ['secondary', 'use2'],
+  ] as const)(
+    '%s: creates the exported PostgreSQL log group (CMK, retention) before the cluster',
+    (id, code) => {
+      const name = `/aws/rds/cluster/payment-processing-ledger-test-${code}/postgresql`;
+      const [[logicalName, group]] = resources(s[id], 'aws_cloudwatch_log_group').filter(
+        ([, g]) => g.name === name,
+      );
+      expect(group).toMatchObject({
+        kms_key_id: '${data.aws_kms_key.ops-key.arn}',
+        retention_in_days: 365,
+        skip_destroy: false,
+      });
+      // The group name must follow the cluster id RDS writes to.
+      expect(name).toContain(String(cluster(id).cluster_identifier));
+      expect(cluster(id).depends_on).toEqual([`aws_cloudwatch_log_group.${logicalName}`]);
+      const t = synthAll(testConfig({ logRetentionDays: 30 }));
+      expect(only(t[id], 'aws_cloudwatch_log_group', (g) => g.name === name).retention_in_days).toBe(30);
+    },
+  );
 
   it('gives master credentials to the primary only, through a write-only attribute fed by an ephemeral password', () => {
     const p = cluster('primary');
     expect(p.master_username).toBe('payments_admin');
     expect(p.master_password).toBeUndefined();
     expect(p.manage_master_user_password).toBeUndefined();
-    expect(p.master_password_wo).toMatch(/^\$\{ephemeral\.random_password\.[\w-]+\.result\}$/);
     expect(p.master_password_wo_version).toBe(1);
+    // The cluster gets the password the secret holds (read back from the written version), never a second
+    // draw of the generator: a retried apply cannot leave the secret and the cluster with different passwords.
+    const readBack =
+      /^\$\{jsondecode\(ephemeral\.aws_secretsmanager_secret_version\.([\w-]+)\.secret_string\)\.password\}$/;
+    expect(p.master_password_wo).toMatch(readBack);
+    const readName = readBack.exec(String(p.master_password_wo))?.[1] as string;
+    const [[versionName, version]] = resources(s.primary, 'aws_secretsmanager_secret_version');
+    const [[secretName]] = resources(s.primary, 'aws_secretsmanager_secret');
+    expect(s.primary.ephemeral?.aws_secretsmanager_secret_version?.[readName]).toEqual({
+      provider: 'aws',
+      secret_id: `\${aws_secretsmanager_secret.${secretName}.id}`,
+      version_id: `\${aws_secretsmanager_secret_version.${versionName}.version_id}`,
+    });
+    expect(version.secret_string_wo).toMatch(/ephemeral\.random_password\.[\w-]+\.result/);
+    expect(JSON.stringify(p)).not.toContain('random_password');
     const sec = cluster('secondary');
     for (const k of ['master_username', 'master_password', 'master_password_wo', 'database_name'])
       expect(sec[k]).toBeUndefined();
@@ -162,6 +208,24 @@ describe('Aurora PostgreSQL global database', () => {
     expect(() => testConfig({ database: { globalDbRpoSeconds: 5 } })).toThrow(/database\.globalDbRpoSeconds/);
   });
 
+  it('gives the secondary cluster the same parameter group as the primary (same RPO and TLS after a failover)', () => {
+    const group = (id: 'primary' | 'secondary') => only(s[id], 'aws_rds_cluster_parameter_group');
+    // Everything but the (per-region) name: family, description and every parameter with its apply method.
+    const settings = (id: 'primary' | 'secondary') =>
+      Object.fromEntries(Object.entries(group(id)).filter(([k]) => k !== 'name'));
+    expect(settings('secondary')).toEqual(settings('primary'));
+    expect((group('primary').parameter as unknown[]).length).toBeGreaterThanOrEqual(8);
+    expect([group('primary').name, group('secondary').name]).toEqual([
+      'payment-processing-ledger-test-use1',
+      'payment-processing-ledger-test-use2',
+    ]);
+    for (const id of ['primary', 'secondary'] as const) {
+      expect(cluster(id).db_cluster_parameter_group_name).toMatch(
+        /^\$\{aws_rds_cluster_parameter_group\.[\w-]+\.name\}$/,
+      );
+    }
+  });
+
   it('places the clusters in the private subnets and admits 5432 only from the Lambda SG and the peer VPC', () => {
     for (const [id, peer] of [
       ['primary', '10.1.0.0/16'],
@@ -169,7 +233,9 @@ describe('Aurora PostgreSQL global database', () => {
     ] as const) {
       const subnetGroup = only(s[id], 'aws_db_subnet_group');
       expect(subnetGroup.subnet_ids).toHaveLength(3);
-      const ingress = resources(s[id], 'aws_vpc_security_group_ingress_rule').map(([, r]) => r);
+      const ingress = resources(s[id], 'aws_vpc_security_group_ingress_rule')
+        .map(([, r]) => r)
+        .filter((r) => String(r.security_group_id).includes('security-groups_database'));
       expect(ingress).toHaveLength(2);
       for (const r of ingress)
         expect(r).toMatchObject({ ip_protocol: 'tcp', from_port: 5432, to_port: 5432 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resources, synthAll } from '../support/synth';
+import { regionOf, resources, synthAll, testConfig } from '../support/synth';
 
 describe('DynamoDB global tables', () => {
   const s = synthAll();
@@ -33,16 +33,47 @@ describe('DynamoDB global tables', () => {
     },
   );
 
-  it('replicates each table to us-east-2 (2019.11.21 replicas) with the replica CMK and PITR', () => {
+  it('replicates each table to us-east-2 (2019.11.21 replicas) with the replica CMK, PITR, destroyable', () => {
     for (const t of tables) {
       expect(t.replica).toEqual([
         {
           region_name: 'us-east-2',
           kms_key_arn: expect.stringMatching(/^\$\{aws_kms_replica_key\.data-key_replica_\w+\.arn\}$/),
           point_in_time_recovery: true,
-          propagate_tags: true,
+          // Not propagated: the table's tags are the us-east-1 provider's (Region = us-east-1).
+          propagate_tags: false,
+          deletion_protection_enabled: false,
         },
       ]);
+    }
+  });
+
+  it('tags each replica in us-east-2 with the us-east-2 default tags (Region = us-east-2)', () => {
+    const t = synthAll(testConfig({ tags: { CostCenter: 'cc-42' } }));
+    const tagSets = resources(t.global, 'aws_dynamodb_tag').map(([, r]) => r);
+    const tableNames = resources(t.global, 'aws_dynamodb_table').map(([name]) => name);
+    expect(tagSets).toHaveLength(tableNames.length);
+    const secondaryProvider = (t.global.provider?.aws ?? []).find((p) => p.region === 'us-east-2');
+    const secondaryTags = (secondaryProvider?.default_tags as Array<{ tags: Record<string, string> }>)[0]
+      .tags;
+    for (const name of tableNames) {
+      const tags = tagSets.find((r) => String(r.resource_arn).includes(`aws_dynamodb_table.${name}.replica`));
+      expect(tags, name).toBeDefined();
+      expect(regionOf(t.global, tags as Record<string, unknown>)).toBe('us-east-2');
+      expect(tags).toMatchObject({
+        resource_arn: `\${tolist(aws_dynamodb_table.${name}.replica).0.arn}`,
+        key: '${each.key}',
+        value: '${each.value}',
+      });
+      // Exactly what the us-east-2 provider tags everything else with, custom tags included.
+      expect(tags?.for_each).toEqual(secondaryTags);
+      expect(tags?.for_each).toEqual({
+        CostCenter: 'cc-42',
+        Environment: 'test',
+        Purpose: 'payment-processing-dr',
+        'DR-Role': 'global',
+        Region: 'us-east-2',
+      });
     }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { only, parsePolicy, regionOf, resources, synthAll } from '../support/synth';
+import { only, parsePolicy, regionOf, resources, synthAll, type TfJson } from '../support/synth';
 
 const BUCKET = (code: string) =>
   `payment-processing-receipts-test-${code}-\${data.aws_caller_identity.caller-identity.account_id}`;
@@ -92,6 +92,39 @@ describe('S3 receipts buckets and cross-region replication', () => {
       replica_kms_key_id: '${data.aws_kms_key.primary-data-key.arn}',
     });
   });
+
+  /** The key a `${data.aws_kms_key.<name>.arn}` reference points at: the looked-up id and its region. */
+  const keyBehind = (stack: TfJson, ref: unknown): { keyId: unknown; region: string } => {
+    const name = /^\$\{data\.aws_kms_key\.([\w-]+)\.arn\}$/.exec(String(ref))?.[1];
+    const lookup = name ? stack.data?.aws_kms_key?.[name] : undefined;
+    if (!lookup) throw new Error(`not a KMS key lookup: ${String(ref)}`);
+    return { keyId: lookup.key_id, region: regionOf(stack, lookup) };
+  };
+
+  it.each([
+    ['forward', 'secondary'],
+    ['back', 'primary'],
+  ] as const)(
+    '%s replication re-encrypts with the very key the destination bucket (%s) encrypts with',
+    (direction, destinationStack) => {
+      const config = direction === 'forward' ? forward : back;
+      const dest = (config.rule as Array<Record<string, unknown>>)[0].destination as Record<string, unknown>;
+      const replicaKey = (dest.encryption_configuration as Record<string, unknown>).replica_kms_key_id;
+      const sse = (
+        only(s[destinationStack], 'aws_s3_bucket_server_side_encryption_configuration').rule as Array<
+          Record<string, Record<string, unknown>>
+        >
+      )[0].apply_server_side_encryption_by_default.kms_master_key_id;
+      const expected = keyBehind(s[destinationStack], sse);
+      expect(expected.region).toBe(destinationStack === 'secondary' ? 'us-east-2' : 'us-east-1');
+      expect(keyBehind(ic, replicaKey)).toEqual(expected);
+      // The role may encrypt with exactly that key (last statement of its policy).
+      const policy = resources(ic, 'aws_iam_role_policy')
+        .map(([, p]) => parsePolicy(p.policy).Statement)
+        .find((st) => st[2].Resource === `${dest.bucket as string}/*`) as Array<Record<string, unknown>>;
+      expect(policy[4].Resource).toBe(replicaKey);
+    },
+  );
 
   it('gives each replication role exactly its two buckets and two keys', () => {
     const policies = resources(ic, 'aws_iam_role_policy').map(([, p]) => parsePolicy(p.policy).Statement);

@@ -63,6 +63,60 @@ describe('KMS multi-Region keys', () => {
     );
   });
 
+  const policyOf = (kind: 'data' | 'ops', region: 'us-east-1' | 'us-east-2') => {
+    const all = [...keys, ...replicas].map(([, k]) => k);
+    const key = all.find((k) => String(k.description).includes(`-${kind}-`) && regionOf(g, k) === region);
+    if (!key) throw new Error(`no ${kind} key in ${region}`);
+    return parsePolicy(key.policy).Statement;
+  };
+  const viaServices = (statements: Array<Record<string, unknown>>) =>
+    (
+      statements.find((st) => st.Sid === 'UseThroughNamedServices')?.Condition as {
+        StringEquals: Record<string, unknown>;
+      }
+    ).StringEquals['kms:ViaService'];
+
+  it.each(['us-east-1', 'us-east-2'] as const)(
+    'data key in %s: exactly its statements and exactly the data services of that region',
+    (region) => {
+      const st = policyOf('data', region);
+      expect(st.map((x) => x.Sid)).toEqual(['KeyAdministration', 'UseThroughNamedServices']);
+      expect(viaServices(st)).toEqual(
+        ['rds', 'dynamodb', 's3', 'secretsmanager', 'lambda'].map((x) => `${x}.${region}.amazonaws.com`),
+      );
+      const principals = st.map((x) => x.Principal);
+      expect(principals).toEqual([
+        { AWS: 'arn:aws:iam::${data.aws_caller_identity.caller-identity.account_id}:root' },
+        { AWS: 'arn:aws:iam::${data.aws_caller_identity.caller-identity.account_id}:root' },
+      ]);
+    },
+  );
+
+  it.each(['us-east-1', 'us-east-2'] as const)(
+    'ops key in %s: exactly its statements, the messaging services, CloudWatch Logs of that region, alarms',
+    (region) => {
+      const st = policyOf('ops', region);
+      expect(st.map((x) => x.Sid)).toEqual([
+        'KeyAdministration',
+        'UseThroughNamedServices',
+        'CloudWatchLogs',
+        'CloudWatchAlarmsPublishToEncryptedTopics',
+      ]);
+      expect(viaServices(st)).toEqual([`sns.${region}.amazonaws.com`, `sqs.${region}.amazonaws.com`]);
+      const services = st.filter((x) => x.Principal && 'Service' in (x.Principal as object));
+      expect(services.map((x) => x.Principal)).toEqual([
+        { Service: `logs.${region}.amazonaws.com` },
+        { Service: 'cloudwatch.amazonaws.com' },
+      ]);
+      expect(st[2].Condition).toEqual({
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:\${data.aws_caller_identity.caller-identity.account_id}:log-group:*`,
+        },
+      });
+      expect(st[3].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    },
+  );
+
   it('gives both keys the same alias in both regions, which the regional stacks look up locally', () => {
     const aliases = resources(g, 'aws_kms_alias').map(([, a]) => a.name);
     expect(aliases.sort()).toEqual([

@@ -52,64 +52,114 @@ describe('network', () => {
     }
   });
 
-  it('reaches S3 and DynamoDB through gateway endpoints and other APIs through interface endpoints', () => {
-    const endpoints = resources(s.primary, 'aws_vpc_endpoint').map(([, r]) => r);
-    const gateways = endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway').map((e) => e.service_name);
-    expect(gateways.sort()).toEqual(['com.amazonaws.us-east-1.dynamodb', 'com.amazonaws.us-east-1.s3']);
-    const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
-    expect(interfaces.map((e) => e.service_name).sort()).toEqual(
-      [...INTERFACE_ENDPOINT_SERVICES].map((x) => `com.amazonaws.us-east-1.${x}`).sort(),
-    );
-    for (const e of interfaces) {
-      expect(e.private_dns_enabled).toBe(true);
-      expect(e.subnet_ids).toHaveLength(3);
-    }
-  });
+  const regions = [
+    ['primary', 'us-east-1', 'use1', '10.1.0.0/16'],
+    ['secondary', 'us-east-2', 'use2', '10.0.0.0/16'],
+  ] as const;
 
-  it('closes the default security group and describes every security group and rule', () => {
-    expect(only(s.primary, 'aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
-    for (const [, sg] of resources(s.primary, 'aws_security_group')) {
-      expect(String(sg.description).length).toBeGreaterThan(10);
-      for (const rule of [
-        ...((sg.ingress as Array<Record<string, unknown>>) ?? []),
-        ...((sg.egress as Array<Record<string, unknown>>) ?? []),
-      ]) {
-        expect(String(rule.description).length).toBeGreaterThan(3);
-        expect(rule.cidr_blocks ?? []).not.toContain('0.0.0.0/0');
+  it.each(regions)(
+    '%s: S3 and DynamoDB through gateway endpoints, Secrets Manager (the only other API) through an interface endpoint',
+    (id, region) => {
+      const endpoints = resources(s[id], 'aws_vpc_endpoint').map(([, r]) => r);
+      const gateways = endpoints.filter((e) => e.vpc_endpoint_type === 'Gateway').map((e) => e.service_name);
+      expect(gateways.sort()).toEqual([`com.amazonaws.${region}.dynamodb`, `com.amazonaws.${region}.s3`]);
+      const interfaces = endpoints.filter((e) => e.vpc_endpoint_type === 'Interface');
+      // KMS and STS are not called from inside the VPC (see INTERFACE_ENDPOINT_SERVICES); each endpoint costs.
+      expect(INTERFACE_ENDPOINT_SERVICES).toEqual(['secretsmanager']);
+      expect(interfaces.map((e) => e.service_name)).toEqual([`com.amazonaws.${region}.secretsmanager`]);
+      for (const e of interfaces) {
+        expect(e.private_dns_enabled).toBe(true);
+        expect(e.subnet_ids).toHaveLength(3);
+        expect(e.security_group_ids).toEqual([
+          expect.stringContaining('aws_security_group.network_endpoint-sg'),
+        ]);
       }
+    },
+  );
+
+  it.each(regions)('%s: closes the default security group and describes every security group', (id) => {
+    expect(only(s[id], 'aws_default_security_group')).toMatchObject({ ingress: [], egress: [] });
+    for (const [, sg] of resources(s[id], 'aws_security_group')) {
+      expect(String(sg.description).length).toBeGreaterThan(10);
+      // Every rule is a separate, described resource (inline rules would fight them).
+      expect(sg.ingress).toBeUndefined();
     }
-    const endpointSg = only(
-      s.primary,
-      'aws_security_group',
-      (r) => r.name === 'payment-processing-endpoints-test-use1',
-    );
-    expect(endpointSg.ingress).toEqual([
-      expect.objectContaining({
-        from_port: 443,
-        to_port: 443,
-        protocol: 'tcp',
-        cidr_blocks: ['10.0.0.0/16'],
-      }),
-    ]);
   });
 
-  it('sends all flow logs to a CMK-encrypted log group through a role limited to that group', () => {
-    const flow = only(s.primary, 'aws_flow_log');
-    expect(flow).toMatchObject({
-      traffic_type: 'ALL',
-      log_destination_type: 'cloud-watch-logs',
-      max_aggregation_interval: 60,
-    });
-    const group = only(s.primary, 'aws_cloudwatch_log_group', (g) => String(g.name).includes('flow-logs'));
-    expect(group).toMatchObject({ retention_in_days: 365, kms_key_id: '${data.aws_kms_key.ops-key.arn}' });
-    const rolePolicy = only(s.primary, 'aws_iam_role_policy', (p) => p.name === 'write-flow-logs');
-    const st = parsePolicy(rolePolicy.policy).Statement;
-    expect(st).toHaveLength(1);
-    expect(st[0].Resource).toEqual([
-      expect.stringMatching(/^\$\{aws_cloudwatch_log_group\..+\.arn\}$/),
-      expect.stringMatching(/:log-stream:\*$/),
-    ]);
-  });
+  it.each(regions)(
+    '%s: describes every separate security group rule and opens 443 by group reference, not by VPC CIDR',
+    (id, _region, code, peerCidr) => {
+      const ingress = resources(s[id], 'aws_vpc_security_group_ingress_rule').map(([, r]) => r);
+      const egress = resources(s[id], 'aws_vpc_security_group_egress_rule').map(([, r]) => r);
+      for (const rule of [...ingress, ...egress]) {
+        expect(String(rule.description).length, JSON.stringify(rule)).toBeGreaterThan(10);
+        expect(rule.ip_protocol).toBe('tcp');
+        expect(rule.from_port).toBe(rule.to_port);
+        expect(rule.cidr_ipv4 === undefined || rule.cidr_ipv4 === peerCidr, JSON.stringify(rule)).toBe(true);
+      }
+      const lambdaSg = '${aws_security_group.security-groups_lambda_';
+      const endpointSg = '${aws_security_group.network_endpoint-sg_';
+      const target = (r: Record<string, unknown>) =>
+        String(r.referenced_security_group_id ?? r.cidr_ipv4 ?? r.prefix_list_id);
+      // The Lambda group's whole egress: the ledger here and in the peer region, the endpoints, the gateways.
+      const lambdaEgress = egress.filter((r) => String(r.security_group_id).startsWith(lambdaSg));
+      expect(lambdaEgress).toHaveLength(egress.length);
+      expect(lambdaEgress.map((r) => [r.from_port, target(r).replace(/_[0-9A-F]{8}\./, '.')]).sort()).toEqual(
+        [
+          [443, '${aws_security_group.network_endpoint-sg.id}'],
+          [443, '${aws_vpc_endpoint.network_dynamodb-endpoint.prefix_list_id}'],
+          [443, '${aws_vpc_endpoint.network_s3-endpoint.prefix_list_id}'],
+          [5432, '${aws_security_group.security-groups_database.id}'],
+          [5432, peerCidr],
+        ].sort(),
+      );
+      // The interface endpoints admit HTTPS from the Lambda group only.
+      const toEndpoints = ingress.filter((r) => String(r.security_group_id).startsWith(endpointSg));
+      expect(toEndpoints).toEqual([
+        expect.objectContaining({
+          from_port: 443,
+          to_port: 443,
+          referenced_security_group_id: expect.stringMatching(
+            /^\$\{aws_security_group\.security-groups_lambda_/,
+          ),
+        }),
+      ]);
+      expect(toEndpoints[0].cidr_ipv4).toBeUndefined();
+      const endpointGroup = only(s[id], 'aws_security_group', (r) => String(r.name).includes('-endpoints-'));
+      expect(endpointGroup).toMatchObject({ name: `payment-processing-endpoints-test-${code}`, egress: [] });
+    },
+  );
+
+  it.each(regions)(
+    '%s: sends all flow logs to a CMK-encrypted log group through a role limited to that group',
+    (id, region, code) => {
+      const flow = only(s[id], 'aws_flow_log');
+      expect(flow).toMatchObject({
+        traffic_type: 'ALL',
+        log_destination_type: 'cloud-watch-logs',
+        max_aggregation_interval: 60,
+        vpc_id: expect.stringMatching(/^\$\{aws_vpc\.network_vpc_\w+\.id\}$/),
+      });
+      const group = only(s[id], 'aws_cloudwatch_log_group', (g) => String(g.name).includes('flow-logs'));
+      expect(group).toMatchObject({
+        name: `/aws/vpc/payment-processing-flow-logs-test-${code}`,
+        retention_in_days: 365,
+        kms_key_id: '${data.aws_kms_key.ops-key.arn}',
+      });
+      expect(regionOf(s[id], s[id].data?.aws_kms_key?.['ops-key'] as Record<string, unknown>)).toBe(region);
+      const rolePolicy = only(s[id], 'aws_iam_role_policy', (p) => p.name === 'write-flow-logs');
+      const st = parsePolicy(rolePolicy.policy).Statement;
+      expect(st).toHaveLength(1);
+      expect(st[0].Resource).toEqual([
+        expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.network_flow-logs.+\.arn\}$/),
+        expect.stringMatching(/:log-stream:\*$/),
+      ]);
+      const role = only(s[id], 'aws_iam_role', (r) => r.name === `payment-processing-flow-logs-test-${code}`);
+      expect(parsePolicy(role.assume_role_policy).Statement[0].Principal).toEqual({
+        Service: 'vpc-flow-logs.amazonaws.com',
+      });
+    },
+  );
 
   it('peers the VPCs: requested in the primary region, auto-accepted in the secondary, routes both ways', () => {
     const ic = s.interconnect;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STACK_ORDER } from '../../src/app';
-import { synthAll, testConfig } from '../support/synth';
+import { allResources, synthAll, testConfig, type TfJson } from '../support/synth';
 
 describe('stacks', () => {
   const s = synthAll();
@@ -61,6 +61,95 @@ describe('stacks', () => {
     }
   });
 
+  /** Each output and the resource attribute (or literal) it must carry. */
+  const regionalOutputs = {
+    vpc_id: /^\$\{aws_vpc\.network_vpc_\w+\.id\}$/,
+    ledger_cluster_id: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.cluster_identifier\}$/,
+    ledger_writer_endpoint: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.endpoint\}$/,
+    ledger_reader_endpoint: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.reader_endpoint\}$/,
+    receipts_bucket: /^\$\{aws_s3_bucket\.receipts_bucket_\w+\.bucket\}$/,
+  };
+  const expectedOutputs: Record<(typeof STACK_ORDER)[number], Record<string, RegExp>> = {
+    global: {
+      operator_role_arn: /^\$\{aws_iam_role\.operator_[\w-]+\.arn\}$/,
+      global_cluster_id: /^\$\{aws_rds_global_cluster\.ledger_global_\w+\.global_cluster_identifier\}$/,
+      global_writer_endpoint: /^\$\{aws_rds_global_cluster\.ledger_global_\w+\.endpoint\}$/,
+      idempotency_table_name: /^\$\{aws_dynamodb_table\.idempotency_table_\w+\.name\}$/,
+      idempotency_table_arn: /^\$\{aws_dynamodb_table\.idempotency_table_\w+\.arn\}$/,
+      sessions_table_name: /^\$\{aws_dynamodb_table\.sessions_table_\w+\.name\}$/,
+      sessions_table_arn: /^\$\{aws_dynamodb_table\.sessions_table_\w+\.arn\}$/,
+    },
+    primary: {
+      ...regionalOutputs,
+      ledger_secret_arn: /^\$\{aws_secretsmanager_secret\.ledger-credentials_secret_\w+\.arn\}$/,
+    },
+    secondary: regionalOutputs,
+    interconnect: { peering_connection_id: /^\$\{aws_vpc_peering_connection\.peering\.id\}$/ },
+  };
+  const outputs = (stack: TfJson) => stack.output ?? {};
+
+  it.each(STACK_ORDER)('%s: exposes the outputs operators and the runbooks use', (id) => {
+    const out = outputs(s[id]);
+    for (const [name, value] of Object.entries(expectedOutputs[id])) {
+      expect(out[name]?.value, `${id}.${name}`).toMatch(value);
+    }
+  });
+
+  it('exposes both subnets lists, both key ARNs per region and both replication roles', () => {
+    for (const id of ['primary', 'secondary'] as const) {
+      const subnets = outputs(s[id]).private_subnet_ids?.value as string[];
+      expect(subnets).toHaveLength(3);
+      for (const x of subnets) expect(x).toMatch(/^\$\{aws_subnet\.network_private-\d_\w+\.id\}$/);
+    }
+    // The secondary never creates the master secret: it must not claim an output for it.
+    expect(outputs(s.secondary).ledger_secret_arn).toBeUndefined();
+    for (const name of ['data_key_arns', 'ops_key_arns']) {
+      const byRegion = outputs(s.global)[name]?.value as Record<string, string>;
+      expect(Object.keys(byRegion).sort(), name).toEqual(['us-east-1', 'us-east-2']);
+      expect(byRegion['us-east-1']).toMatch(/^\$\{aws_kms_key\.[\w-]+\.arn\}$/);
+      expect(byRegion['us-east-2']).toMatch(/^\$\{aws_kms_replica_key\.[\w-]+\.arn\}$/);
+    }
+    const roles = outputs(s.interconnect).receipts_replication_roles?.value as string[];
+    expect(roles).toEqual([
+      expect.stringMatching(/^\$\{aws_iam_role\.receipts-forward_role_\w+\.arn\}$/),
+      expect.stringMatching(/^\$\{aws_iam_role\.receipts-back_role_\w+\.arn\}$/),
+    ]);
+  });
+
+  it('keeps every name within its AWS length limit with the longest environment suffix (12)', () => {
+    const t = synthAll(testConfig({ environmentSuffix: 'abcdefghijkl' }));
+    // Longest possible account id in bucket names: 12 digits.
+    const literal = (v: unknown) =>
+      typeof v === 'string'
+        ? v.replace('${data.aws_caller_identity.caller-identity.account_id}', '0'.repeat(12))
+        : '';
+    const limits: Array<[type: string, key: string, max: number]> = [
+      ['aws_s3_bucket', 'bucket', 63],
+      ['aws_iam_role', 'name', 64],
+      ['aws_rds_cluster', 'cluster_identifier', 63],
+      ['aws_rds_cluster_instance', 'identifier', 63],
+      ['aws_rds_global_cluster', 'global_cluster_identifier', 63],
+      ['aws_db_subnet_group', 'name', 255],
+      ['aws_lambda_function', 'function_name', 64],
+      ['aws_cloudwatch_event_rule', 'name', 64],
+      ['aws_sqs_queue', 'name', 80],
+      ['aws_security_group', 'name', 255],
+    ];
+    const failures: string[] = [];
+    let checked = 0;
+    for (const { stack, type, attrs } of allResources(t)) {
+      for (const [limitType, key, max] of limits) {
+        if (type !== limitType) continue;
+        const name = literal(attrs[key]);
+        expect(name, `${stack}/${type}.${key}`).toContain('abcdefghijkl');
+        checked++;
+        if (name.length > max) failures.push(`${stack}/${type}.${key} ${name} (${name.length} > ${max})`);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(failures).toEqual([]);
+  });
+
   it('gives each regional stack exactly one provider, in its own region', () => {
     expect(s.primary.provider?.aws.map((p) => p.region)).toEqual(['us-east-1']);
     expect(s.secondary.provider?.aws.map((p) => p.region)).toEqual(['us-east-2']);
@@ -89,8 +178,14 @@ describe('stacks', () => {
           .map(([type, r]) => [
             type,
             Object.keys(r)
-              // Role-specific parts: the primary's health check (and alarm); the secondary's failover automation.
-              .filter((name) => !/^primary-health|^failover_|^alarms_(watchdog|orchestrator)-/.test(name))
+              // Role-specific parts: the primary's health check (and alarm); the secondary's failover automation
+              // and the relay of the primary's alerts into the secondary region (with their alarms).
+              .filter(
+                (name) =>
+                  !/^primary-health|^failover_|^alert-relay_|^alarms_(watchdog|orchestrator|alert-relay)-/.test(
+                    name,
+                  ),
+              )
               .sort(),
           ])
           .filter(([, names]) => names.length > 0),

@@ -114,7 +114,26 @@ export const NO_DATA_AT_REST = new Set<string>([
   'aws_cloudwatch_event_target',
   'aws_lambda_function_event_invoke_config',
   'aws_cloudwatch_log_metric_filter',
+  'aws_dynamodb_tag',
 ]);
+
+/**
+ * AWS-managed policies the stacks may attach, by ARN, each with why its wildcards are acceptable. Their documents
+ * are not in the synthesized JSON, so the IAM wildcard sweep cannot see them: an attachment of any AWS-managed
+ * policy not listed here fails the sweep. Documents as published in the AWS managed policy reference.
+ */
+export const AWS_MANAGED_POLICIES: Record<string, string> = {
+  'arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess':
+    'ec2:Create/Describe/DeleteNetworkInterface and Assign/UnassignPrivateIpAddresses on "*": the Lambda ' +
+    'service needs them to attach VPC functions and these EC2 actions offer no useful resource scoping before ' +
+    'the ENI exists; no data access.',
+  'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole':
+    'logs:CreateLogGroup/PutRetentionPolicy/CreateLogStream/PutLogEvents on log groups named RDS* only: assumed ' +
+    'by monitoring.rds.amazonaws.com (this account only) to write the OS metrics of enhanced monitoring.',
+  'arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs':
+    'CloudWatch Logs write/read actions on "*": the role is the account-wide API Gateway logging role of the ' +
+    'region (one per account and region, shared by every API), so it cannot be narrowed to our log groups.',
+};
 
 /** Attributes that carry a resource's own name. */
 export const NAME_KEYS = [
@@ -127,6 +146,19 @@ export const NAME_KEYS = [
   'alarm_name',
   'dashboard_name',
 ] as const;
+
+/**
+ * Names whose form AWS dictates, so they cannot carry the suffix literally, each with why it is still unique per
+ * environment. Matched against the whole synthesized value.
+ */
+export const AWS_DICTATED_NAMES: Array<{ pattern: RegExp; reason: string }> = [
+  {
+    pattern: /^API-Gateway-Execution-Logs_\$\{aws_api_gateway_rest_api\.[\w-]+\.id\}\/[\w-]+$/,
+    reason:
+      'API Gateway writes execution logs to API-Gateway-Execution-Logs_<rest api id>/<stage> only; the id is ' +
+      "that of this environment's (suffixed) REST API.",
+  },
+];
 
 /** Types whose `name` is not a name of ours (e.g. a DNS name or a name scoped to its parent), with why. */
 export const NAME_EXEMPT: Record<string, string> = {

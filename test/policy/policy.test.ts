@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import allowlist from './iam-wildcard-allowlist.json';
-import { type Attrs, ENCRYPTION_RULES, NAME_EXEMPT, NAME_KEYS, NO_DATA_AT_REST } from './classification';
+import {
+  type Attrs,
+  AWS_DICTATED_NAMES,
+  AWS_MANAGED_POLICIES,
+  ENCRYPTION_RULES,
+  NAME_EXEMPT,
+  NAME_KEYS,
+  NO_DATA_AT_REST,
+} from './classification';
 import { allResources, synthAll, testConfig } from '../support/synth';
 
 /**
@@ -49,7 +57,8 @@ describe('policy sweep over every synthesized resource', () => {
       if (type in NAME_EXEMPT) continue;
       for (const key of NAME_KEYS) {
         const v = attrs[key];
-        if (literal(v) && !v.includes('-sweep')) failures.push(`${stack}/${type}.${name}.${key} = ${v}`);
+        if (literal(v) && !v.includes('-sweep') && !AWS_DICTATED_NAMES.some((d) => d.pattern.test(v)))
+          failures.push(`${stack}/${type}.${name}.${key} = ${v}`);
       }
       const tagName = (attrs.tags as Attrs | undefined)?.Name;
       if (literal(tagName) && !tagName.includes('-sweep'))
@@ -93,8 +102,41 @@ describe('policy sweep over every synthesized resource', () => {
       ) {
         failures.push(`${where}: deletion protection must be set explicitly to false`);
       }
+      if (type === 'aws_dynamodb_table') {
+        for (const r of (attrs.replica as Attrs[] | undefined) ?? []) {
+          if (r.deletion_protection_enabled !== false)
+            failures.push(`${where}: replica ${String(r.region_name)} deletion protection not set to false`);
+        }
+      }
+      // Deterministic names must be reusable at once by a redeploy: no 7-30 day recovery window on secrets.
+      if (type === 'aws_secretsmanager_secret' && attrs.recovery_window_in_days !== 0)
+        failures.push(`${where}: recovery_window_in_days is ${String(attrs.recovery_window_in_days)}, not 0`);
+      // KMS cannot delete at once; the window must be explicit and the shortest AWS allows (7, default 30).
+      if ((type === 'aws_kms_key' || type === 'aws_kms_replica_key') && attrs.deletion_window_in_days !== 7)
+        failures.push(`${where}: deletion_window_in_days is ${String(attrs.deletion_window_in_days)}, not 7`);
     }
     expect(failures).toEqual([]);
+  });
+
+  it('attaches only AWS-managed policies that are listed (by ARN) with a reason for their wildcards', () => {
+    for (const [arn, reason] of Object.entries(AWS_MANAGED_POLICIES))
+      expect(reason.length, arn).toBeGreaterThan(40);
+    const attached = new Set<string>();
+    const failures: string[] = [];
+    for (const { stack, type, name, attrs } of all) {
+      const arns = [
+        attrs.policy_arn,
+        ...((attrs.managed_policy_arns as unknown[] | undefined) ?? []),
+        ...((attrs.policy_arns as unknown[] | undefined) ?? []),
+      ].filter((a): a is string => typeof a === 'string' && a.startsWith('arn:aws:iam::aws:policy/'));
+      for (const arn of arns) {
+        attached.add(arn);
+        if (!(arn in AWS_MANAGED_POLICIES)) failures.push(`${stack}/${type}.${name}: ${arn}`);
+      }
+    }
+    expect(failures, 'list these in AWS_MANAGED_POLICIES (test/policy/classification.ts)').toEqual([]);
+    // No stale entries: the list says exactly what is attached.
+    expect([...attached].sort()).toEqual(Object.keys(AWS_MANAGED_POLICIES).sort());
   });
 
   it('allows no IAM wildcard Action, Resource or Principal unless it is allow-listed with a reason', () => {
