@@ -5,11 +5,9 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktn/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktn/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktn/provider-aws/lib/rds-cluster-parameter-group';
-import { TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
 import { assumeRolePolicy } from '../iam';
-import { DrStack } from '../stacks/dr-stack';
 import { assertSupportedEngineVersion, ENGINE } from './aurora-global';
 import { EncryptedLogGroup } from './log-group';
 
@@ -28,25 +26,8 @@ export interface AuroraRegionalClusterProps {
    * password. The secondary never carries master credentials; it inherits them through replication.
    */
   master?: { username: string; passwordWo: string; passwordVersion: number };
-  /**
-   * Key (the ops key) and retention of the cluster's PostgreSQL log group. When omitted they are taken from
-   * the enclosing regional stack (its `opsKeyArn` and `config.logRetentionDays`).
-   */
-  logs?: { kmsKeyArn: string; retentionInDays: number };
-}
-
-/**
- * The log settings of the enclosing stack, for callers that do not pass `logs`. The regional stack exposes the
- * ops key it looked up as `opsKeyArn` before it creates the cluster; looking the key up again here would add a
- * second, identical KMS data source to the stack.
- */
-function stackLogSettings(scope: Construct): { kmsKeyArn: string; retentionInDays: number } {
-  const stack = TerraformStack.of(scope);
-  const opsKeyArn: unknown = 'opsKeyArn' in stack ? stack.opsKeyArn : undefined;
-  if (stack instanceof DrStack && typeof opsKeyArn === 'string') {
-    return { kmsKeyArn: opsKeyArn, retentionInDays: stack.config.logRetentionDays };
-  }
-  throw new Error('AuroraRegionalCluster: pass `logs` (ops key ARN and retention) outside a regional stack');
+  /** Key (the ops key) and retention of the cluster's PostgreSQL log group. */
+  logs: { kmsKeyArn: string; retentionInDays: number };
 }
 
 /** Serverless v2 writer + one reader in another AZ: an AZ loss is an in-region failover, not a DR event. */
@@ -122,7 +103,7 @@ export class AuroraRegionalCluster extends Construct {
     // included): owning it here would make this stack's destroy delete their metrics and a second environment's
     // apply fail on "already exists". RDS creates it with a 30-day retention; it holds OS metrics only, no
     // database contents.
-    const logs = p.logs ?? stackLogSettings(this);
+    const logs = p.logs;
     this.logGroup = new EncryptedLogGroup(this, 'postgresql-logs', {
       provider,
       name: `/aws/rds/cluster/${p.identifier}/postgresql`,

@@ -1,10 +1,9 @@
 import { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table';
 import { DynamodbTag } from '@cdktn/provider-aws/lib/dynamodb-tag';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { TerraformIterator, TerraformStack } from 'cdktn';
+import { TerraformIterator } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Region } from '../config';
-import { defaultTags, DrStack } from '../stacks/dr-stack';
 
 export interface GlobalTableProps {
   provider: AwsProvider;
@@ -14,26 +13,13 @@ export interface GlobalTableProps {
   replica: {
     region: Region;
     kmsKeyArn: string;
-    /** Provider of the replica's region; defaults to the enclosing stack's provider for that region. */
-    provider?: AwsProvider;
-    /** Tags of the replica; defaults to the enclosing stack's default tags for the replica's region. */
-    tags?: Record<string, string>;
+    /** Provider of the replica's region. */
+    provider: AwsProvider;
+    /** Tags of the replica: the default tags of the replica's region (see below). */
+    tags: Record<string, string>;
   };
   /** Attribute holding the expiry time (epoch seconds). */
   ttlAttribute: string;
-}
-
-/** The replica's provider and tags: given, or those the enclosing stack uses in the replica's region. */
-function replicaContext(scope: Construct, r: GlobalTableProps['replica']) {
-  const stack = TerraformStack.of(scope);
-  if (stack instanceof DrStack) {
-    return {
-      provider: r.provider ?? stack.provider(r.region),
-      tags: r.tags ?? defaultTags(stack.config, stack.role, r.region),
-    };
-  }
-  if (r.provider && r.tags) return { provider: r.provider, tags: r.tags };
-  throw new Error('GlobalTable: pass replica.provider and replica.tags outside a DrStack');
 }
 
 /**
@@ -53,7 +39,7 @@ export class GlobalTable extends Construct {
 
   constructor(scope: Construct, id: string, p: GlobalTableProps) {
     super(scope, id);
-    const replica = replicaContext(this, p.replica);
+    const replica = p.replica;
     this.table = new DynamodbTable(this, 'table', {
       provider: p.provider,
       name: p.name,

@@ -2,20 +2,13 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SecurityGroup } from '@cdktn/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktn/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktn/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformStack } from 'cdktn';
 import { Construct } from 'constructs';
-import { Network } from './network';
 
 export interface AppSecurityGroupsProps {
   provider: AwsProvider;
   vpcId: string;
-  /**
-   * Security group of the VPC's interface endpoints (Network.endpointSecurityGroup). Defaults to that of the
-   * stack's only Network construct.
-   */
-  endpointSecurityGroupId?: string;
-  /** @deprecated Unused: HTTPS to the interface endpoints is allowed by security group, not by VPC CIDR. */
-  vpcCidr?: string;
+  /** Security group of the VPC's interface endpoints (Network.endpointSecurityGroup). */
+  endpointSecurityGroupId: string;
   /** The other region's VPC, reached through peering (security groups cannot be referenced across regions). */
   peerCidr: string;
   /** Managed prefix lists of the S3 and DynamoDB gateway endpoints. */
@@ -26,22 +19,6 @@ export interface AppSecurityGroupsProps {
 
 const PG = 5432;
 const HTTPS = 443;
-
-/**
- * The endpoint security group of the stack's Network, for callers that do not pass `endpointSecurityGroupId`.
- * A regional stack has exactly one Network (the VPC these groups live in); anything else must pass the id.
- */
-function endpointGroupOf(scope: Construct): string {
-  const networks = TerraformStack.of(scope)
-    .node.findAll()
-    .filter((c): c is Network => c instanceof Network);
-  if (networks.length !== 1) {
-    throw new Error(
-      `AppSecurityGroups: pass endpointSecurityGroupId (the stack has ${networks.length} Network constructs)`,
-    );
-  }
-  return networks[0].endpointSecurityGroup.id;
-}
 
 /**
  * The two security groups of the data path, with rules as separate resources so each is least-open and
@@ -91,7 +68,7 @@ export class AppSecurityGroups extends Construct {
       toPort: PG,
       cidrIpv4: p.peerCidr,
     });
-    const endpointSecurityGroupId = p.endpointSecurityGroupId ?? endpointGroupOf(this);
+    const endpointSecurityGroupId = p.endpointSecurityGroupId;
     new VpcSecurityGroupEgressRule(this, 'lambda-to-endpoints', {
       provider,
       securityGroupId: this.lambda.id,

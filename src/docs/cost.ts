@@ -197,7 +197,7 @@ export function renderCost(p: PlanStacks): string {
     '## Cost levers',
     '',
     '- **Aurora minimum capacity and instance count** dominate. Each Serverless v2 instance costs at least 0.5 ACU around the clock; the secondary region runs two so it can take writes at full availability after a failover. Dropping the secondary to one instance saves a quarter of the Aurora line but makes the first minutes after a failover single-instance.',
-    '- **Interface endpoints** are billed per AZ: 3 endpoints x 3 AZs x 2 regions. Two AZs instead of three (`network.azCount`) cut this by a third; removing the KMS or STS endpoint is possible only if no VPC function calls those APIs.',
+    '- **Interface endpoints** are billed per AZ: 1 endpoint (Secrets Manager, for the migration function) x 3 AZs x 2 regions. Every other AWS API the VPC functions call goes through the free S3 and DynamoDB gateway endpoints or needs no call at all (RDS IAM tokens are signed locally). Two AZs instead of three (`network.azCount`) cut this by a third.',
     '- **No NAT gateways**: the earlier design spent about $192/month on six NAT gateways before any traffic.',
     '- **Logs**: 365-day retention everywhere; storage is $0.03/GB-month and ingestion $0.50/GB, so high-volume access logs are the first usage cost to watch.',
     '- **WAF** managed rule groups are $1 each per ACL; the rate-based rule is the cheapest protection.',

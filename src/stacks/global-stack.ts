@@ -7,7 +7,7 @@ import { GlobalTable } from '../constructs/global-tables';
 import { MultiRegionKey } from '../constructs/multi-region-key';
 import { OperatorRole } from '../constructs/operator-role';
 import { resourceNames } from '../resource-names';
-import { DrStack } from './dr-stack';
+import { defaultTags, DrStack } from './dr-stack';
 
 /** Aliases of the multi-Region keys; every stack finds the key of its own region by these names. */
 export const keyAliases = (naming: { alias(r: string): string }) => ({
@@ -67,7 +67,12 @@ export class GlobalStack extends DrStack {
     const tableProps = {
       provider: primaryProvider,
       kmsKeyArn: this.dataKey.primaryKey.arn,
-      replica: { region: secondary, kmsKeyArn: this.dataKey.replicaKey.arn },
+      replica: {
+        region: secondary,
+        kmsKeyArn: this.dataKey.replicaKey.arn,
+        provider: secondaryProvider,
+        tags: defaultTags(config, 'global', secondary),
+      },
       ttlAttribute: 'expiresAt',
     };
     this.idempotencyTable = new GlobalTable(this, 'idempotency', {

@@ -118,7 +118,7 @@ export class RegionalStack extends DrStack {
     this.securityGroups = new AppSecurityGroups(this, 'security-groups', {
       provider,
       vpcId: this.network.vpc.id,
-      vpcCidr: spec.cidr,
+      endpointSecurityGroupId: this.network.endpointSecurityGroup.id,
       peerCidr: spec.peerCidr,
       gatewayPrefixListIds: [
         this.network.s3Endpoint.prefixListId,
@@ -154,6 +154,7 @@ export class RegionalStack extends DrStack {
       securityGroupId: this.securityGroups.database.id,
       kmsKeyArn: this.dataKeyArn,
       accountId: this.account,
+      logs: { kmsKeyArn: this.opsKeyArn, retentionInDays: config.logRetentionDays },
       ...(this.credentials
         ? {
             master: {
@@ -279,6 +280,10 @@ export class RegionalStack extends DrStack {
     new TerraformOutput(this, 'ledger_writer_endpoint', { value: this.ledger.writerEndpoint });
     new TerraformOutput(this, 'ledger_reader_endpoint', { value: this.ledger.readerEndpoint });
     new TerraformOutput(this, 'receipts_bucket', { value: this.receipts.bucket.bucket });
+    new TerraformOutput(this, 'api_url', { value: `https://${dnsNames.publicName}` });
+    new TerraformOutput(this, 'regional_api_url', { value: `https://${dnsNames.regionalName}` });
+    if (this.healthCheck)
+      new TerraformOutput(this, 'primary_health_check_id', { value: this.healthCheck.healthCheck.id });
     if (this.credentials)
       new TerraformOutput(this, 'ledger_secret_arn', { value: this.credentials.secret.arn });
   }

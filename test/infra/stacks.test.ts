@@ -68,6 +68,8 @@ describe('stacks', () => {
     ledger_writer_endpoint: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.endpoint\}$/,
     ledger_reader_endpoint: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.reader_endpoint\}$/,
     receipts_bucket: /^\$\{aws_s3_bucket\.receipts_bucket_\w+\.bucket\}$/,
+    api_url: /^https:\/\/payments\.example\.com$/,
+    regional_api_url: /^https:\/\/payments-use[12]\.example\.com$/,
   };
   const expectedOutputs: Record<(typeof STACK_ORDER)[number], Record<string, RegExp>> = {
     global: {
@@ -82,6 +84,7 @@ describe('stacks', () => {
     primary: {
       ...regionalOutputs,
       ledger_secret_arn: /^\$\{aws_secretsmanager_secret\.ledger-credentials_secret_\w+\.arn\}$/,
+      primary_health_check_id: /^\$\{aws_route53_health_check\.[\w-]+\.id\}$/,
     },
     secondary: regionalOutputs,
     interconnect: { peering_connection_id: /^\$\{aws_vpc_peering_connection\.peering\.id\}$/ },

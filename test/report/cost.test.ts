@@ -8,19 +8,19 @@ const line = (p: PlanStacks, component: string) =>
   fixedCosts(p).find((x) => x.component.startsWith(component));
 
 describe('cost estimate (from the synthesized resources)', () => {
-  it('prices what is synthesized: 4 Serverless v2 instances at 0.5 ACU, 18 endpoint-AZs', () => {
+  it('prices what is synthesized: 4 Serverless v2 instances at 0.5 ACU, 6 endpoint-AZs', () => {
     const p = plan();
     expect(line(p, 'Aurora')).toMatchObject({ quantity: '4 instances x 0.5 ACU minimum' });
     expect(line(p, 'Aurora')?.monthlyUsd).toBeCloseTo(4 * 0.5 * 730 * PRICES.auroraServerlessAcuHour, 5);
     expect(line(p, 'Interface VPC endpoints')?.monthlyUsd).toBeCloseTo(
-      18 * 730 * PRICES.interfaceEndpointAzHour,
+      6 * 730 * PRICES.interfaceEndpointAzHour,
       5,
     );
   });
 
   it('follows the plan: two AZs and a higher minimum capacity change the numbers', () => {
     const p = plan(testConfig({ network: { azCount: 2 }, database: { minCapacityAcu: 1 } }));
-    expect(line(p, 'Interface VPC endpoints')?.quantity).toBe('6 endpoints, 12 endpoint-AZs');
+    expect(line(p, 'Interface VPC endpoints')?.quantity).toBe('2 endpoints, 4 endpoint-AZs');
     expect(line(p, 'Aurora')?.quantity).toBe('4 instances x 1 ACU minimum');
   });
 
