@@ -34,6 +34,9 @@ function mode(env: Env): FailoverMode {
 }
 
 export interface WatchdogEnvConfig extends WatchdogConfig {
+  /** Probes (each a full watchdog run: decide, save, alert) in one invocation, `probeSpacingMs` apart. */
+  probesPerRun: number;
+  probeSpacingMs: number;
   stateTable: string;
   topicArn: string;
   /** Promotion settings for the in-process failover (target: the secondary cluster in this region). */
@@ -43,7 +46,8 @@ export interface WatchdogEnvConfig extends WatchdogConfig {
 }
 
 /**
- * Watchdog environment: PRIMARY_HEALTH_URL, PROBE_TIMEOUT_MS (3000), FAILURE_THRESHOLD (3), HISTORY_SIZE (10),
+ * Watchdog environment: PRIMARY_HEALTH_URL, PROBE_TIMEOUT_MS (3000), PROBES_PER_RUN (1), PROBE_SPACING_MS
+ * (20000, between the probes of one run), FAILURE_THRESHOLD (3, in probes), HISTORY_SIZE (10),
  * FLAP_THRESHOLD (max(3, HISTORY_SIZE/2)), RECOVERY_THRESHOLD (max(5, FAILURE_THRESHOLD)), FAILOVER_MODE
  * (manual), STATE_TABLE, TOPIC_ARN, GLOBAL_CLUSTER_ID, SECONDARY_CLUSTER_ID, AWS_REGION (the secondary region),
  * and optionally ENVIRONMENT_SUFFIX, ORCHESTRATOR_FUNCTION_NAME (named in manual-mode alerts),
@@ -79,11 +83,19 @@ export function watchdogConfigFromEnv(env: Env): WatchdogEnvConfig {
   validateHealthUrl(primaryHealthUrl);
   const orchestratorFunctionName = optionalEnv(env, 'ORCHESTRATOR_FUNCTION_NAME');
   const endpoint = optionalEnv(env, 'AWS_ENDPOINT_URL');
+  const probeTimeoutMs = intEnv(env, 'PROBE_TIMEOUT_MS', 3000, { min: 100, max: 30_000 });
+  const probesPerRun = intEnv(env, 'PROBES_PER_RUN', 1, { min: 1, max: 6 });
+  const probeSpacingMs = intEnv(env, 'PROBE_SPACING_MS', 20_000, { min: 5000, max: 60_000 });
+  if (probesPerRun > 1 && probeSpacingMs <= probeTimeoutMs) {
+    throw new Error('PROBE_SPACING_MS must exceed PROBE_TIMEOUT_MS (one probe at a time)');
+  }
   return {
     environment,
     region,
     primaryHealthUrl,
-    probeTimeoutMs: intEnv(env, 'PROBE_TIMEOUT_MS', 3000, { min: 100, max: 30_000 }),
+    probeTimeoutMs,
+    probesPerRun,
+    probeSpacingMs,
     decision,
     globalClusterId,
     secondaryClusterId,

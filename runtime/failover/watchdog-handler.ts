@@ -17,7 +17,8 @@ import { lastRunRecorder, StateStore } from './state-store';
 import { runWatchdog, type WatchdogRunResult } from './watchdog';
 
 /**
- * Lambda entry of the watchdog (EventBridge schedule, every minute, secondary region). Environment: see
+ * Lambda entry of the watchdog (EventBridge schedule, every minute, secondary region; several probes per
+ * invocation, see invokeWatchdog). Environment: see
  * `watchdogConfigFromEnv`. Every SDK client is built with AWS_REGION, the secondary region, explicitly.
  *
  * In automatic mode the failover runs in this invocation (the orchestrator in process, guarded by the shared
@@ -53,12 +54,38 @@ export function watchdogRuntimeFromEnv(env: Env, sink: LogSink = stdoutSink): Wa
 /** Margin kept between the end of an in-process failover and the function timeout. */
 const TIMEOUT_MARGIN_MS = 30_000;
 
+type Overrides = { clock?: Clock; probe?: Prober; random?: () => number };
+
+/**
+ * One invocation: up to PROBES_PER_RUN watchdog runs, PROBE_SPACING_MS apart. EventBridge schedules at most once
+ * a minute; sampling the primary several times per invocation is what brings detection near the Route 53
+ * health check's. Stops early once a run hands over (the failover ran) or the secondary already writes.
+ */
 export async function invokeWatchdog(
   rt: WatchdogRuntime,
   invocation: { requestId: string; remainingMs?: number },
-  overrides: { clock?: Clock; probe?: Prober; random?: () => number } = {},
+  overrides: Overrides = {},
 ): Promise<WatchdogRunResult> {
   const clock = overrides.clock ?? systemClock;
+  const deadline = invocation.remainingMs === undefined ? undefined : clock.now() + invocation.remainingMs;
+  for (let probe = 1; ; probe++) {
+    const remainingMs = deadline === undefined ? undefined : deadline - clock.now();
+    const result = await runOnce(rt, { requestId: invocation.requestId, remainingMs }, clock, overrides);
+    const last = probe >= rt.config.probesPerRun;
+    if (last || result.handover || result.secondaryIsWriter) return result;
+    // The next probe must leave room for itself and a hand-over before the function times out.
+    if (remainingMs !== undefined && remainingMs - rt.config.probeSpacingMs < 2 * TIMEOUT_MARGIN_MS)
+      return result;
+    await clock.sleep(rt.config.probeSpacingMs);
+  }
+}
+
+async function runOnce(
+  rt: WatchdogRuntime,
+  invocation: { requestId: string; remainingMs?: number },
+  clock: Clock,
+  overrides: Overrides,
+): Promise<WatchdogRunResult> {
   const log = rt.log.child({ requestId: invocation.requestId });
   const notifier = snsNotifier(rt.sns, rt.config.topicArn);
   const settings = { ...rt.config.orchestrator };

@@ -140,6 +140,12 @@ export const configSchema = z
         healthCheckFailureThreshold: z.number().int().min(1).max(10).default(3),
         /** Watchdog schedule in minutes (EventBridge minimum is one minute). */
         watchdogIntervalMinutes: z.number().int().min(1).max(15).default(1),
+        /**
+         * Probes per watchdog run, evenly spaced over the schedule interval. EventBridge cannot schedule more
+         * often than once a minute; three probes a run sample the primary every 20 s, so detection takes about
+         * a minute instead of three.
+         */
+        watchdogProbesPerRun: z.number().int().min(1).max(6).default(3),
         /** Consecutive failed watchdog probes before the primary is declared failed. */
         watchdogConsecutiveFailures: z.number().int().min(2).max(10).default(3),
         /** Principals (IAM ARNs) allowed to assume the DR operator role. */
@@ -153,6 +159,7 @@ export const configSchema = z
         healthCheckIntervalSeconds: 10,
         healthCheckFailureThreshold: 3,
         watchdogIntervalMinutes: 1,
+        watchdogProbesPerRun: 3,
         watchdogConsecutiveFailures: 3,
         operatorPrincipalArns: [],
       }),

@@ -164,6 +164,12 @@ export class FailoverAutomation extends Construct {
         ...clusterEnv,
         PRIMARY_HEALTH_URL: p.primaryHealthUrl,
         PROBE_TIMEOUT_MS: '3000',
+        PROBES_PER_RUN: String(config.failover.watchdogProbesPerRun),
+        PROBE_SPACING_MS: String(
+          Math.floor(
+            (config.failover.watchdogIntervalMinutes * 60_000) / config.failover.watchdogProbesPerRun,
+          ),
+        ),
         FAILURE_THRESHOLD: String(config.failover.watchdogConsecutiveFailures),
         HISTORY_SIZE: String(Math.max(10, config.failover.watchdogConsecutiveFailures)),
         FAILOVER_MODE: config.failover.mode,

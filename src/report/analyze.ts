@@ -147,13 +147,14 @@ function databaseChain(f: PlanFacts, policy: Policy): Chain | undefined {
   const terms: Term[] = [];
   if (
     w.intervalSeconds !== undefined &&
+    w.probeGapSeconds !== undefined &&
     w.consecutiveFailures !== undefined &&
     w.probeTimeoutSeconds !== undefined
   ) {
     terms.push({
-      name: 'watchdog declares the primary failed (schedule x consecutive failures + probe timeout)',
-      seconds: w.intervalSeconds * w.consecutiveFailures + w.probeTimeoutSeconds,
-      source: `${w.rule} every ${w.intervalSeconds} s, FAILURE_THRESHOLD=${w.consecutiveFailures}, PROBE_TIMEOUT_MS=${w.probeTimeoutSeconds * 1000}`,
+      name: 'watchdog declares the primary failed (consecutive failed probes x longest probe gap + probe timeout)',
+      seconds: w.probeGapSeconds * w.consecutiveFailures + w.probeTimeoutSeconds,
+      source: `${w.rule} every ${w.intervalSeconds} s with PROBES_PER_RUN=${w.probesPerRun ?? 1} (a probe at least every ${w.probeGapSeconds} s), FAILURE_THRESHOLD=${w.consecutiveFailures}, PROBE_TIMEOUT_MS=${w.probeTimeoutSeconds * 1000}`,
     });
   }
   if (w.mode === 'manual') {

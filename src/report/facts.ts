@@ -43,6 +43,13 @@ export interface PlanFacts {
     intervalSeconds?: number;
     consecutiveFailures?: number;
     probeTimeoutSeconds?: number;
+    /**
+     * Longest gap between two consecutive probes: PROBES_PER_RUN probes per scheduled run, PROBE_SPACING_MS
+     * apart, then the wait until the next run. Equals the schedule period with one probe per run.
+     */
+    probeGapSeconds?: number;
+    /** PROBES_PER_RUN (1 when the plan does not set it: the runtime default, and the slowest case). */
+    probesPerRun?: number;
     mode?: 'automatic' | 'manual';
     /** POLL_INTERVAL_MS when the plan sets it (the runtime default applies otherwise). */
     pollIntervalMs?: number;
@@ -224,6 +231,19 @@ function readWatchdog(p: PlanStacks): WatchdogRead {
     };
   }
   const pollIntervalMs = wholeNumber(env.POLL_INTERVAL_MS);
+  // Several probes per run (runtime/failover/watchdog-handler.ts). Unset, the runtime probes once per run:
+  // the slowest detection, so applying that default never flatters the report.
+  const probesPerRun = env.PROBES_PER_RUN === undefined ? 1 : wholeNumber(env.PROBES_PER_RUN);
+  const spacingMs = wholeNumber(env.PROBE_SPACING_MS);
+  let probeGapSeconds: number | undefined;
+  if (probesPerRun === undefined || probesPerRun < 1)
+    unknown.push(`watchdog PROBES_PER_RUN=${String(env.PROBES_PER_RUN)} is not a positive whole number`);
+  else if (probesPerRun > 1 && spacingMs === undefined)
+    unknown.push('watchdog PROBE_SPACING_MS not in the plan (PROBES_PER_RUN > 1)');
+  else if (interval !== undefined) {
+    const spacing = probesPerRun > 1 ? (spacingMs as number) / 1000 : interval;
+    probeGapSeconds = Math.max(spacing, interval - (probesPerRun - 1) * spacing);
+  }
   return {
     watchdog: {
       functionName,
@@ -231,6 +251,8 @@ function readWatchdog(p: PlanStacks): WatchdogRead {
       ...(interval !== undefined ? { intervalSeconds: interval } : {}),
       ...(threshold !== undefined && threshold >= 1 ? { consecutiveFailures: threshold } : {}),
       ...(probeMs !== undefined ? { probeTimeoutSeconds: probeMs / 1000 } : {}),
+      ...(probeGapSeconds !== undefined ? { probeGapSeconds } : {}),
+      ...(probesPerRun !== undefined && probesPerRun >= 1 ? { probesPerRun } : {}),
       ...(rawMode === 'automatic' || rawMode === 'manual' ? { mode: rawMode } : {}),
       ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
       unknown,

@@ -54,6 +54,9 @@ describe('failover automation (secondary region only)', () => {
       SECONDARY_CLUSTER_ID: 'payment-processing-ledger-test-use2',
       STATE_TABLE: 'payment-processing-dr-state-test',
       FAILURE_THRESHOLD: '3',
+      // Three probes per one-minute run, evenly spaced: a sample every 20 s.
+      PROBES_PER_RUN: '3',
+      PROBE_SPACING_MS: '20000',
       FAILOVER_MODE: 'manual',
       TOPIC_ARN: expect.stringMatching(/^\$\{aws_sns_topic\.alerts_topic_\w+\.arn\}$/),
     });
