@@ -28,12 +28,16 @@ export const PRICES = {
   lambdaPerMillionRequests: 0.2,
   dynamodbWritePerMillion: 0.625,
   dynamodbReplicatedWritePerMillion: 0.625,
+  dynamodbReadPerMillion: 0.125,
   s3PutPerThousand: 0.005,
   s3RtcPerGb: 0.015,
-  interRegionTransferPerGb: 0.02,
+  /** us-east-1 <-> us-east-2 is half the usual inter-region rate. */
+  interRegionTransferPerGb: 0.01,
 } as const;
 
 const HOURS = 730;
+/** CloudWatch's free tier: the first three dashboards of an account cost nothing. */
+const FREE_DASHBOARDS = 3;
 const values = (p: PlanStacks, stack: keyof PlanStacks, type: string): Attrs[] =>
   Object.values(p[stack]?.resource?.[type] ?? {});
 const allOf = (p: PlanStacks, type: string): Attrs[] =>
@@ -98,8 +102,9 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
     {
       component: 'CloudWatch alarms and dashboards',
       quantity: `${alarms} alarms, ${dashboards} dashboards`,
-      monthlyUsd: alarms * PRICES.alarmStandardMonth + dashboards * PRICES.dashboardMonth,
-      basis: `$${PRICES.alarmStandardMonth}/standard alarm, $${PRICES.dashboardMonth}/dashboard (the account's first 3 are free)`,
+      monthlyUsd:
+        alarms * PRICES.alarmStandardMonth + Math.max(0, dashboards - FREE_DASHBOARDS) * PRICES.dashboardMonth,
+      basis: `$${PRICES.alarmStandardMonth}/standard alarm, $${PRICES.dashboardMonth}/dashboard beyond the account's first ${FREE_DASHBOARDS} (free)`,
     },
     {
       component: 'KMS keys',
@@ -124,7 +129,11 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
   ];
 }
 
-/** Variable cost per one million payments (each: one API call, one ~200 ms Lambda run, 3 DynamoDB writes, 1 S3 put). */
+/**
+ * Variable cost per one million payments. Each payment: one API call, one ~200 ms Lambda run, one consistent
+ * DynamoDB read (the idempotency record) and two writes (idempotency and session records, each replicated),
+ * one S3 put (and its replicated put in the other region).
+ */
 export function perMillionPayments(p: PlanStacks): CostLine[] {
   const fn = allOf(p, 'aws_lambda_function').find((f) => String(f.function_name).includes('-payment-api-'));
   const memGb = Number(fn?.memory_size ?? 1024) / 1024;
@@ -149,10 +158,13 @@ export function perMillionPayments(p: PlanStacks): CostLine[] {
       basis: '$0.0000133334/GB-s + $0.20 per million',
     },
     {
-      component: 'DynamoDB writes + replication',
-      quantity: '2M writes + 2M replicated writes',
-      monthlyUsd: 2 * PRICES.dynamodbWritePerMillion + 2 * PRICES.dynamodbReplicatedWritePerMillion,
-      basis: 'on-demand $0.625 per million writes (and per million replicated writes)',
+      component: 'DynamoDB reads, writes + replication',
+      quantity: '1M consistent reads, 2M writes + 2M replicated writes',
+      monthlyUsd:
+        PRICES.dynamodbReadPerMillion +
+        2 * PRICES.dynamodbWritePerMillion +
+        2 * PRICES.dynamodbReplicatedWritePerMillion,
+      basis: 'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes)',
     },
     {
       component: 'Aurora I/O + replicated writes',
@@ -162,9 +174,10 @@ export function perMillionPayments(p: PlanStacks): CostLine[] {
     },
     {
       component: 'S3 receipts + RTC + transfer',
-      quantity: '1M puts, ~2 GB replicated',
-      monthlyUsd: 1000 * PRICES.s3PutPerThousand + 2 * (PRICES.s3RtcPerGb + PRICES.interRegionTransferPerGb),
-      basis: '$0.005 per 1,000 PUTs, $0.015/GB RTC, $0.02/GB inter-region',
+      quantity: '1M puts + 1M replicated puts, ~2 GB replicated',
+      monthlyUsd:
+        2 * 1000 * PRICES.s3PutPerThousand + 2 * (PRICES.s3RtcPerGb + PRICES.interRegionTransferPerGb),
+      basis: `$0.005 per 1,000 PUTs (source and destination), $0.015/GB RTC, $${PRICES.interRegionTransferPerGb}/GB us-east-1 -> us-east-2`,
     },
   ];
 }
@@ -198,7 +211,7 @@ export function renderCost(p: PlanStacks): string {
     '',
     '- **Aurora minimum capacity and instance count** dominate. Each Serverless v2 instance costs at least 0.5 ACU around the clock; the secondary region runs two so it can take writes at full availability after a failover. Dropping the secondary to one instance saves a quarter of the Aurora line but makes the first minutes after a failover single-instance.',
     '- **Interface endpoints** are billed per AZ: 1 endpoint (Secrets Manager, for the migration function) x 3 AZs x 2 regions. Every other AWS API the VPC functions call goes through the free S3 and DynamoDB gateway endpoints or needs no call at all (RDS IAM tokens are signed locally). Two AZs instead of three (`network.azCount`) cut this by a third.',
-    '- **No NAT gateways**: the earlier design spent about $192/month on six NAT gateways before any traffic.',
+    '- **No NAT gateways**: one NAT gateway per AZ in both regions would cost about $197/month (6 x $0.045/hour) before any traffic; the VPC endpoints above replace them.',
     '- **Logs**: 365-day retention everywhere; storage is $0.03/GB-month and ingestion $0.50/GB, so high-volume access logs are the first usage cost to watch.',
     '- **WAF** managed rule groups are $1 each per ACL; the rate-based rule is the cheapest protection.',
     '',

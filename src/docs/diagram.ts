@@ -99,11 +99,13 @@ export function buildDiagram(p: PlanStacks): Diagram {
     if (watchdog && f.watchdog) {
       add(
         'watchdog',
-        `Watchdog ${watchdog}\\nevery ${f.watchdog.intervalSeconds} s, ${f.watchdog.consecutiveFailures} failures, ${f.watchdog.mode}`,
+        `Watchdog ${watchdog}\\nprobe every ${f.watchdog.probeGapSeconds ?? f.watchdog.intervalSeconds} s, ${f.watchdog.consecutiveFailures} failures, ${f.watchdog.mode}`,
         group,
       );
       add('state', 'DynamoDB watchdog state + lock', group);
     }
+    const relay = fns.find((n) => n.includes('-alert-relay'));
+    if (relay) add('relay', `Alert relay ${relay}`, group);
   }
 
   if (f.primaryRecord)
@@ -153,6 +155,13 @@ export function buildDiagram(p: PlanStacks): Diagram {
     });
     edges.push({ from: 'watchdog', to: 'state', label: 'state, lock', kind: 'control' });
     edges.push({ from: 'watchdog', to: 's_sns', label: 'notifies', kind: 'control' });
+  }
+  const subscription = values(p, 'interconnect', 'aws_sns_topic_subscription').find(
+    (x) => x.protocol === 'lambda',
+  );
+  if (subscription && nodes.some((n) => n.id === 'relay')) {
+    edges.push({ from: 'p_sns', to: 'relay', label: 'alerts (subscription)', kind: 'control' });
+    edges.push({ from: 'relay', to: 's_sns', label: 'republishes', kind: 'control' });
   }
   return { nodes, edges, regions: { primary, secondary } };
 }

@@ -14,6 +14,18 @@ describe('architecture diagram (generated from the synthesized plan)', () => {
     expect(d.nodes.find((n) => n.id === 'p_db')?.label).toContain('payment-processing-ledger-test-use1');
   });
 
+  it('draws the alert relay path (us-east-1 topic -> relay -> us-east-2 topic) only when it is deployed', () => {
+    const edge = (from: string, to: string) => d.edges.find((e) => e.from === from && e.to === to);
+    expect(d.nodes.find((n) => n.id === 'relay')).toMatchObject({ group: 'us-east-2' });
+    expect(edge('p_sns', 'relay')?.kind).toBe('control');
+    expect(edge('relay', 's_sns')?.label).toBe('republishes');
+    const without = plan();
+    delete without.interconnect?.resource?.aws_sns_topic_subscription;
+    const d2 = buildDiagram(without);
+    expect(d2.edges.some((e) => e.to === 'relay' || e.from === 'relay')).toBe(false);
+    expect(d.nodes.find((n) => n.id === 'watchdog')?.label).toContain('probe every 20 s, 3 failures');
+  });
+
   it('draws the replication, failover and watchdog control paths from what is deployed', () => {
     const edge = (from: string, to: string) => d.edges.find((e) => e.from === from && e.to === to);
     expect(edge('p_db', 's_db')).toMatchObject({
