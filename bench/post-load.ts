@@ -1,17 +1,57 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServer } from '../runtime/local/server';
 import { startMoto } from '../test/support/moto-server';
 import { percentile } from './measure';
 
-export interface PostResult {
-  database: string;
+export interface LoadResult {
   concurrency: number;
   requests: number;
   throughputPerSec: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
+}
+
+export interface PostResult extends LoadResult {
+  database: string;
+  /** The same POST with one request in flight: the latency without queueing. */
+  serial: LoadResult;
+  /** One DynamoDB PutItem against the emulator alone, at the same concurrency (each POST makes 3-4 AWS calls). */
+  emulatorPutItem: LoadResult;
+}
+
+/** Runs `task` `requests` times with `concurrency` in flight and summarises the latencies. */
+async function load(
+  requests: number,
+  concurrency: number,
+  task: () => Promise<boolean>,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        next++;
+        const t = performance.now();
+        const ok = await task();
+        latencies.push(performance.now() - t);
+        if (!ok) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return {
+    concurrency,
+    requests: latencies.length,
+    throughputPerSec: latencies.length / elapsed,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    errors,
+  };
 }
 
 function postgresServerUrl(): string | undefined {
@@ -43,8 +83,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
     receiptsBucket: `bench-receipts-${suffix}`,
     logSink: () => undefined,
   });
-  const post = async (): Promise<{ ms: number; ok: boolean }> => {
-    const started = performance.now();
+  const post = async (): Promise<boolean> => {
     const res = await fetch(`${server.url}/payments`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${randomUUID()}` },
@@ -57,35 +96,30 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
       signal: AbortSignal.timeout(10_000),
     });
     await res.arrayBuffer();
-    return { ms: performance.now() - started, ok: res.status === 201 };
+    return res.status === 201;
   };
+  const ddb = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const putItem = () =>
+    ddb
+      .send(
+        new PutItemCommand({
+          TableName: `bench-sessions-${suffix}`,
+          Item: { pk: { S: `baseline-${randomUUID()}` } },
+        }),
+      )
+      .then(() => true);
   try {
     for (let i = 0; i < 50; i++) await post(); // warm-up: connections, JIT, caches
-    const latencies: number[] = [];
-    let errors = 0;
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < requests) {
-          next++;
-          const r = await post();
-          latencies.push(r.ms);
-          if (!r.ok) errors++;
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    return {
-      database: 'PostgreSQL server',
-      concurrency,
-      requests: latencies.length,
-      throughputPerSec: latencies.length / elapsed,
-      p50Ms: percentile(latencies, 50),
-      p99Ms: percentile(latencies, 99),
-      errors,
-    };
+    const serial = await load(Math.min(200, requests), 1, post);
+    const main = await load(requests, concurrency, post);
+    const emulatorPutItem = await load(Math.min(500, requests), concurrency, putItem);
+    return { database: 'PostgreSQL server', ...main, serial, emulatorPutItem };
   } finally {
+    ddb.destroy();
     await server.close();
     await moto.stop();
   }
