@@ -48,3 +48,32 @@ export function tlsOnlyBucketStatements(bucketArn: string): PolicyStatement[] {
     },
   ];
 }
+
+/** Actions a principal needs on the CMK of a DynamoDB table it reads and writes (DynamoDB checks the caller). */
+export const DYNAMODB_TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
+
+/**
+ * Use of a customer-managed key only through the named AWS services of one region (`kms:ViaService`): the key
+ * policies delegate to IAM under the same condition, so a grant never works outside those services.
+ */
+export function keyUseThrough(
+  sid: string,
+  keyArn: string,
+  actions: string | string[],
+  services: string[],
+  region: string,
+): PolicyStatement {
+  const via = services.map((s) => `${s}.${region}.amazonaws.com`);
+  return {
+    Sid: sid,
+    Effect: 'Allow',
+    Action: actions,
+    Resource: keyArn,
+    Condition: { StringEquals: { 'kms:ViaService': via.length === 1 ? (via[0] as string) : via } },
+  };
+}

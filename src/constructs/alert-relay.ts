@@ -4,6 +4,7 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import type { LambdaBundle } from '../bundling/functions';
+import { keyUseThrough } from '../iam';
 import { DrFunction } from './lambda-function';
 
 export interface AlertRelayProps {
@@ -60,18 +61,14 @@ export class AlertRelay extends Construct {
       statements: [
         { Sid: 'PublishRelayedAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: p.targetTopicArn },
         { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
-        {
-          // The topic and the queue are encrypted with the ops key.
-          Sid: 'OpsKeyThroughSnsAndSqs',
-          Effect: 'Allow',
-          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          Resource: p.opsKeyArn,
-          Condition: {
-            StringEquals: {
-              'kms:ViaService': [`sns.${region}.amazonaws.com`, `sqs.${region}.amazonaws.com`],
-            },
-          },
-        },
+        // The topic and the queue are encrypted with the ops key.
+        keyUseThrough(
+          'OpsKeyThroughSnsAndSqs',
+          p.opsKeyArn,
+          ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          ['sns', 'sqs'],
+          region,
+        ),
       ],
     });
     new LambdaPermission(this, 'sns-invoke', {

@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import { WATCHDOG_DECIDED } from '../../runtime/failover/log-events';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
-import type { PolicyStatement } from '../iam';
+import { DYNAMODB_TABLE_KEY_ACTIONS, keyUseThrough, type PolicyStatement } from '../iam';
 import type { Naming } from '../naming';
 import type { ResourceNames } from '../resource-names';
 import { DrFunction } from './lambda-function';
@@ -87,21 +87,9 @@ export class FailoverAutomation extends Construct {
       },
       // The state table is encrypted with this region's data key, whose key policy only delegates to IAM
       // (through DynamoDB): without this grant every read and write of the table is denied.
-      {
-        Sid: 'StateTableKey',
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-        Resource: p.dataKeyArn,
-        Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
-      },
+      keyUseThrough('StateTableKey', p.dataKeyArn, DYNAMODB_TABLE_KEY_ACTIONS, ['dynamodb'], region),
       { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: p.topicArn },
-      {
-        Sid: 'NotifyKey',
-        Effect: 'Allow',
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Resource: p.opsKeyArn,
-        Condition: { StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` } },
-      },
+      keyUseThrough('NotifyKey', p.opsKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['sns'], region),
     ];
     const topologyRead = (clusters: Region[]): PolicyStatement => ({
       Sid: 'ReadTopology',
@@ -182,13 +170,7 @@ export class FailoverAutomation extends Construct {
         topologyRead([region]),
         ...(automatic ? [promote([region, p.primaryRegion], ['rds:FailoverGlobalCluster'])] : []),
         { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
-        {
-          Sid: 'DeadLettersKey',
-          Effect: 'Allow',
-          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          Resource: p.opsKeyArn,
-          Condition: { StringEquals: { 'kms:ViaService': `sqs.${region}.amazonaws.com` } },
-        },
+        keyUseThrough('DeadLettersKey', p.opsKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['sqs'], region),
       ],
     });
 

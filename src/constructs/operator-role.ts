@@ -3,9 +3,12 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { Config, Region } from '../config';
-import { type PolicyStatement, policy } from '../iam';
+import { DYNAMODB_TABLE_KEY_ACTIONS, keyUseThrough, type PolicyStatement, policy } from '../iam';
 import type { Naming } from '../naming';
 import type { ResourceNames } from '../resource-names';
+
+/** A region as a Sid suffix (Sids are alphanumeric): us-east-1 -> useast1. */
+const compact = (region: string): string => region.replace(/-/g, '');
 
 export interface OperatorRoleProps {
   provider: AwsProvider;
@@ -63,21 +66,25 @@ export class OperatorRole extends Construct {
       // The tables named here (idempotency replicas in both regions, the state table in the secondary) are
       // encrypted with their region's data key, whose key policy only delegates to IAM through DynamoDB:
       // without a grant per region every GetItem / PutItem on them is denied.
-      ...regions.map((r): PolicyStatement => ({
-        Sid: `TablesKey${r.replace(/-/g, '')}`,
-        Effect: 'Allow',
-        Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-        Resource: p.dataKeyArns[r],
-        Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${r}.amazonaws.com` } },
-      })),
+      ...regions.map((r) =>
+        keyUseThrough(
+          `TablesKey${compact(r)}`,
+          p.dataKeyArns[r],
+          DYNAMODB_TABLE_KEY_ACTIONS,
+          ['dynamodb'],
+          r,
+        ),
+      ),
       { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: topics },
-      ...regions.map((r): PolicyStatement => ({
-        Sid: `TopicKey${r.replace(/-/g, '')}`,
-        Effect: 'Allow',
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-        Resource: p.opsKeyArns[r],
-        Condition: { StringEquals: { 'kms:ViaService': `sns.${r}.amazonaws.com` } },
-      })),
+      ...regions.map((r) =>
+        keyUseThrough(
+          `TopicKey${compact(r)}`,
+          p.opsKeyArns[r],
+          ['kms:GenerateDataKey', 'kms:Decrypt'],
+          ['sns'],
+          r,
+        ),
+      ),
       // DescribeAlarms supports resource-level permissions on alarm ARNs (Service Authorization Reference);
       // only composite alarms need Resource "*", and drctl asks for metric alarms only (cli/lib/status.ts).
       {
@@ -129,13 +136,9 @@ export class OperatorRole extends Construct {
           `arn:aws:s3:::${names.receiptsBucket(r, accountId)}/receipts/*`,
         ]),
       },
-      ...regions.map((r): PolicyStatement => ({
-        Sid: `ReceiptsKey${r.replace(/-/g, '')}`,
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: p.dataKeyArns[r],
-        Condition: { StringEquals: { 'kms:ViaService': `s3.${r}.amazonaws.com` } },
-      })),
+      ...regions.map((r) =>
+        keyUseThrough(`ReceiptsKey${compact(r)}`, p.dataKeyArns[r], 'kms:Decrypt', ['s3'], r),
+      ),
     ];
 
     const principals = config.failover.operatorPrincipalArns;

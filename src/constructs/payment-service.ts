@@ -5,7 +5,7 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
-import { assumeRolePolicy, type PolicyStatement } from '../iam';
+import { assumeRolePolicy, DYNAMODB_TABLE_KEY_ACTIONS, keyUseThrough } from '../iam';
 import type { Naming } from '../naming';
 import type { ResourceNames } from '../resource-names';
 import { DrFunction } from './lambda-function';
@@ -43,13 +43,6 @@ export class PaymentService extends Construct {
     const table = (name: string) => `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
     const dbUser = (user: string) =>
       `arn:aws:rds-db:${region}:${accountId}:dbuser:${p.ledger.clusterResourceId}/${user}`;
-    const s3Kms = (actions: string[]): PolicyStatement => ({
-      Sid: 'ReceiptsKey',
-      Effect: 'Allow',
-      Action: actions,
-      Resource: p.dataKeyArn,
-      Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
-    });
     const dbEnv = {
       DB_HOST: p.ledger.writerEndpoint,
       DB_PORT: '5432',
@@ -103,16 +96,10 @@ export class PaymentService extends Construct {
           Action: 's3:ListBucket',
           Resource: p.receipts.bucketArn,
         },
-        s3Kms(['kms:GenerateDataKey', 'kms:Decrypt']),
-        {
-          // Tables encrypted with a customer-managed key: DynamoDB checks the caller's own permission on the
-          // key (the key policy delegates to IAM), so reads and writes fail without this statement.
-          Sid: 'TablesKey',
-          Effect: 'Allow',
-          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-          Resource: p.dataKeyArn,
-          Condition: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
-        },
+        keyUseThrough('ReceiptsKey', p.dataKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['s3'], region),
+        // Tables encrypted with a customer-managed key: DynamoDB checks the caller's own permission on the
+        // key (the key policy delegates to IAM), so reads and writes fail without this statement.
+        keyUseThrough('TablesKey', p.dataKeyArn, DYNAMODB_TABLE_KEY_ACTIONS, ['dynamodb'], region),
         {
           Sid: 'LedgerIamAuth',
           Effect: 'Allow',
@@ -138,13 +125,7 @@ export class PaymentService extends Construct {
           // The secret (and its replica) has AWS's six-character suffix after the deterministic name.
           Resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:${names.dbSecretName}-??????`,
         },
-        {
-          Sid: 'MasterSecretKey',
-          Effect: 'Allow',
-          Action: 'kms:Decrypt',
-          Resource: p.dataKeyArn,
-          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
-        },
+        keyUseThrough('MasterSecretKey', p.dataKeyArn, 'kms:Decrypt', ['secretsmanager'], region),
       ],
     });
 

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { anonymousIdentity } from '../../../runtime/local/event';
 
 /** API Gateway REST API (v1) proxy events as the payment and health Lambdas receive them. */
 export function newKey(prefix = 'key'): string {
@@ -55,23 +56,7 @@ export function proxyEvent(options: EventOptions = {}): APIGatewayProxyEvent {
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: method,
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: '127.0.0.1',
-        user: null,
-        userAgent: 'vitest',
-        userArn: null,
-      },
+      identity: anonymousIdentity('127.0.0.1', 'vitest'),
       path,
       stage: 'test',
       requestId: options.requestId ?? randomUUID(),
