@@ -103,7 +103,8 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
       component: 'CloudWatch alarms and dashboards',
       quantity: `${alarms} alarms, ${dashboards} dashboards`,
       monthlyUsd:
-        alarms * PRICES.alarmStandardMonth + Math.max(0, dashboards - FREE_DASHBOARDS) * PRICES.dashboardMonth,
+        alarms * PRICES.alarmStandardMonth +
+        Math.max(0, dashboards - FREE_DASHBOARDS) * PRICES.dashboardMonth,
       basis: `$${PRICES.alarmStandardMonth}/standard alarm, $${PRICES.dashboardMonth}/dashboard beyond the account's first ${FREE_DASHBOARDS} (free)`,
     },
     {
@@ -164,7 +165,8 @@ export function perMillionPayments(p: PlanStacks): CostLine[] {
         PRICES.dynamodbReadPerMillion +
         2 * PRICES.dynamodbWritePerMillion +
         2 * PRICES.dynamodbReplicatedWritePerMillion,
-      basis: 'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes)',
+      basis:
+        'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes)',
     },
     {
       component: 'Aurora I/O + replicated writes',
