@@ -152,6 +152,27 @@ export async function findPayment(db: Queryable, id: string): Promise<PaymentRec
   return rows[0] ? toRecord(rows[0]) : undefined;
 }
 
+/**
+ * Payments whose side effects were never completed (the client got 503 PAYMENT_INCOMPLETE and did not retry,
+ * or the function stopped after the commit), older than `olderThanMs` by the database clock so that requests
+ * still in flight are left to finish themselves. Oldest first; served by payments_side_effects_pending_idx.
+ */
+export async function findIncompletePayments(
+  db: Queryable,
+  olderThanMs: number,
+  limit: number,
+): Promise<PaymentRecord[]> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT ${COLUMNS} FROM payments
+     WHERE side_effects_completed_at IS NULL
+       AND created_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+     ORDER BY created_at
+     LIMIT $2`,
+    [olderThanMs, limit],
+  );
+  return rows.map(toRecord);
+}
+
 /** Records that the receipt and DynamoDB records exist. Only the first call changes the row. */
 export async function markSideEffectsCompleted(db: Queryable, id: string): Promise<void> {
   await db.query(

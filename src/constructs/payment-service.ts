@@ -1,4 +1,7 @@
 import { ApiGatewayAccount } from '@cdktn/provider-aws/lib/api-gateway-account';
+import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
+import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
@@ -10,6 +13,9 @@ import type { Naming } from '../naming';
 import type { ResourceNames } from '../resource-names';
 import { DrFunction } from './lambda-function';
 import { PaymentApi, STAGE_NAME } from './payment-api';
+
+/** How often the payment function reconciles incomplete payments. */
+export const RECONCILE_INTERVAL_MINUTES = 5;
 
 export interface PaymentServiceProps {
   provider: AwsProvider;
@@ -107,6 +113,29 @@ export class PaymentService extends Construct {
           Resource: dbUser(names.appDbUser),
         },
       ],
+    });
+
+    // Every few minutes the payment function completes payments whose side effects were left incomplete
+    // (runtime/payment-api/reconcile.ts); on a read-only secondary the run does nothing.
+    const reconcile = new CloudwatchEventRule(this, 'reconcile-schedule', {
+      provider,
+      name: p.naming.regional('reconcile', region),
+      description: 'Completes committed payments whose receipt or idempotency record is missing',
+      scheduleExpression: `rate(${RECONCILE_INTERVAL_MINUTES} minutes)`,
+    });
+    new CloudwatchEventTarget(this, 'reconcile-target', {
+      provider,
+      rule: reconcile.name,
+      arn: this.paymentFn.arn,
+      targetId: 'reconcile',
+    });
+    new LambdaPermission(this, 'reconcile-invoke', {
+      provider,
+      statementId: 'AllowReconcileSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: this.paymentFn.name,
+      principal: 'events.amazonaws.com',
+      sourceArn: reconcile.arn,
     });
 
     this.migrateFn = new DrFunction(this, 'migrate', {

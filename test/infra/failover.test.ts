@@ -77,7 +77,7 @@ describe('failover automation (secondary region only)', () => {
     const perm = only(
       manual.secondary,
       'aws_lambda_permission',
-      (p) => p.principal === 'events.amazonaws.com',
+      (p) => p.principal === 'events.amazonaws.com' && String(p.function_name).includes('failover_watchdog'),
     );
     expect(perm.source_arn).toMatch(/aws_cloudwatch_event_rule\..+\.arn/);
     const invoke = only(manual.secondary, 'aws_lambda_function_event_invoke_config', (c) =>

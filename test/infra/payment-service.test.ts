@@ -175,7 +175,9 @@ describe('REST API', () => {
     expect(String(integration('/payments', 'post').uri)).toContain('payment-service_payment_function');
     expect(integration('/health', 'get').uri).toBe(integration('/payments', 'post').uri);
     expect(integration('/payments/{id}', 'get').uri).toBe(integration('/payments', 'post').uri);
-    const perms = resources(s.primary, 'aws_lambda_permission').map(([, p]) => p);
+    const perms = resources(s.primary, 'aws_lambda_permission')
+      .map(([, p]) => p)
+      .filter((p) => p.principal === 'apigateway.amazonaws.com');
     for (const p of perms) expect(String(p.function_name)).toContain('payment-service_payment_function');
     const permissions = perms.map((p) => p.source_arn);
     expect(permissions.sort()).toEqual([
@@ -183,6 +185,23 @@ describe('REST API', () => {
       // <execution_arn>/<stage>/<METHOD>/<path>: without the stage segment API Gateway may not invoke.
       expect.stringMatching(/execution_arn\}\/\*\/GET\/health$/),
     ]);
+  });
+
+  it('runs the reconcile of incomplete payments in the payment function on a schedule, in both regions', () => {
+    for (const id of ['primary', 'secondary'] as const) {
+      const rule = only(s[id], 'aws_cloudwatch_event_rule', (r) => String(r.name).includes('reconcile'));
+      expect(rule.schedule_expression).toBe('rate(5 minutes)');
+      const target = only(s[id], 'aws_cloudwatch_event_target', (t) => t.target_id === 'reconcile');
+      expect(String(target.arn)).toContain('payment-service_payment_function');
+      const perm = only(
+        s[id],
+        'aws_lambda_permission',
+        (p) =>
+          p.principal === 'events.amazonaws.com' &&
+          String(p.function_name).includes('payment-service_payment_function'),
+      );
+      expect(String(perm.source_arn)).toContain('reconcile-schedule');
+    }
   });
 
   it('answers gateway errors with fixed {"error": {code, message}} bodies that echo nothing', () => {

@@ -20,11 +20,14 @@ type Attrs = Record<string, unknown>;
 /** A deep copy of the synthesized plan, for mutating one value at a time. */
 const plan = (config = testConfig()): PlanStacks =>
   JSON.parse(JSON.stringify(synthAll(config))) as PlanStacks;
-const only = (p: PlanStacks, stack: keyof PlanStacks, type: string): Attrs => {
-  const all = Object.values(p[stack]?.resource?.[type] ?? {});
+const only = (p: PlanStacks, stack: keyof PlanStacks, type: string, match?: (a: Attrs) => boolean): Attrs => {
+  const all = Object.values(p[stack]?.resource?.[type] ?? {}).filter((a) => !match || match(a));
   if (all.length !== 1) throw new Error(`expected one ${type}`);
   return all[0];
 };
+/** The watchdog's schedule (the secondary stack also schedules the payment function's reconcile runs). */
+const watchdogRule = (p: PlanStacks): Attrs =>
+  only(p, 'secondary', 'aws_cloudwatch_event_rule', (r) => String(r.name).includes('-watchdog-'));
 const scenario = (p: PlanStacks, id: string, policy?: Policy) => {
   const s = analyze(extractFacts(p), policy).scenarios.find((x) => x.id === id);
   if (!s) throw new Error(id);
@@ -276,7 +279,7 @@ describe('resilience report', () => {
 
   it('follows the watchdog period and threshold, and manual mode adds the operator response', () => {
     const p = plan();
-    only(p, 'secondary', 'aws_cloudwatch_event_rule').schedule_expression = 'rate(5 minutes)';
+    watchdogRule(p).schedule_expression = 'rate(5 minutes)';
     // Three probes 20 s apart, then the wait for the next run: the longest gap is 300 - 2 x 20 = 260 s.
     expect(scenario(p, 'region-loss').rtoSeconds).toBe((5 * 60 - 2 * 20) * 3 + 3 + 125);
     const m = plan(testConfig({ failover: { mode: 'manual' } }));
@@ -297,7 +300,9 @@ describe('resilience report', () => {
     expect(scenario(p, 'region-loss').rtoSeconds).toBe(DB_CHAIN);
 
     const retargeted = plan();
-    only(retargeted, 'secondary', 'aws_cloudwatch_event_target').arn = '${aws_lambda_function.other.arn}';
+    only(retargeted, 'secondary', 'aws_cloudwatch_event_target', (t) =>
+      String(t.rule).includes('failover'),
+    ).arn = '${aws_lambda_function.other.arn}';
     const s = scenario(retargeted, 'region-loss');
     expect(s.recoverable).toBe(false);
     expect(s.missing).toContain(
@@ -311,7 +316,7 @@ describe('resilience report', () => {
       ['is_enabled', false],
     ] as const) {
       const p = plan();
-      only(p, 'secondary', 'aws_cloudwatch_event_rule')[attr] = value;
+      watchdogRule(p)[attr] = value;
       const s = scenario(p, 'region-loss');
       expect(s.recoverable).toBe(false);
       expect(s.missing.find((m) => m.startsWith('database failover path'))).toMatch(
@@ -319,7 +324,7 @@ describe('resilience report', () => {
       );
     }
     const enabled = plan();
-    only(enabled, 'secondary', 'aws_cloudwatch_event_rule').state = 'ENABLED';
+    watchdogRule(enabled).state = 'ENABLED';
     expect(scenario(enabled, 'region-loss').rtoSeconds).toBe(DB_CHAIN);
   });
 
@@ -376,7 +381,9 @@ describe('resilience report', () => {
     );
 
     const noWatchdog = plan();
-    delete noWatchdog.secondary?.resource?.aws_cloudwatch_event_rule;
+    const rules = noWatchdog.secondary?.resource?.aws_cloudwatch_event_rule ?? {};
+    for (const [key, rule] of Object.entries(rules))
+      if (String(rule.name).includes('-watchdog-')) delete rules[key];
     expect(scenario(noWatchdog, 'region-loss').missing).toContain(
       'database failover path (watchdog in the secondary region): no EventBridge rule targets payment-processing-watchdog-test',
     );

@@ -1,0 +1,81 @@
+import type { Database } from '../shared/db';
+import { errorFields, type Logger } from '../shared/logger';
+import type { WritabilityProbe } from '../shared/writability';
+import { findIncompletePayments, markSideEffectsCompleted } from './payments-repo';
+import { toPaymentResource } from './resource';
+import { completeSideEffects, type SideEffectTargets } from './side-effects';
+
+/**
+ * Completes the side effects of payments that were committed but never completed: the client was told
+ * PAYMENT_INCOMPLETE and did not retry, or the function stopped between the commit and the writes. Runs on a
+ * schedule in the payment function of each region (EventBridge), so no committed payment stays without its
+ * receipt and idempotency record. Each write is idempotent (side-effects.ts); a payment whose writes fail
+ * again stays pending for the next run. The session record is not rewritten: it is short-lived and only the
+ * request knew its session id. On a read-only secondary nothing runs (the writer region reconciles).
+ */
+export interface ReconcileDeps {
+  db: Database;
+  writability: WritabilityProbe;
+  targets: SideEffectTargets;
+  region: string;
+  now: () => Date;
+}
+
+export interface ReconcileOptions {
+  /** Leave payments younger than this to the request still completing them. */
+  olderThanMs: number;
+  /** At most this many payments per run (oldest first). */
+  limit: number;
+}
+
+export const DEFAULT_RECONCILE: ReconcileOptions = { olderThanMs: 60_000, limit: 100 };
+
+export type ReconcileResult =
+  { status: 'skipped_read_only' } | { status: 'done'; found: number; completed: number; failed: number };
+
+export async function reconcileIncompletePayments(
+  deps: ReconcileDeps,
+  log: Logger,
+  options: ReconcileOptions = DEFAULT_RECONCILE,
+): Promise<ReconcileResult> {
+  if (!(await deps.writability.isWritable())) return { status: 'skipped_read_only' };
+  const pending = await findIncompletePayments(deps.db, options.olderThanMs, options.limit);
+  let completed = 0;
+  let failed = 0;
+  for (const record of pending) {
+    const failures = await completeSideEffects(
+      deps.targets,
+      record,
+      { status: 201, body: toPaymentResource(record) },
+      { servingRegion: deps.region, now: deps.now() },
+    );
+    if (failures.length > 0) {
+      failed++;
+      for (const f of failures) {
+        log.error('reconcile: side effect still failing', {
+          paymentId: record.id,
+          component: f.component,
+          ...errorFields(f.error),
+        });
+      }
+      continue;
+    }
+    try {
+      await markSideEffectsCompleted(deps.db, record.id);
+      completed++;
+    } catch (err) {
+      // The writes exist; the next run repeats them (idempotent) and records completion then.
+      failed++;
+      log.warn('reconcile: could not record completion', { paymentId: record.id, ...errorFields(err) });
+    }
+  }
+  return { status: 'done', found: pending.length, completed, failed };
+}
+
+/** An EventBridge scheduled event (the only non-API event the payment function is given). */
+export function isScheduledEvent(event: unknown): boolean {
+  const e = event as { source?: unknown; 'detail-type'?: unknown } | null;
+  return (
+    e !== null && typeof e === 'object' && e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event'
+  );
+}
