@@ -1,5 +1,6 @@
 import { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktn';
+import { relative, resolve } from 'node:path';
+import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
 import { type Config, type Region, REGION_CODES } from '../config';
 import { Naming } from '../naming';
@@ -12,6 +13,9 @@ export interface DrStackProps {
   /** Region whose state bucket holds this stack's state: the region the stack must stay manageable from. */
   stateRegion: Region;
 }
+
+/** Folder (relative to the working directory of synth) of the local Terraform state files. */
+export const LOCAL_STATE_DIR = 'terraform-state';
 
 /** Tags every resource carries, through provider default tags (never per resource). */
 export function defaultTags(config: Config, role: DrRole, region: Region): Record<string, string> {
@@ -51,7 +55,11 @@ export abstract class DrStack extends TerraformStack {
         ...(kmsKeyId ? { kmsKeyId } : {}),
       });
     } else {
-      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
+      // Local state lives in terraform-state/ beside cdktf.out/, never inside it: synth replaces the stack
+      // folders, and a state file there would be deleted with them. The path is relative to the stack folder
+      // Terraform runs in, so the synthesized JSON is the same on every machine.
+      const stackDir = resolve(App.of(this).outdir, 'stacks', id);
+      new LocalBackend(this, { path: relative(stackDir, resolve(LOCAL_STATE_DIR, `${id}.tfstate`)) });
     }
   }
 

@@ -1,6 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Testing } from 'cdktn';
 import { describe, expect, it } from 'vitest';
-import { STACK_ORDER } from '../../src/app';
-import { allResources, synthAll, testConfig, type TfJson } from '../support/synth';
+import { buildApp, STACK_ORDER } from '../../src/app';
+import { LOCAL_STATE_DIR } from '../../src/stacks/dr-stack';
+import { allResources, synthAll, testBundles, testConfig, type TfJson } from '../support/synth';
 
 describe('stacks', () => {
   const s = synthAll();
@@ -10,9 +15,18 @@ describe('stacks', () => {
     for (const id of STACK_ORDER) expect(Object.keys(s[id].resource ?? {}).length).toBeGreaterThan(0);
   });
 
-  it('keeps one local state per stack by default', () => {
+  it('keeps one local state per stack by default, outside the synthesized folders synth replaces', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'out-'));
+    const { app, ...stacks } = buildApp(testConfig(), { outdir, bundles: testBundles() });
+    void app;
     for (const id of STACK_ORDER) {
-      expect(s[id].terraform?.backend).toEqual({ local: { path: `terraform.${id}.tfstate` } });
+      const local = (JSON.parse(Testing.synth(stacks[id])) as TfJson).terraform?.backend?.local as
+        { path: string } | undefined;
+      // Terraform resolves the path from the stack folder it runs in.
+      expect(resolve(outdir, 'stacks', id, local?.path ?? '')).toBe(
+        resolve(LOCAL_STATE_DIR, `${id}.tfstate`),
+      );
+      expect(local?.path.startsWith('/')).toBe(false);
     }
   });
 
