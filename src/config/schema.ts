@@ -245,6 +245,15 @@ export const configSchema = z
         message: 'must differ from regions.primary',
       });
     }
+    if (c.regions.primary !== 'us-east-1') {
+      // Route 53 publishes health-check metrics only in us-east-1, and an alarm can only notify a topic of its
+      // own region: the health-check alarm and the alert relay are built on the primary being us-east-1.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'primary'],
+        message: 'must be "us-east-1" (Route 53 health-check metrics and their alarm exist only there)',
+      });
+    }
     if (c.network.primaryCidr === c.network.secondaryCidr) {
       ctx.addIssue({
         code: 'custom',

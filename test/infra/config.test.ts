@@ -68,6 +68,10 @@ describe('configuration', () => {
       /^invalid configuration: regions\.primary: must be one of "us-east-1" \| /,
     ],
     [
+      { PRIMARY_REGION: 'us-west-2', SECONDARY_REGION: 'us-east-2' },
+      /^invalid configuration: regions\.primary: must be "us-east-1" \(Route 53 health-check metrics/,
+    ],
+    [
       { SECONDARY_REGION: 'us-east-1' },
       /^invalid configuration: regions\.secondary: must differ from regions\.primary$/,
     ],
