@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { receiptKey } from '../../runtime/payment-api/resource';
+import { idempotencyRecordKey, receiptKey } from '../../runtime/payment-api/resource';
 import { AbortError, type Clock, iso } from '../../runtime/failover/clock';
 import type { OrchestrationResult } from '../../runtime/failover/orchestrator';
 import type { GlobalTopology } from '../../runtime/failover/topology';
@@ -176,12 +176,14 @@ class DrillAbort extends Error {
 }
 
 const CANARY_TOKEN = 'tok_drillcanary00000000';
+/** The merchant every canary payment is made for (idempotency keys are scoped to the merchant). */
+export const CANARY_MERCHANT = 'drill_canary';
 
 export function canaryBody(runId: string, index: number): string {
   return JSON.stringify({
     amount: 100,
     currency: 'USD',
-    merchantId: 'drill_canary',
+    merchantId: CANARY_MERCHANT,
     reference: `drill-${runId}-${index}`,
     paymentMethod: { type: 'card_token', token: CANARY_TOKEN },
   });
@@ -555,7 +557,10 @@ export async function runDrill(s: DrillSettings, deps: DrillDeps): Promise<Drill
           v.error = `HTTP ${res.status} from ${s.secondaryApiHost}`;
       } else if (store === 'dynamodb') {
         const out = await deps.ddbSecondary.send(
-          new GetCommand({ TableName: s.idempotencyTable, Key: { pk: c.idempotencyKey } }),
+          new GetCommand({
+            TableName: s.idempotencyTable,
+            Key: { pk: idempotencyRecordKey(CANARY_MERCHANT, c.idempotencyKey) },
+          }),
         );
         visible = out.Item?.paymentId === id;
       } else {

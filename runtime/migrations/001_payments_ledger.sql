@@ -32,7 +32,8 @@ CREATE TABLE payments (
     CONSTRAINT payments_region_format CHECK (region ~ '^[a-z]{2}(-[a-z]+)+-[0-9]+$'),
   created_at timestamptz NOT NULL DEFAULT date_trunc('milliseconds', now()),
   side_effects_completed_at timestamptz,
-  CONSTRAINT payments_idempotency_key_unique UNIQUE (idempotency_key)
+  -- Idempotency keys belong to the merchant that sent them: two merchants may use the same key.
+  CONSTRAINT payments_merchant_idempotency_key_unique UNIQUE (merchant_id, idempotency_key)
 );
 
 -- Payments whose receipt / DynamoDB records are not confirmed yet (normally empty; a reconciler reads it).

@@ -16,7 +16,8 @@
  *    recorded again under its original id and time, so the client's retry gets the answer it was given before
  *    instead of a second payment. Different hash: 409, as below. Unreadable: logged and the ledger decides
  *    alone (the ordinary path; the record only adds protection across a failover).
- * 3. One transaction: INSERT the payment ... ON CONFLICT (idempotency_key) DO NOTHING, and when it inserted,
+ * 3. One transaction: INSERT the payment ... ON CONFLICT (merchant_id, idempotency_key) DO NOTHING (keys are
+ *    scoped to the merchant), and when it inserted,
  *    the debit and credit ledger entries (deferred triggers verify at COMMIT that they balance). When the key
  *    exists, read that payment instead. Concurrent duplicates queue on the unique index: exactly one inserts,
  *    the others see its committed row.
@@ -133,11 +134,11 @@ function keyReused(): HttpError {
 /** The idempotency record of the key, or undefined (also when DynamoDB cannot be read: logged). */
 async function priorRecord(
   deps: CreatePaymentDeps,
-  key: string,
+  command: CreatePaymentCommand,
   log: Logger,
 ): Promise<RecordedPayment | undefined> {
   try {
-    return await readIdempotencyRecord(deps.targets, key);
+    return await readIdempotencyRecord(deps.targets, command.payment.merchantId, command.idempotencyKey);
   } catch (err) {
     log.warn('idempotency record unreadable; the ledger decides alone', {
       component: 'idempotency_record',
@@ -208,7 +209,7 @@ export async function createPayment(
 ): Promise<CreatePaymentOutcome> {
   await ensureWritable(deps, log);
   const requestHash = sha256Canonical(command.payment);
-  const prior = await priorRecord(deps, command.idempotencyKey, log);
+  const prior = await priorRecord(deps, command, log);
   if (prior && prior.requestHash !== requestHash) throw keyReused();
   const recorded = await recordPayment(deps, command, requestHash, prior, log);
   let record = recorded.record;

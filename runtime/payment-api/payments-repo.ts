@@ -101,7 +101,8 @@ async function insertLedgerEntries(tx: Queryable, payment: PaymentRecord): Promi
 
 /**
  * Inserts the payment and its two ledger entries in one transaction, unless a payment with the same
- * idempotency key exists. The unique constraint on `idempotency_key` decides between concurrent requests:
+ * idempotency key exists for the merchant. The unique constraint on (merchant_id, idempotency_key) decides
+ * between concurrent requests:
  * `ON CONFLICT DO NOTHING` makes every loser wait for the winner's commit and then insert nothing; the loser
  * then reads the winner's row (READ COMMITTED: the next statement sees the committed row).
  */
@@ -115,7 +116,7 @@ export async function insertPaymentOnce(
          description, payment_method_type, payment_method_token, status, region, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'card_token', $9, 'accepted', $10,
          COALESCE($11::timestamptz, date_trunc('milliseconds', now())))
-       ON CONFLICT (idempotency_key) DO NOTHING
+       ON CONFLICT (merchant_id, idempotency_key) DO NOTHING
        RETURNING ${COLUMNS}`,
       [
         payment.id,
@@ -138,8 +139,8 @@ export async function insertPaymentOnce(
       return { record, created: true };
     }
     const existing = await tx.query<PaymentRow>(
-      `SELECT ${COLUMNS} FROM payments WHERE idempotency_key = $1`,
-      [payment.idempotencyKey],
+      `SELECT ${COLUMNS} FROM payments WHERE merchant_id = $1 AND idempotency_key = $2`,
+      [payment.merchantId, payment.idempotencyKey],
     );
     const found = existing.rows[0];
     if (!found) throw new Error('idempotency key conflicted but no payment holds it');

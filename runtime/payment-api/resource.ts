@@ -68,3 +68,11 @@ export function receiptKey(payment: Pick<PaymentRecord, 'id' | 'createdAt'>): st
   const iso = payment.createdAt.toISOString();
   return `receipts/${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${payment.id}.json`;
 }
+
+/**
+ * Partition key of an idempotency record: keys are scoped to the merchant (as the ledger's unique constraint
+ * is). `#` can appear in neither a merchant id nor a key, so the pair is unambiguous.
+ */
+export function idempotencyRecordKey(merchantId: string, idempotencyKey: string): string {
+  return `${merchantId}#${idempotencyKey}`;
+}

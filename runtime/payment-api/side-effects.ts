@@ -3,7 +3,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { awsErrorName, awsHttpStatus } from '../shared/aws';
 import { isPaymentId } from '../shared/ids';
 import type { PaymentRecord } from './payments-repo';
-import { type PaymentResource, receiptKey, toReceipt } from './resource';
+import { idempotencyRecordKey, type PaymentResource, receiptKey, toReceipt } from './resource';
 
 /**
  * The writes that follow a committed payment. Each one is idempotent, so running it again after a partial
@@ -69,7 +69,7 @@ export async function putIdempotencyRecord(
     new PutCommand({
       TableName: targets.idempotencyTable,
       Item: {
-        pk: payment.idempotencyKey,
+        pk: idempotencyRecordKey(payment.merchantId, payment.idempotencyKey),
         requestHash: payment.requestHash,
         paymentId: payment.id,
         responseStatus: response.status,
@@ -96,10 +96,15 @@ export interface RecordedPayment {
  */
 export async function readIdempotencyRecord(
   targets: SideEffectTargets,
+  merchantId: string,
   key: string,
 ): Promise<RecordedPayment | undefined> {
   const { Item: item } = await targets.ddb.send(
-    new GetCommand({ TableName: targets.idempotencyTable, Key: { pk: key }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: targets.idempotencyTable,
+      Key: { pk: idempotencyRecordKey(merchantId, key) },
+      ConsistentRead: true,
+    }),
   );
   if (!item) return undefined;
   const { paymentId, requestHash, region, createdAt } = item as Record<string, unknown>;

@@ -20,6 +20,8 @@ import { createStateTable, type SnsSink, snsSink, TEST_CREDENTIALS } from '../fa
 import { holdDuring, VirtualClock } from '../failover/support/virtual-clock';
 import { drctl, mockedSts, noAws, uniqueSuffix } from './support/cli';
 import { DrillWorld, PRIMARY, SECONDARY } from './support/drill-world';
+import { CANARY_MERCHANT } from '../../cli/lib/drill';
+import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
 
 const suffix = uniqueSuffix();
 const ZONE = 'pay.example.org';
@@ -76,7 +78,7 @@ describe('drctl drill', () => {
         await ddb.send(
           new PutCommand({
             TableName: `payment-processing-idempotency-${suffix}`,
-            Item: { pk: p.key, paymentId: p.id, region: p.region },
+            Item: { pk: idempotencyRecordKey(CANARY_MERCHANT, p.key), paymentId: p.id, region: p.region },
           }),
         );
       },

@@ -5,6 +5,7 @@ import type { PaymentResource } from '../../runtime/payment-api/resource';
 import { sha256Canonical } from '../../runtime/shared/canonical-json';
 import { getPaymentEvent, newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
 import { createPaymentHarness, type PaymentHarness } from './support/harness';
+import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
 
 let h: PaymentHarness;
 
@@ -78,10 +79,14 @@ describe('POST /payments happy path', () => {
 
   it('writes the idempotency record with a 24 h TTL', async () => {
     const { Item } = await h.aws.documents.send(
-      new GetCommand({ TableName: h.names.idempotencyTable, Key: { pk: key }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: h.names.idempotencyTable,
+        Key: { pk: idempotencyRecordKey('merchant_42', key) },
+        ConsistentRead: true,
+      }),
     );
     expect(Item).toMatchObject({
-      pk: key,
+      pk: `merchant_42#${key}`,
       requestHash: sha256Canonical(validPayment()),
       paymentId: created.id,
       responseStatus: 201,
@@ -157,6 +162,22 @@ describe('POST /payments happy path', () => {
       error: { code: 'IDEMPOTENCY_KEY_REUSED', message: expect.any(String) },
     });
     expect(await h.counts()).toEqual(before);
+  });
+
+  it('scopes keys to the merchant: another merchant with the same key gets its own payment', async () => {
+    const res = await h.handler(
+      postPaymentEvent({ idempotencyKey: key, body: validPayment({ merchantId: 'merchant_other' }) }),
+    );
+    expect(res.statusCode).toBe(201);
+    expect(res.headers?.['Idempotent-Replayed']).toBeUndefined();
+    const other = parseBody<PaymentResource>(res);
+    expect(other.id).not.toBe(created.id);
+    expect(other.merchantId).toBe('merchant_other');
+    const { rows } = await h.tdb.db.query<{ merchant_id: string }>(
+      'SELECT merchant_id FROM payments WHERE idempotency_key = $1 ORDER BY merchant_id',
+      [key],
+    );
+    expect(rows.map((r) => r.merchant_id)).toEqual(['merchant_42', 'merchant_other']);
   });
 });
 

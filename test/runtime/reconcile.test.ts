@@ -4,8 +4,9 @@ import { ensureBucket } from '../../runtime/local/provision';
 import { isScheduledEvent, reconcileIncompletePayments } from '../../runtime/payment-api/reconcile';
 import { createLogger } from '../../runtime/shared/logger';
 import { createWritabilityProbe } from '../../runtime/shared/writability';
-import { newKey, parseBody, postPaymentEvent } from './support/events';
+import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
 import { createPaymentHarness, type PaymentHarness } from './support/harness';
+import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
 
 /**
  * A committed payment whose side effects failed, and whose client never retries: the scheduled reconcile
@@ -86,7 +87,10 @@ describe('reconciling payments left incomplete', () => {
       idempotencyItems: 1,
     });
     const { Item } = await h.aws.documents.send(
-      new GetCommand({ TableName: h.names.idempotencyTable, Key: { pk: key } }),
+      new GetCommand({
+        TableName: h.names.idempotencyTable,
+        Key: { pk: idempotencyRecordKey(String(validPayment().merchantId), key) },
+      }),
     );
     expect(Item).toMatchObject({ paymentId });
     // A later retry of the request replays the same payment and writes nothing new.

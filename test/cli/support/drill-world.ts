@@ -6,6 +6,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../../cli/lib/http';
 import { receiptKey } from '../../../runtime/payment-api/resource';
 import type { Clock } from '../../../runtime/failover/clock';
+import { CANARY_MERCHANT } from '../../../cli/lib/drill';
+import { idempotencyRecordKey } from '../../../runtime/payment-api/resource';
 
 /**
  * A simulated deployment for drill tests: two regions behind a public name, a writer, replication with
@@ -62,9 +64,12 @@ export class DrillWorld {
     mockClient(this.ddb)
       .on(GetCommand)
       .callsFake(async (input: { TableName?: string; Key?: { pk?: string } }) => {
-        const p = this.payments.find((x) => x.key === input.Key?.pk);
+        // Idempotency records are keyed by merchant and key (runtime/payment-api/resource.ts).
+        const p = this.payments.find((x) => idempotencyRecordKey(CANARY_MERCHANT, x.key) === input.Key?.pk);
         if (input.TableName !== o.idempotencyTable || !p || !this.replicated(p, 'dynamodb')) return {};
-        return { Item: { pk: p.key, paymentId: p.id, region: p.region } };
+        return {
+          Item: { pk: idempotencyRecordKey(CANARY_MERCHANT, p.key), paymentId: p.id, region: p.region },
+        };
       });
     this.s3 = new S3Client({ region: SECONDARY, credentials: creds });
     mockClient(this.s3)
