@@ -59,12 +59,14 @@ export class RegionalAlarms extends Construct {
       },
       {
         id: 'ledger-connections',
-        description: `Ledger connections above ${t.auroraConnections}`,
+        // Both clusters report DatabaseConnections every minute while an instance runs (0 included): no data
+        // for five minutes means the region's cluster is gone, which must page rather than go quiet.
+        description: `Ledger connections above ${t.auroraConnections}, or the cluster stopped reporting for 5 minutes`,
         metric: c.aurora.connections,
         threshold: t.auroraConnections,
         periodSeconds: 60,
         evaluationPeriods: 5,
-        missing: 'missing',
+        missing: 'breaching',
       },
       {
         id: 'ledger-capacity',

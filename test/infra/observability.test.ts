@@ -144,6 +144,13 @@ describe('alerting', () => {
     expect(p99).toMatchObject({ extended_statistic: 'p99', threshold: 1500 });
     expect(p99.statistic).toBeUndefined();
   });
+
+  it('pages when a region ledger stops reporting (missing connections data breaches)', () => {
+    for (const id of ['primary', 'secondary'] as const) {
+      const conn = only(s[id], 'aws_cloudwatch_metric_alarm', (a) => a.metric_name === 'DatabaseConnections');
+      expect(conn).toMatchObject({ treat_missing_data: 'breaching', evaluation_periods: 5, period: 60 });
+    }
+  });
 });
 
 describe('watchdog decisions', () => {
