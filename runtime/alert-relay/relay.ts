@@ -15,7 +15,7 @@ export interface RelayDeps {
   targetTopicArn: string;
 }
 
-/** Marks a relayed message: a subscription filter on it stops a relay from ever feeding itself. */
+/** Marks a relayed message, so that a relayed copy is never relayed again (see relayAlerts). */
 export const RELAYED_FROM_ATTRIBUTE = 'relayedFrom';
 
 /** SNS subjects: at most 100 printable ASCII characters, no line breaks. */

@@ -85,7 +85,10 @@ export function watchdogConfigFromEnv(env: Env): WatchdogEnvConfig {
   const endpoint = optionalEnv(env, 'AWS_ENDPOINT_URL');
   const probeTimeoutMs = intEnv(env, 'PROBE_TIMEOUT_MS', 3000, { min: 100, max: 30_000 });
   const probesPerRun = intEnv(env, 'PROBES_PER_RUN', 1, { min: 1, max: 6 });
-  const probeSpacingMs = intEnv(env, 'PROBE_SPACING_MS', 20_000, { min: 5000, max: 60_000 });
+  // Only several probes per run are spaced; one probe per run ignores the value. At most 15 minutes (the
+  // longest schedule the infrastructure allows, divided by one).
+  const probeSpacingMs =
+    probesPerRun > 1 ? intEnv(env, 'PROBE_SPACING_MS', 20_000, { min: 5000, max: 900_000 }) : 0;
   if (probesPerRun > 1 && probeSpacingMs <= probeTimeoutMs) {
     throw new Error('PROBE_SPACING_MS must exceed PROBE_TIMEOUT_MS (one probe at a time)');
   }

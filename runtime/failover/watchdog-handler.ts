@@ -67,16 +67,22 @@ export async function invokeWatchdog(
   overrides: Overrides = {},
 ): Promise<WatchdogRunResult> {
   const clock = overrides.clock ?? systemClock;
-  const deadline = invocation.remainingMs === undefined ? undefined : clock.now() + invocation.remainingMs;
-  for (let probe = 1; ; probe++) {
+  const startedAt = clock.now();
+  const deadline = invocation.remainingMs === undefined ? undefined : startedAt + invocation.remainingMs;
+  const { probesPerRun, probeSpacingMs } = rt.config;
+  for (let slot = 0; ; ) {
     const remainingMs = deadline === undefined ? undefined : deadline - clock.now();
     const result = await runOnce(rt, { requestId: invocation.requestId, remainingMs }, clock, overrides);
-    const last = probe >= rt.config.probesPerRun;
-    if (last || result.handover || result.secondaryIsWriter) return result;
+    if (result.handover || result.secondaryIsWriter || probesPerRun <= 1) return result;
+    // Probes keep fixed offsets from the start of the invocation (0, spacing, 2 x spacing, ...), so a slow run
+    // delays nothing after it and the invocation ends before the next scheduled one: a slot whose time has
+    // already passed is skipped, not run late.
+    slot = Math.max(slot + 1, Math.ceil((clock.now() - startedAt) / probeSpacingMs));
+    if (slot >= probesPerRun) return result;
+    const at = startedAt + slot * probeSpacingMs;
     // The next probe must leave room for itself and a hand-over before the function times out.
-    if (remainingMs !== undefined && remainingMs - rt.config.probeSpacingMs < 2 * TIMEOUT_MARGIN_MS)
-      return result;
-    await clock.sleep(rt.config.probeSpacingMs);
+    if (deadline !== undefined && deadline - at < 2 * TIMEOUT_MARGIN_MS) return result;
+    await clock.sleep(at - clock.now());
   }
 }
 

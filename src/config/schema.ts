@@ -146,8 +146,13 @@ export const configSchema = z
          * a minute instead of three.
          */
         watchdogProbesPerRun: z.number().int().min(1).max(6).default(3),
-        /** Consecutive failed watchdog probes before the primary is declared failed. */
-        watchdogConsecutiveFailures: z.number().int().min(2).max(10).default(3),
+        /**
+         * Consecutive failed watchdog probes before the primary is declared failed (and, in automatic mode, the
+         * secondary is promoted with possible data loss). Counted in probes: with three probes a minute the
+         * default 6 needs two minutes of sustained failure, longer than an in-region Aurora failover (~30 s)
+         * or a reboot, so those never trigger a cross-region failover.
+         */
+        watchdogConsecutiveFailures: z.number().int().min(2).max(30).default(6),
         /** Principals (IAM ARNs) allowed to assume the DR operator role. */
         operatorPrincipalArns: z
           .array(z.string().regex(/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/))
@@ -160,7 +165,7 @@ export const configSchema = z
         healthCheckFailureThreshold: 3,
         watchdogIntervalMinutes: 1,
         watchdogProbesPerRun: 3,
-        watchdogConsecutiveFailures: 3,
+        watchdogConsecutiveFailures: 6,
         operatorPrincipalArns: [],
       }),
     database: z

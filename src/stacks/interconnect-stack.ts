@@ -17,7 +17,6 @@ import { regionCatalog } from '../monitoring/catalog';
 import { dashboardBody } from '../monitoring/dashboard';
 import { resourceNames } from '../resource-names';
 import { alertRelayFunctionName, alertTopicArn, apiDomainNames } from './regional-stack';
-import { RELAYED_FROM_ATTRIBUTE } from '../../runtime/alert-relay/relay';
 import { DrStack } from './dr-stack';
 
 /**
@@ -127,14 +126,15 @@ export class InterconnectStack extends DrStack {
     new TerraformOutput(this, 'receipts_replication_roles', { value: [forward.role.arn, back.role.arn] });
 
     // The primary region's alerts also reach the secondary region's topic, through the relay function there
-    // (an alarm can only notify a topic of its own region). Relayed copies are filtered out, so no loop.
+    // (an alarm can only notify a topic of its own region). No filter policy: SNS's `exists: false` matches
+    // only messages that carry some attribute, and alarm notifications carry none, so it would drop them all.
+    // There is no loop to break: the relay publishes to the other region's topic, which it does not
+    // subscribe to, and it skips a message already marked as relayed (runtime/alert-relay/relay.ts).
     new SnsTopicSubscription(this, 'alert-relay', {
       provider: p,
       topicArn: alertTopicArn(this.naming, primary, account),
       protocol: 'lambda',
       endpoint: `arn:aws:lambda:${secondary}:${account}:function:${alertRelayFunctionName(this.naming)}`,
-      filterPolicyScope: 'MessageAttributes',
-      filterPolicy: JSON.stringify({ [RELAYED_FROM_ATTRIBUTE]: [{ exists: false }] }),
     });
 
     // One dashboard definition over both regions, deployed in each so the surviving region's copy is readable.

@@ -6,7 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Clock } from '../../runtime/failover/clock';
+import { watchdogConfigFromEnv } from '../../runtime/failover/config';
 import { silentSink } from '../../runtime/failover/log';
+import { probeHealth, type Prober } from '../../runtime/failover/probe';
 import { invokeWatchdog, watchdogRuntimeFromEnv } from '../../runtime/failover/watchdog-handler';
 import { GLOBAL_ID, PRIMARY_ARN, SECONDARY_ARN, SECONDARY_ID } from './support/fake-aurora';
 import { type HealthServer, startHealthServer } from './support/health-server';
@@ -33,8 +35,8 @@ afterAll(async () => {
   }
 });
 
-/** Time that jumps forward by every sleep, which is recorded. */
-function jumpingClock(): Clock & { sleeps: number[] } {
+/** Time that jumps forward by every sleep, which is recorded; `advance` simulates slow work. */
+function jumpingClock(): Clock & { sleeps: number[]; advance(ms: number): void } {
   let t = Date.parse('2030-01-01T00:00:00Z');
   const sleeps: number[] = [];
   return {
@@ -42,6 +44,9 @@ function jumpingClock(): Clock & { sleeps: number[] } {
     now: () => t,
     sleep: async (ms) => {
       sleeps.push(ms);
+      t += ms;
+    },
+    advance: (ms) => {
       t += ms;
     },
   };
@@ -109,6 +114,41 @@ describe('watchdog invocation with several probes', () => {
     expect(calls.filter((c) => c.command === 'FailoverGlobalClusterCommand')).toHaveLength(1);
     // Two waits between the three probes; the orchestrator's own polling may add more after them.
     expect(clock.sleeps.slice(0, 2)).toEqual([20_000, 20_000]);
+  });
+
+  it('keeps probes at fixed offsets: a slow run skips the slot it overran instead of pushing the rest late', async () => {
+    health.mode = 'healthy';
+    const { rt } = runtime(moto.table, '3');
+    const clock = jumpingClock();
+    const before = health.requests;
+    // Every probe takes 25 s: slots are at 0, 20 and 40 s, so the one at 20 s is skipped.
+    const slow: Prober = async (url, timeoutMs) => {
+      clock.advance(25_000);
+      return probeHealth(url, timeoutMs);
+    };
+    await invokeWatchdog(rt, { requestId: 'series-slow', remainingMs: 900_000 }, { clock, probe: slow });
+    expect(health.requests - before).toBe(2);
+    expect(clock.sleeps).toEqual([15_000]);
+  });
+
+  it('accepts any spacing with one probe per run (a schedule longer than a minute)', () => {
+    const env = {
+      AWS_REGION: 'us-east-2',
+      PRIMARY_HEALTH_URL: 'https://payments-use1.example.com/health',
+      STATE_TABLE: 't',
+      TOPIC_ARN: 'arn:aws:sns:us-east-2:123456789012:alerts',
+      GLOBAL_CLUSTER_ID: GLOBAL_ID,
+      SECONDARY_CLUSTER_ID: SECONDARY_ID,
+    };
+    expect(watchdogConfigFromEnv({ ...env, PROBES_PER_RUN: '1', PROBE_SPACING_MS: '120000' })).toMatchObject({
+      probesPerRun: 1,
+    });
+    expect(
+      watchdogConfigFromEnv({ ...env, PROBES_PER_RUN: '3', PROBE_SPACING_MS: '100000' }).probeSpacingMs,
+    ).toBe(100_000);
+    expect(() => watchdogConfigFromEnv({ ...env, PROBES_PER_RUN: '3', PROBE_SPACING_MS: '2000' })).toThrow(
+      /PROBE_SPACING_MS/,
+    );
   });
 
   it('one probe per invocation when PROBES_PER_RUN is 1 (no waiting)', async () => {

@@ -53,7 +53,7 @@ describe('failover automation (secondary region only)', () => {
       GLOBAL_CLUSTER_ID: 'payment-processing-ledger-global-test',
       SECONDARY_CLUSTER_ID: 'payment-processing-ledger-test-use2',
       STATE_TABLE: 'payment-processing-dr-state-test',
-      FAILURE_THRESHOLD: '3',
+      FAILURE_THRESHOLD: '6',
       // Three probes per one-minute run, evenly spaced: a sample every 20 s.
       PROBES_PER_RUN: '3',
       PROBE_SPACING_MS: '20000',

@@ -23,7 +23,7 @@ describe('architecture diagram (generated from the synthesized plan)', () => {
     delete without.interconnect?.resource?.aws_sns_topic_subscription;
     const d2 = buildDiagram(without);
     expect(d2.edges.some((e) => e.to === 'relay' || e.from === 'relay')).toBe(false);
-    expect(d.nodes.find((n) => n.id === 'watchdog')?.label).toContain('probe every 20 s, 3 failures');
+    expect(d.nodes.find((n) => n.id === 'watchdog')?.label).toContain('probe every 20 s, 6 failures');
   });
 
   it('draws the replication, failover and watchdog control paths from what is deployed', () => {

@@ -69,8 +69,8 @@ const writePlan = (p: PlanStacks): string => {
   return dir;
 };
 
-// watchdog: 3 probes per 60 s run (one every 20 s) x 3 failures + 3 s probe; promotion estimate 120 s; TTL 5 s.
-const DETECTION = 20 * 3 + 3;
+// watchdog: 3 probes per 60 s run (one every 20 s) x 6 failures + 3 s probe; promotion estimate 120 s; TTL 5 s.
+const DETECTION = 20 * 6 + 3;
 const DB_CHAIN = DETECTION + AWS_TIMINGS.auroraGlobalPromotion.seconds + 5;
 
 describe('resilience report', () => {
@@ -79,10 +79,10 @@ describe('resilience report', () => {
     const r = analyze(extractFacts(plan()));
     expect(r.ok).toBe(true);
     const region = r.scenarios.find((s) => s.id === 'region-loss') as ScenarioResult;
-    expect(region.rtoSeconds).toBe(188);
+    expect(region.rtoSeconds).toBe(248);
     expect(region.breaches).toEqual([]);
-    expect(check(region, 'RTO', 'requirement')).toMatchObject({ status: 'met', marginSeconds: 1800 - 188 });
-    expect(check(region, 'RTO', 'target')).toMatchObject({ status: 'met', marginSeconds: 112 });
+    expect(check(region, 'RTO', 'requirement')).toMatchObject({ status: 'met', marginSeconds: 1800 - 248 });
+    expect(check(region, 'RTO', 'target')).toMatchObject({ status: 'met', marginSeconds: 52 });
     expect(region.rtoTerms.map((t) => t.seconds)).toEqual([DETECTION, 120, 5]);
     expect(region.rpo.find((x) => x.store === 'ledger (Aurora)')).toMatchObject({
       expectedSeconds: 1,
@@ -99,15 +99,15 @@ describe('resilience report', () => {
     ]);
   });
 
-  it('misses the 5-minute target with one watchdog probe per minute (detection 3 min)', () => {
+  it('misses the 5-minute target with one watchdog probe per minute (detection 6 min)', () => {
     const p = plan();
     watchdogEnv(p).PROBES_PER_RUN = '1';
     const region = scenario(p, 'region-loss');
-    expect(region.rtoTerms[0]).toMatchObject({ seconds: 60 * 3 + 3 });
-    expect(region.rtoSeconds).toBe(308);
-    expect(region.breaches).toEqual(['RTO 308 s > target 300 s']);
+    expect(region.rtoTerms[0]).toMatchObject({ seconds: 60 * 6 + 3 });
+    expect(region.rtoSeconds).toBe(488);
+    expect(region.breaches).toEqual(['RTO 488 s > target 300 s']);
     delete watchdogEnv(p).PROBES_PER_RUN;
-    expect(scenario(p, 'region-loss').rtoSeconds).toBe(308);
+    expect(scenario(p, 'region-loss').rtoSeconds).toBe(488);
     watchdogEnv(p).PROBES_PER_RUN = '3';
     delete watchdogEnv(p).PROBE_SPACING_MS;
     expect(scenario(p, 'region-loss').unknown).toContain(
@@ -131,7 +131,7 @@ describe('resilience report', () => {
     expect(s.rtoTerms).toBe(s.chains[1].terms);
     const md = renderMarkdown(analyze(extractFacts(plan())));
     expect(md).toContain('- traffic (traffic to us-east-2): 90 s');
-    expect(md).toContain('- **database (writable database in us-east-2): 3.1 min — critical**');
+    expect(md).toContain('- **database (writable database in us-east-2): 4.1 min — critical**');
   });
 
   it('leaves the orchestrator poll interval out of the chain and says why', () => {
@@ -281,7 +281,7 @@ describe('resilience report', () => {
     const p = plan();
     watchdogRule(p).schedule_expression = 'rate(5 minutes)';
     // Three probes 20 s apart, then the wait for the next run: the longest gap is 300 - 2 x 20 = 260 s.
-    expect(scenario(p, 'region-loss').rtoSeconds).toBe((5 * 60 - 2 * 20) * 3 + 3 + 125);
+    expect(scenario(p, 'region-loss').rtoSeconds).toBe((5 * 60 - 2 * 20) * 6 + 3 + 125);
     const m = plan(testConfig({ failover: { mode: 'manual' } }));
     const s = scenario(m, 'region-loss');
     expect(s.rtoSeconds).toBe(DETECTION + DEFAULT_POLICY.manualResponseSeconds + 125);
@@ -413,12 +413,12 @@ describe('resilience report', () => {
   it('renders the margin to the RTO target in the table and the summary', () => {
     const r = analyze(extractFacts(plan()));
     const md = renderMarkdown(r);
-    expect(md).toContain('| Primary region lost | yes | 3.1 min | +112 s | database | 1 s / 20 s |');
+    expect(md).toContain('| Primary region lost | yes | 4.1 min | +52 s | database | 1 s / 20 s |');
     expect(md).toContain(
       '| One availability zone lost (primary region) | yes | 30 s | +4.5 min | in-region |',
     );
     expect(renderSummary(r).split('\n')[0]).toBe(
-      '  region-loss               RTO  3.1 min (target margin +112 s)  pass, typical only: DynamoDB RPO requirement, ledger (Aurora) RPO target',
+      '  region-loss               RTO  4.1 min (target margin +52 s)  pass, typical only: DynamoDB RPO requirement, ledger (Aurora) RPO target',
     );
   });
 
