@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lazy } from '../shared/lazy';
 import { createLogger } from '../shared/logger';
 import { createPaymentApiHandler } from './app';
@@ -16,11 +16,16 @@ const api = createPaymentApiHandler(deps);
 
 export async function handler(
   event: APIGatewayProxyEvent | { source: string; 'detail-type': string },
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
 ): Promise<APIGatewayProxyResult | ReconcileResult> {
   if (!isScheduledEvent(event)) return api(event as APIGatewayProxyEvent);
   const d = await deps();
   const log = createLogger({ service: 'payment-api', region: d.region, component: 'reconcile' });
-  const result = await reconcileIncompletePayments({ ...d, now: () => new Date() }, log);
+  const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+  const result = await reconcileIncompletePayments(
+    { ...d, now: () => new Date(), ...(deadline !== undefined ? { deadline } : {}) },
+    log,
+  );
   log.info('reconcile finished', {
     reason:
       result.status === 'done'

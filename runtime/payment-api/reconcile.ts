@@ -1,4 +1,4 @@
-import type { Database } from '../shared/db';
+import { type Database, retryOnConnectionLoss } from '../shared/db';
 import { errorFields, type Logger } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
 import { findIncompletePayments, markSideEffectsCompleted } from './payments-repo';
@@ -19,6 +19,8 @@ export interface ReconcileDeps {
   targets: SideEffectTargets;
   region: string;
   now: () => Date;
+  /** Epoch ms by which the run must have returned (the Lambda deadline); none: no time limit. */
+  deadline?: number;
 }
 
 export interface ReconcileOptions {
@@ -26,23 +28,50 @@ export interface ReconcileOptions {
   olderThanMs: number;
   /** At most this many payments per run (oldest first). */
   limit: number;
+  /** Stop starting new payments when less than this is left before `deadline` (one payment's worst case). */
+  reserveMs: number;
+  /** Stop after this many payments in a row still fail: the store is down, the next run tries again. */
+  maxConsecutiveFailures: number;
 }
 
-export const DEFAULT_RECONCILE: ReconcileOptions = { olderThanMs: 60_000, limit: 100 };
+export const DEFAULT_RECONCILE: ReconcileOptions = {
+  olderThanMs: 60_000,
+  limit: 100,
+  // Each write has 2 attempts of at most 2.5 s (shared/aws.ts): about 5 s for a payment whose store hangs.
+  reserveMs: 6_000,
+  maxConsecutiveFailures: 3,
+};
 
 export type ReconcileResult =
-  { status: 'skipped_read_only' } | { status: 'done'; found: number; completed: number; failed: number };
+  | { status: 'skipped_read_only' }
+  | { status: 'done'; found: number; completed: number; failed: number; stoppedEarly?: string };
 
 export async function reconcileIncompletePayments(
   deps: ReconcileDeps,
   log: Logger,
   options: ReconcileOptions = DEFAULT_RECONCILE,
 ): Promise<ReconcileResult> {
-  if (!(await deps.writability.isWritable())) return { status: 'skipped_read_only' };
-  const pending = await findIncompletePayments(deps.db, options.olderThanMs, options.limit);
+  // A pooled connection may have died while the function was frozen between runs: retried once, as elsewhere.
+  if (!(await retryOnConnectionLoss(() => deps.writability.isWritable())))
+    return { status: 'skipped_read_only' };
+  const pending = await retryOnConnectionLoss(() =>
+    findIncompletePayments(deps.db, options.olderThanMs, options.limit),
+  );
   let completed = 0;
   let failed = 0;
+  let failingInARow = 0;
+  const result = (stoppedEarly?: string): ReconcileResult => ({
+    status: 'done',
+    found: pending.length,
+    completed,
+    failed,
+    ...(stoppedEarly ? { stoppedEarly } : {}),
+  });
   for (const record of pending) {
+    if (deps.deadline !== undefined && deps.deadline - deps.now().getTime() < options.reserveMs)
+      return result('time budget used up');
+    if (failingInARow >= options.maxConsecutiveFailures)
+      return result(`${failingInARow} payments in a row still failing`);
     const failures = await completeSideEffects(
       deps.targets,
       record,
@@ -51,6 +80,7 @@ export async function reconcileIncompletePayments(
     );
     if (failures.length > 0) {
       failed++;
+      failingInARow++;
       for (const f of failures) {
         log.error('reconcile: side effect still failing', {
           paymentId: record.id,
@@ -60,6 +90,7 @@ export async function reconcileIncompletePayments(
       }
       continue;
     }
+    failingInARow = 0;
     try {
       await markSideEffectsCompleted(deps.db, record.id);
       completed++;
@@ -69,7 +100,7 @@ export async function reconcileIncompletePayments(
       log.warn('reconcile: could not record completion', { paymentId: record.id, ...errorFields(err) });
     }
   }
-  return { status: 'done', found: pending.length, completed, failed };
+  return result();
 }
 
 /** An EventBridge scheduled event (the only non-API event the payment function is given). */

@@ -22,6 +22,8 @@ export interface SideEffectTargets {
 }
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/** How long POST waits for the idempotency record before letting the ledger decide alone. */
+export const IDEMPOTENCY_PREREAD_TIMEOUT_MS = 1000;
 export const SESSION_TTL_SECONDS = 30 * 60;
 
 export interface SideEffectFailure {
@@ -105,6 +107,8 @@ export async function readIdempotencyRecord(
       Key: { pk: idempotencyRecordKey(merchantId, key) },
       ConsistentRead: true,
     }),
+    // Bounded on its own: in a DynamoDB brownout the POST must still answer before the function times out.
+    { abortSignal: AbortSignal.timeout(IDEMPOTENCY_PREREAD_TIMEOUT_MS) },
   );
   if (!item) return undefined;
   const { paymentId, requestHash, region, createdAt } = item as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { ApiGatewayAccount } from '@cdktn/provider-aws/lib/api-gateway-account';
 import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
+import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
@@ -128,6 +129,13 @@ export class PaymentService extends Construct {
       rule: reconcile.name,
       arn: this.paymentFn.arn,
       targetId: 'reconcile',
+    });
+    // The next scheduled run is the retry: a failed or timed-out run is not repeated on top of it.
+    new LambdaFunctionEventInvokeConfig(this, 'reconcile-async', {
+      provider,
+      functionName: this.paymentFn.name,
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: RECONCILE_INTERVAL_MINUTES * 60,
     });
     new LambdaPermission(this, 'reconcile-invoke', {
       provider,

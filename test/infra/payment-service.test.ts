@@ -201,6 +201,10 @@ describe('REST API', () => {
           String(p.function_name).includes('payment-service_payment_function'),
       );
       expect(String(perm.source_arn)).toContain('reconcile-schedule');
+      const retries = only(s[id], 'aws_lambda_function_event_invoke_config', (c) =>
+        String(c.function_name).includes('payment-service_payment_function'),
+      );
+      expect(retries).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 300 });
     }
   });
 

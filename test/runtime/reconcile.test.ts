@@ -1,7 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureBucket } from '../../runtime/local/provision';
-import { isScheduledEvent, reconcileIncompletePayments } from '../../runtime/payment-api/reconcile';
+import {
+  DEFAULT_RECONCILE,
+  isScheduledEvent,
+  reconcileIncompletePayments,
+} from '../../runtime/payment-api/reconcile';
 import { createLogger } from '../../runtime/shared/logger';
 import { createWritabilityProbe } from '../../runtime/shared/writability';
 import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
@@ -57,13 +61,21 @@ describe('reconciling payments left incomplete', () => {
   });
 
   it('leaves payments younger than the threshold to the request that may still complete them', async () => {
-    const result = await reconcileIncompletePayments(deps(), log, { olderThanMs: 3_600_000, limit: 10 });
+    const result = await reconcileIncompletePayments(deps(), log, {
+      ...DEFAULT_RECONCILE,
+      olderThanMs: 3_600_000,
+      limit: 10,
+    });
     expect(result).toEqual({ status: 'done', found: 0, completed: 0, failed: 0 });
     expect(await pending()).toBe(1);
   });
 
   it('keeps a payment pending while its writes still fail, and says which', async () => {
-    const result = await reconcileIncompletePayments(deps(), log, { olderThanMs: 0, limit: 10 });
+    const result = await reconcileIncompletePayments(deps(), log, {
+      ...DEFAULT_RECONCILE,
+      olderThanMs: 0,
+      limit: 10,
+    });
     expect(result).toEqual({ status: 'done', found: 1, completed: 0, failed: 1 });
     expect(await pending()).toBe(1);
     expect(logs.map((l) => JSON.parse(l) as Record<string, unknown>)).toContainEqual(
@@ -77,7 +89,11 @@ describe('reconciling payments left incomplete', () => {
 
   it('completes it once the bucket is back: receipt, idempotency record, completion mark', async () => {
     await ensureBucket(h.aws.s3, h.names.receiptsBucket, h.region);
-    const result = await reconcileIncompletePayments(deps(), log, { olderThanMs: 0, limit: 10 });
+    const result = await reconcileIncompletePayments(deps(), log, {
+      ...DEFAULT_RECONCILE,
+      olderThanMs: 0,
+      limit: 10,
+    });
     expect(result).toEqual({ status: 'done', found: 1, completed: 1, failed: 0 });
     expect(await pending()).toBe(0);
     expect(await h.counts()).toMatchObject({
@@ -97,7 +113,9 @@ describe('reconciling payments left incomplete', () => {
     const replay = await h.handler(postPaymentEvent({ idempotencyKey: key }));
     expect(replay.statusCode).toBe(201);
     expect(parseBody<{ id: string }>(replay).id).toBe(paymentId);
-    expect(await reconcileIncompletePayments(deps(), log, { olderThanMs: 0, limit: 10 })).toEqual({
+    expect(
+      await reconcileIncompletePayments(deps(), log, { ...DEFAULT_RECONCILE, olderThanMs: 0, limit: 10 }),
+    ).toEqual({
       status: 'done',
       found: 0,
       completed: 0,
@@ -110,7 +128,7 @@ describe('reconciling payments left incomplete', () => {
     const result = await reconcileIncompletePayments(
       deps({ db: readOnly, writability: createWritabilityProbe(readOnly) }),
       log,
-      { olderThanMs: 0, limit: 10 },
+      { ...DEFAULT_RECONCILE, olderThanMs: 0, limit: 10 },
     );
     expect(result).toEqual({ status: 'skipped_read_only' });
   });
@@ -122,5 +140,58 @@ describe('reconciling payments left incomplete', () => {
     expect(isScheduledEvent(postPaymentEvent())).toBe(false);
     expect(isScheduledEvent(null)).toBe(false);
     expect(isScheduledEvent({ source: 'aws.events', 'detail-type': 'Other' })).toBe(false);
+  });
+});
+
+describe('reconcile run limits (a store that stays down)', () => {
+  let down: PaymentHarness;
+
+  beforeAll(async () => {
+    down = await createPaymentHarness(inject('motoUrl'), { createBucket: false });
+    for (let i = 0; i < 3; i++) {
+      expect((await down.handler(postPaymentEvent({ idempotencyKey: newKey('down') }))).statusCode).toBe(503);
+    }
+  });
+
+  afterAll(async () => {
+    await down?.close();
+  });
+
+  const downDeps = (deadline?: number) => ({
+    db: down.tdb.db,
+    writability: createWritabilityProbe(down.tdb.db),
+    targets: down.deps.targets,
+    region: down.region,
+    now: () => new Date(),
+    ...(deadline !== undefined ? { deadline } : {}),
+  });
+
+  it('stops after a few payments in a row still fail instead of running into the function timeout', async () => {
+    const result = await reconcileIncompletePayments(downDeps(), log, {
+      ...DEFAULT_RECONCILE,
+      olderThanMs: 0,
+      maxConsecutiveFailures: 2,
+    });
+    expect(result).toEqual({
+      status: 'done',
+      found: 3,
+      completed: 0,
+      failed: 2,
+      stoppedEarly: '2 payments in a row still failing',
+    });
+  });
+
+  it('starts no payment it could not finish before the deadline', async () => {
+    const result = await reconcileIncompletePayments(downDeps(Date.now() + 1000), log, {
+      ...DEFAULT_RECONCILE,
+      olderThanMs: 0,
+    });
+    expect(result).toEqual({
+      status: 'done',
+      found: 3,
+      completed: 0,
+      failed: 0,
+      stoppedEarly: 'time budget used up',
+    });
   });
 });
