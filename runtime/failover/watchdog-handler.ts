@@ -70,7 +70,7 @@ export async function invokeWatchdog(
   const startedAt = clock.now();
   const deadline = invocation.remainingMs === undefined ? undefined : startedAt + invocation.remainingMs;
   const { probesPerRun, probeSpacingMs } = rt.config;
-  for (let slot = 0; ; ) {
+  for (let slot = 0; ;) {
     const remainingMs = deadline === undefined ? undefined : deadline - clock.now();
     const result = await runOnce(rt, { requestId: invocation.requestId, remainingMs }, clock, overrides);
     if (result.handover || result.secondaryIsWriter || probesPerRun <= 1) return result;
