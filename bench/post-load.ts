@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalServer } from '../runtime/local/server';
+import { createTestDatabase } from '../test/runtime/support/database';
 import { startMoto } from '../test/support/moto-server';
 import { percentile } from './measure';
 
@@ -72,11 +73,15 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
   const databaseUrl = postgresServerUrl();
   if (!databaseUrl)
     throw new Error('the POST benchmark needs a PostgreSQL server (DATABASE_URL or 127.0.0.1:5432)');
+  // A scratch database of its own (dropped at the end): the benchmark never writes into the server's
+  // databases, whose schema may be from another version.
+  process.env.DATABASE_URL = databaseUrl;
+  const scratch = await createTestDatabase();
   const moto = await startMoto();
   const suffix = randomUUID().slice(0, 8);
   const server = await startLocalServer({
     port: 0,
-    databaseUrl,
+    database: scratch.db,
     awsEndpoint: moto.url,
     idempotencyTable: `bench-idem-${suffix}`,
     sessionsTable: `bench-sessions-${suffix}`,
@@ -122,5 +127,6 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
     ddb.destroy();
     await server.close();
     await moto.stop();
+    await scratch.close();
   }
 }
