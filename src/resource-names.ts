@@ -23,6 +23,11 @@ export function resourceNames(config: Config) {
     vpcName: (region: Region) => n.regional('vpc', region),
     routeTableName: (region: Region) => n.regional('private-rt', region),
     lambdaSecurityGroup: (region: Region) => n.regional('lambda', region),
+    alertTopic: (region: Region) => n.regional('alerts', region),
+    alertTopicArn: (region: Region, accountId: string) =>
+      `arn:aws:sns:${region}:${accountId}:${n.regional('alerts', region)}`,
+    /** The secondary region's function that relays the primary region's alerts. */
+    alertRelayFunction: n.name('alert-relay'),
   };
 }
 

@@ -19,9 +19,6 @@ export function drNames(config: Config) {
     primaryRegion: config.regions.primary,
     secondaryRegion: config.regions.secondary,
     stateTable: n.name('dr-state'),
-    alertsTopic: (region: Region) => n.regional('alerts', region),
-    alertsTopicArn: (region: Region, accountId: string) =>
-      `arn:aws:sns:${region}:${accountId}:${n.regional('alerts', region)}`,
     watchdogFunction: n.name('watchdog'),
     orchestratorFunction: n.name('orchestrator'),
     primaryHealthCheckName: n.name('primary-health'),

@@ -93,7 +93,7 @@ export async function runOrchestration(ctx: CommandContext, o: RunOptions): Prom
   let notifier: Notifier;
   if (identity.account) {
     notifier = bestEffort(
-      snsNotifier(ctx.clients.sns(secondary), ctx.names.alertsTopicArn(secondary, identity.account)),
+      snsNotifier(ctx.clients.sns(secondary), ctx.names.alertTopicArn(secondary, identity.account)),
       log,
     );
   } else {

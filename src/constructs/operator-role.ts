@@ -42,7 +42,7 @@ export class OperatorRole extends Construct {
     const idempotencyTables = regions.map(
       (r) => `arn:aws:dynamodb:${r}:${accountId}:table/${names.idempotencyTable}`,
     );
-    const topics = regions.map((r) => `arn:aws:sns:${r}:${accountId}:${p.naming.regional('alerts', r)}`);
+    const topics = regions.map((r) => names.alertTopicArn(r, accountId));
 
     const statements: PolicyStatement[] = [
       {

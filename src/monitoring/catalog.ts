@@ -23,7 +23,7 @@ export function functionNames(config: Config, region: Region): Array<[string, st
     names.push(
       ['watchdog', n.name('watchdog')],
       ['orchestrator', n.name('orchestrator')],
-      ['alert-relay', n.name('alert-relay')],
+      ['alert-relay', resourceNames(config).alertRelayFunction],
     );
   return names;
 }

@@ -16,7 +16,7 @@ import { BucketReplication } from '../constructs/bucket-replication';
 import { regionCatalog } from '../monitoring/catalog';
 import { dashboardBody } from '../monitoring/dashboard';
 import { resourceNames } from '../resource-names';
-import { alertRelayFunctionName, alertTopicArn, apiDomainNames } from './regional-stack';
+import { apiDomainNames } from './regional-stack';
 import { DrStack } from './dr-stack';
 
 /**
@@ -132,9 +132,9 @@ export class InterconnectStack extends DrStack {
     // subscribe to, and it skips a message already marked as relayed (runtime/alert-relay/relay.ts).
     new SnsTopicSubscription(this, 'alert-relay', {
       provider: p,
-      topicArn: alertTopicArn(this.naming, primary, account),
+      topicArn: names.alertTopicArn(primary, account),
       protocol: 'lambda',
-      endpoint: `arn:aws:lambda:${secondary}:${account}:function:${alertRelayFunctionName(this.naming)}`,
+      endpoint: `arn:aws:lambda:${secondary}:${account}:function:${names.alertRelayFunction}`,
     });
 
     // One dashboard definition over both regions, deployed in each so the surviving region's copy is readable.

@@ -18,7 +18,6 @@ import { DbCredentials } from '../constructs/db-credentials';
 import { Network } from '../constructs/network';
 import { ReceiptsBucket } from '../constructs/receipts-bucket';
 import { AppSecurityGroups } from '../constructs/security-groups';
-import type { Naming } from '../naming';
 import { resourceNames, type ResourceNames } from '../resource-names';
 import { keyAliases } from './global-stack';
 import { DrStack } from './dr-stack';
@@ -32,16 +31,6 @@ export function apiDomainNames(config: Config, region: Region): { publicName: st
     publicName: `${apiLabel}.${zoneName}`,
     regionalName: `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
   };
-}
-
-/** The alert topic of a region, by its deterministic name (stacks never read each other's state). */
-export function alertTopicArn(naming: Naming, region: Region, account: string): string {
-  return `arn:aws:sns:${region}:${account}:${naming.regional('alerts', region)}`;
-}
-
-/** The function in the secondary region that relays the primary region's alerts. */
-export function alertRelayFunctionName(naming: Naming): string {
-  return naming.name('alert-relay');
 }
 
 /** What differs between the two regional stacks; everything else is the same code. */
@@ -168,7 +157,7 @@ export class RegionalStack extends DrStack {
 
     this.alerts = new AlertTopic(this, 'alerts', {
       provider,
-      name: this.naming.regional('alerts', spec.region),
+      name: names.alertTopic(spec.region),
       kmsKeyArn: this.opsKeyArn,
       accountId: this.account,
       region: spec.region,
@@ -244,7 +233,7 @@ export class RegionalStack extends DrStack {
       });
       this.alertRelay = new AlertRelay(this, 'alert-relay', {
         provider,
-        functionName: alertRelayFunctionName(this.naming),
+        functionName: names.alertRelayFunction,
         deadLetterQueueName: this.naming.name('alert-relay-dlq'),
         region: spec.region,
         accountId: this.account,
@@ -253,7 +242,7 @@ export class RegionalStack extends DrStack {
         opsKeyArn: this.opsKeyArn,
         logRetentionDays: config.logRetentionDays,
         targetTopicArn: this.alerts.arn,
-        sourceTopicArn: alertTopicArn(this.naming, spec.peerRegion, this.account),
+        sourceTopicArn: names.alertTopicArn(spec.peerRegion, this.account),
       });
     }
     const timeouts = { ...this.service.timeoutsMs };

@@ -174,8 +174,8 @@ describe('names', () => {
       parseConfig({ environmentSuffix: 'prod', dns: { zoneName: 'example.org', zoneId: 'Z0123456789' } }),
     );
     expect(n.stateTable).toBe('payment-processing-dr-state-prod');
-    expect(n.alertsTopic('us-east-2')).toBe('payment-processing-alerts-prod-use2');
-    expect(n.alertsTopicArn('us-east-1', '111122223333')).toBe(
+    expect(n.alertTopic('us-east-2')).toBe('payment-processing-alerts-prod-use2');
+    expect(n.alertTopicArn('us-east-1', '111122223333')).toBe(
       'arn:aws:sns:us-east-1:111122223333:payment-processing-alerts-prod-use1',
     );
     expect(n.watchdogFunction).toBe('payment-processing-watchdog-prod');
