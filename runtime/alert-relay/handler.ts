@@ -1,5 +1,5 @@
-import { SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
+import { snsClient } from '../failover/clients';
 import { optionalEnv, requireEnv } from '../shared/env';
 import { lazy } from '../shared/lazy';
 import { createLogger, errorFields } from '../shared/logger';
@@ -9,11 +9,8 @@ import { relayAlerts, type RelayDeps } from './relay';
 const deps = lazy((): RelayDeps => {
   const endpoint = optionalEnv(process.env, 'AWS_ENDPOINT_URL');
   return {
-    sns: new SNSClient({
-      region: requireEnv(process.env, 'AWS_REGION'),
-      maxAttempts: 3,
-      ...(endpoint ? { endpoint } : {}),
-    }),
+    // The failover code's client factory: explicit region, bounded request time, 3 attempts.
+    sns: snsClient({ region: requireEnv(process.env, 'AWS_REGION'), ...(endpoint ? { endpoint } : {}) }),
     targetTopicArn: requireEnv(process.env, 'TARGET_TOPIC_ARN'),
   };
 });

@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
+import { snsSubject, snsTopicRegion } from '../failover/notify';
 
 /**
  * Relays alert notifications from the primary region's topic to the secondary region's topic.
@@ -18,15 +19,14 @@ export interface RelayDeps {
 /** Marks a relayed message, so that a relayed copy is never relayed again (see relayAlerts). */
 export const RELAYED_FROM_ATTRIBUTE = 'relayedFrom';
 
-/** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
+/** The relayed subject names the region it came from, within SNS's subject limits (snsSubject). */
 export function relaySubject(subject: string | null | undefined, sourceRegion: string): string {
-  const text = `[via ${sourceRegion}] ${subject ?? 'alert'}`.replace(/[^\x20-\x7E]/g, '?');
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  return snsSubject(`[via ${sourceRegion}] ${subject ?? 'alert'}`);
 }
 
 /** The region of an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>). */
 export function topicRegion(topicArn: string): string {
-  const region = topicArn.split(':')[3];
+  const region = snsTopicRegion(topicArn);
   if (!region) throw new Error(`not an SNS topic ARN: ${topicArn}`);
   return region;
 }

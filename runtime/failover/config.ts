@@ -12,17 +12,17 @@ import {
   DEFAULT_PROMOTION_TIMEOUT_MS,
   type OrchestratorSettings,
 } from './orchestrator';
+import { snsTopicRegion } from './notify';
 import { validateHealthUrl } from './probe';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import type { WatchdogConfig } from './watchdog';
 
 /** Settings of the failover functions, read from the environment the infrastructure sets. */
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 function topicRegion(arn: string, name: string): string {
-  const m = SNS_TOPIC_ARN.exec(arn);
-  if (!m) throw new Error(`environment variable ${name} must be an SNS topic ARN`);
-  return m[1] as string;
+  const region = snsTopicRegion(arn);
+  if (!region) throw new Error(`environment variable ${name} must be an SNS topic ARN`);
+  return region;
 }
 
 function mode(env: Env): FailoverMode {

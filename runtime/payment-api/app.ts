@@ -8,6 +8,7 @@ import { createPayment } from './create-payment';
 import { getPayment } from './get-payment';
 import { parseCreatePayment } from './request';
 import type { SideEffectTargets } from './side-effects';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '../shared/service-config';
 
 /**
  * The payment API Lambda: routing, correlation ids, error mapping and one structured log line per request.
@@ -25,8 +26,6 @@ export interface PaymentApiDeps {
   logSink?: LogSink;
   now?: () => Date;
 }
-
-export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 

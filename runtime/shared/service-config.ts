@@ -26,8 +26,10 @@ export function serviceConfigFromEnv(env: Env): ServiceConfig {
  * Overall deadline of GET /health: HEALTH_TIMEOUT_MS, default 1000. Route 53 counts a check as failed unless
  * the 2xx arrives within 2 s of connecting; API Gateway and Lambda add their own latency on top of this.
  */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
+
 export function healthTimeoutFromEnv(env: Env): number {
-  return intEnv(env, 'HEALTH_TIMEOUT_MS', 1000, { min: 50, max: 30_000 });
+  return intEnv(env, 'HEALTH_TIMEOUT_MS', DEFAULT_HEALTH_TIMEOUT_MS, { min: 50, max: 30_000 });
 }
 
 /** How long a `SHOW transaction_read_only` answer is trusted: DB_READ_ONLY_CACHE_MS, default 2000, at most 10 s. */

@@ -9,7 +9,7 @@ import {
 import { createLogger } from '../../runtime/shared/logger';
 import { createWritabilityProbe } from '../../runtime/shared/writability';
 import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
-import { createPaymentHarness, type PaymentHarness } from './support/harness';
+import { countIncomplete, createPaymentHarness, type PaymentHarness } from './support/harness';
 import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
 
 /**
@@ -29,21 +29,19 @@ afterAll(async () => {
   await h?.close();
 });
 
-const deps = (overrides: Partial<Parameters<typeof reconcileIncompletePayments>[0]> = {}) => ({
-  db: h.tdb.db,
-  writability: createWritabilityProbe(h.tdb.db),
-  targets: h.deps.targets,
-  region: h.region,
+type ReconcileDeps = Parameters<typeof reconcileIncompletePayments>[0];
+/** The reconcile dependencies of a harness (the first one unless given). */
+const depsOf = (harness: PaymentHarness, overrides: Partial<ReconcileDeps> = {}): ReconcileDeps => ({
+  db: harness.tdb.db,
+  writability: createWritabilityProbe(harness.tdb.db),
+  targets: harness.deps.targets,
+  region: harness.region,
   now: () => new Date(),
   ...overrides,
 });
+const deps = (overrides: Partial<ReconcileDeps> = {}) => depsOf(h, overrides);
 
-async function pending(): Promise<number> {
-  const { rows } = await h.tdb.db.query<{ n: string | number }>(
-    'SELECT count(*) AS n FROM payments WHERE side_effects_completed_at IS NULL',
-  );
-  return Number(rows[0]?.n);
-}
+const pending = () => countIncomplete(h.tdb.db);
 
 describe('reconciling payments left incomplete', () => {
   const key = newKey('reconcile');
@@ -157,14 +155,7 @@ describe('reconcile run limits (a store that stays down)', () => {
     await down?.close();
   });
 
-  const downDeps = (deadline?: number) => ({
-    db: down.tdb.db,
-    writability: createWritabilityProbe(down.tdb.db),
-    targets: down.deps.targets,
-    region: down.region,
-    now: () => new Date(),
-    ...(deadline !== undefined ? { deadline } : {}),
-  });
+  const downDeps = (deadline?: number) => depsOf(down, deadline !== undefined ? { deadline } : {});
 
   it('stops after a few payments in a row still fail instead of running into the function timeout', async () => {
     const result = await reconcileIncompletePayments(downDeps(), log, {

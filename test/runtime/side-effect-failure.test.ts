@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureBucket, ensureTable } from '../../runtime/local/provision';
 import type { PaymentResource } from '../../runtime/payment-api/resource';
 import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
-import { createPaymentHarness, type PaymentHarness } from './support/harness';
+import { countIncomplete, createPaymentHarness, type PaymentHarness } from './support/harness';
 
 /**
  * A side effect fails after the ledger commit: the client gets a retryable error, the payment stays recorded
@@ -21,12 +21,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function pendingRows(): Promise<number> {
-  const { rows } = await h.tdb.db.query<{ n: string | number }>(
-    'SELECT count(*) AS n FROM payments WHERE side_effects_completed_at IS NULL',
-  );
-  return Number(rows[0]?.n);
-}
+const pendingRows = () => countIncomplete(h.tdb.db);
 
 describe('receipt bucket missing', () => {
   const key = newKey('s3fail');

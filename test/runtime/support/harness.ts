@@ -49,6 +49,14 @@ export async function countRows(db: Database): Promise<{ payments: number; ledge
   return { payments: Number(rows[0]?.payments), ledgerEntries: Number(rows[0]?.ledger) };
 }
 
+/** Payments whose side effects are not recorded as complete. */
+export async function countIncomplete(db: Database): Promise<number> {
+  const { rows } = await db.query<{ n: string | number }>(
+    'SELECT count(*) AS n FROM payments WHERE side_effects_completed_at IS NULL',
+  );
+  return Number(rows[0]?.n);
+}
+
 export async function createPaymentHarness(
   motoUrl: string,
   options: { region?: string; createBucket?: boolean; createTables?: boolean } = {},
