@@ -34,6 +34,10 @@ export interface BuildOptions {
 
 /** Builds the whole disaster-recovery architecture from one validated configuration. */
 export function buildApp(config: Config, options: BuildOptions = {}): DrApp {
+  // cdktn records a stack trace for every token it creates, only to name the creation site when the token
+  // fails to resolve; the output is the same without them, and synth is about a quarter faster. Set the
+  // variable to 0 to get the traces back when debugging such an error.
+  process.env.CDKTN_DISABLE_CREATION_STACK ??= '1';
   const outdir = options.outdir ?? 'cdktf.out';
   const bundles = options.bundles ?? bundleAll();
   const app = new App({ outdir, skipValidation: false, context: { targetVersions: TARGET_VERSIONS } });
