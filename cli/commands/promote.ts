@@ -81,6 +81,12 @@ export async function promoteCommand(
       'failover refused: an unplanned failover loses writes not yet replicated; pass --allow-data-loss (or use "switchover" for a planned move)',
     );
   }
+  if (action === 'failback' && !options.skipApiCheck && isExampleDns(ctx.config)) {
+    // Failback must see the primary region's API answer first; with the example zone there is no API to ask.
+    throw new UsageError(
+      `failback refused: the configuration names the example DNS zone (${ctx.config.dns.zoneName}), so the primary API cannot be checked; set dns.zoneName and dns.zoneId (HOSTED_ZONE_NAME, HOSTED_ZONE_ID) to the deployed zone, or pass --skip-api-check`,
+    );
+  }
   assertCanConfirm(ctx, action);
   await requireCredentials(ctx);
   const target = targetOf(
@@ -97,8 +103,6 @@ export async function promoteCommand(
   if (action === 'failback') {
     if (options.skipApiCheck) {
       ctx.io.stderr.write('warning: --skip-api-check: the primary API is not checked before failback\n');
-    } else if (isExampleDns(ctx.config)) {
-      ctx.io.stderr.write('warning: no DNS zone configured (example zone); the primary API is not checked\n');
     } else {
       failbackReadiness = primaryApiCheck(ctx);
     }

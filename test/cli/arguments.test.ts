@@ -66,7 +66,9 @@ describe('mutating commands need confirmation', () => {
     '%j without a terminal and without --yes refuses with exit 2, before any change',
     async (...argv) => {
       const env =
-        argv[0] === 'drill' ? { HOSTED_ZONE_NAME: 'pay.example.org', HOSTED_ZONE_ID: 'Z0TEST12345' } : {};
+        argv[0] === 'drill' || argv[0] === 'failback'
+          ? { HOSTED_ZONE_NAME: 'pay.example.org', HOSTED_ZONE_ID: 'Z0TEST12345' }
+          : {};
       // The refusal comes before any AWS call: noAws fails the test if one is made.
       const r = await drctl([...argv], { env });
       expect(r.code).toBe(2);
@@ -110,6 +112,19 @@ describe('mutating commands need confirmation', () => {
     const r = await drctl(['drill', '--yes']);
     expect(r.code).toBe(2);
     expect(r.stderrLines).toEqual([expect.stringMatching(/^drctl: drill needs the deployed DNS zone/)]);
+  });
+
+  it('failback refuses without a real DNS zone, before any AWS call, unless the API check is skipped', async () => {
+    // The default test clients fail on any use: the refusal comes before credentials or RDS are touched.
+    const r = await drctl(['failback', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderrLines).toEqual([
+      expect.stringMatching(
+        /^drctl: failback refused: the configuration names the example DNS zone \(example\.com\)/,
+      ),
+    ]);
+    const skipped = await drctl(['failback', '--yes', '--skip-api-check']);
+    expect(skipped.stderrLines.join('\n')).not.toMatch(/example DNS zone/);
   });
 });
 
