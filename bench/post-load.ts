@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { localClient } from '../runtime/local/client';
 import { startLocalServer } from '../runtime/local/server';
 import { createTestDatabase } from '../test/runtime/support/database';
 import { startMoto } from '../test/support/moto-server';
@@ -88,9 +89,12 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
     receiptsBucket: `bench-receipts-${suffix}`,
     logSink: () => undefined,
   });
+  // Signed like an IAM caller's request (the local server checks SigV4 as API Gateway does).
+  const client = localClient(server.url, { region: 'us-east-1' });
   const post = async (): Promise<boolean> => {
-    const res = await fetch(`${server.url}/payments`, {
+    const res = await client({
       method: 'POST',
+      path: '/payments',
       headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${randomUUID()}` },
       body: JSON.stringify({
         amount: 1299,
@@ -98,7 +102,6 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
         merchantId: 'm_bench',
         paymentMethod: { type: 'card_token', token: 'tok_bench12345' },
       }),
-      signal: AbortSignal.timeout(10_000),
     });
     await res.arrayBuffer();
     return res.status === 201;

@@ -1,4 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import * as z from 'zod/mini';
 import { HttpError, jsonResponse } from '../shared/http';
 import type { Logger } from '../shared/logger';
 import { checkHealth, type HealthDeps } from './checks';
@@ -9,6 +10,13 @@ import { checkHealth, type HealthDeps } from './checks';
  * is public, for the Route 53 health checkers); the log does. Never cached. HEAD gets the same status.
  * Served by the payment function (payment-api/app.ts), so a broken payment function fails its own check.
  */
+export const healthBodySchema = z.strictObject({
+  status: z.enum(['ok', 'unavailable']),
+  region: z.string(),
+});
+
+export type HealthBody = z.infer<typeof healthBodySchema>;
+
 /** Runs the checks and renders the answer; failures are logged, one line per failing component. */
 export async function healthResponse(
   deps: HealthDeps & { region: string },
@@ -22,10 +30,8 @@ export async function healthResponse(
       latencyMs: component.latencyMs,
     });
   }
-  return jsonResponse(report.healthy ? 200 : 503, {
-    status: report.healthy ? 'ok' : 'unavailable',
-    region: deps.region,
-  });
+  const body: HealthBody = { status: report.healthy ? 'ok' : 'unavailable', region: deps.region };
+  return jsonResponse(report.healthy ? 200 : 503, body);
 }
 
 export function healthMethodNotAllowed(): HttpError {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { matchResource } from '../payment-api/routes';
 
 /**
  * Builds the API Gateway REST API (v1) proxy event that API Gateway would send for an HTTP request, so the
@@ -11,17 +12,7 @@ export function resourceFor(path: string): {
   resource: string;
   pathParameters: Record<string, string> | null;
 } {
-  const item = /^\/payments\/([^/]+)$/.exec(path);
-  if (item) {
-    let id: string;
-    try {
-      id = decodeURIComponent(item[1] as string);
-    } catch {
-      id = item[1] as string;
-    }
-    return { resource: '/payments/{id}', pathParameters: { id } };
-  }
-  return { resource: path, pathParameters: null };
+  return matchResource(path) ?? { resource: path, pathParameters: null };
 }
 
 function isUtf8(bytes: Buffer): boolean {

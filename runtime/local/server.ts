@@ -16,11 +16,14 @@ import { healthTimeoutFromEnv } from '../shared/service-config';
 import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
+import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
 import { ensureBucket, ensureTable } from './provision';
+import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
 /**
- * A local HTTP server that runs the Lambda handlers behind a stand-in for API Gateway: each request becomes a
- * v1 proxy event (`/payments`, `/payments/{id}` with path parameters, `/health`) handled in-process.
+ * A local HTTP server that runs the Lambda handlers behind a stand-in for API Gateway (gateway.ts: routes,
+ * SigV4 authorization of the payment routes against local credentials, required headers): each request
+ * becomes a v1 proxy event (`/payments`, `/payments/{id}` with path parameters, `/health`) handled in-process.
  * `npm run dev` starts it from the environment; tests and benchmarks call `startLocalServer`.
  *
  * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
@@ -43,6 +46,8 @@ export interface LocalServerOptions {
   receiptsBucket?: string;
   receiptsKmsKeyArn?: string;
   healthTimeoutMs?: number;
+  /** Credentials whose SigV4 signatures the payment routes accept (default: DEFAULT_LOCAL_CREDENTIAL). */
+  callers?: LocalCredential[];
   /** Apply migrations on start (default true). */
   migrate?: boolean;
   /** Create tables and bucket when missing (default: when an endpoint override is set; refused otherwise). */
@@ -70,6 +75,17 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on('end', () => done(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(chunks)));
     req.on('error', fail);
   });
+}
+
+/** What the signature covers, as received: header values joined with `,` when a header came several times. */
+function signedRequest(req: IncomingMessage, body: Buffer): SignedRequest {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = (req.rawHeaders[i] as string).toLowerCase();
+    const value = req.rawHeaders[i + 1] as string;
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  return { method: req.method ?? 'GET', target: req.url ?? '/', headers, body };
 }
 
 function send(res: ServerResponse, result: APIGatewayProxyResult): void {
@@ -105,6 +121,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       `arn:aws:kms:${region}:000000000000:alias/payments-receipts-local`,
   };
   const log = createLogger({ service: 'local-server', region }, options.logSink);
+  const callers = options.callers ?? [DEFAULT_LOCAL_CREDENTIAL];
 
   const ownsDatabase = options.database === undefined;
   const db =
@@ -163,6 +180,18 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
             return;
           }
           const event: APIGatewayProxyEvent = toProxyEvent(req, body);
+          const gateway = decide(event, signedRequest(req, body), {
+            credentials: callers,
+            region,
+            nowMs: Date.now(),
+          });
+          if (gateway.response) {
+            send(res, gateway.response);
+            return;
+          }
+          if (gateway.identity) {
+            event.requestContext.identity = signedIdentity(gateway.identity, event.requestContext.identity);
+          }
           // Like API Gateway in the deployed stacks, every route (/health included) goes to the payment function.
           send(res, await payments(event));
         } catch (err) {

@@ -1,8 +1,12 @@
 import * as z from 'zod/mini';
+import { healthBodySchema } from '../health/app';
+import { errorBodySchema } from '../shared/http';
+import { paymentResourceSchema } from './resource';
 import { paymentRequestSchema } from './schema';
 
 /**
- * The payment request as JSON Schema, for the API Gateway model. Used at synth time only (src/api/openapi.ts):
+ * The payment request (and responses) as JSON Schema, for the API Gateway model and the published OpenAPI
+ * document. Used at synth time only (src/api/openapi.ts):
  * the Lambda imports schema.ts, never this file, so the JSON Schema generator stays out of its bundle.
  * A JSON Schema document: plain JSON values only.
  */
@@ -61,3 +65,23 @@ function buildJsonSchema(): JsonSchema {
 }
 
 export const paymentRequestJsonSchema: JsonSchema = buildJsonSchema();
+
+/**
+ * The response bodies as OpenAPI 3.0 schema objects, for the published document (docs/openapi.json) only: API
+ * Gateway ignores method response models under a Lambda proxy integration, and OpenAPI-only keywords
+ * (`nullable`, `format`) have no place in its draft-04 models.
+ */
+export const responseJsonSchemas: Record<'Payment' | 'Health' | 'Error', JsonSchema> = {
+  Payment: {
+    ...(z.toJSONSchema(paymentResourceSchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),
+    title: 'Payment',
+  },
+  Health: {
+    ...(z.toJSONSchema(healthBodySchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),
+    title: 'Health',
+  },
+  Error: {
+    ...(z.toJSONSchema(errorBodySchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),
+    title: 'Error',
+  },
+};

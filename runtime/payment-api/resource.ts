@@ -1,21 +1,30 @@
-import { formatMinorUnits } from '../shared/currencies';
+import * as z from 'zod/mini';
+import { formatMinorUnits, SUPPORTED_CURRENCIES } from '../shared/currencies';
+import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import type { PaymentRecord } from './payments-repo';
+import { MAX_AMOUNT_MINOR_UNITS, MERCHANT_ID_PATTERN, REFERENCE_PATTERN } from './schema';
 
 /**
  * Representations of a payment. Both are pure functions of the stored row, so a replay, a GET and a retried
  * receipt upload all produce byte-identical output for the same payment.
+ *
+ * `paymentResourceSchema` is the one definition of the payment as the API returns it (201 and 200): the type
+ * below is inferred from it and the OpenAPI document publishes it (runtime/payment-api/json-schema.ts).
  */
-export interface PaymentResource {
-  id: string;
-  status: 'accepted';
-  amount: number;
-  currency: string;
-  merchantId: string;
-  reference: string | null;
-  createdAt: string;
-  /** The region that recorded the payment. */
-  region: string;
-}
+export const paymentResourceSchema = z.strictObject({
+  id: z.string().check(z.regex(PAYMENT_ID_PATTERN)),
+  status: z.literal('accepted'),
+  amount: z.number().check(z.int(), z.minimum(1), z.maximum(MAX_AMOUNT_MINOR_UNITS)),
+  currency: z.enum(SUPPORTED_CURRENCIES),
+  merchantId: z.string().check(z.regex(MERCHANT_ID_PATTERN)),
+  reference: z.nullable(z.string().check(z.regex(REFERENCE_PATTERN))),
+  /** ISO 8601 UTC, millisecond precision. */
+  createdAt: z.iso.datetime(),
+  /** The region that recorded the payment (after a failover, not necessarily the one that answers). */
+  region: z.string().check(z.regex(/^[a-z]{2}-[a-z]+-\d$/)),
+});
+
+export type PaymentResource = z.infer<typeof paymentResourceSchema>;
 
 export function toPaymentResource(payment: PaymentRecord): PaymentResource {
   return {

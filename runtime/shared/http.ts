@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import * as z from 'zod/mini';
 
 /** Request headers with lower-cased names; every value a header was sent with, in order, without repeats. */
 export type HeaderMap = ReadonlyMap<string, readonly string[]>;
@@ -52,9 +53,18 @@ export function jsonResponse(
   return { statusCode: status, headers: { ...BASE_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
-}
+/** The body of every error the function (and API Gateway, through its gateway responses) answers with. */
+export const errorBodySchema = z.strictObject({
+  error: z.strictObject({
+    /** Machine-readable, e.g. VALIDATION_FAILED, IDEMPOTENCY_KEY_REUSED, REGION_READ_ONLY. */
+    code: z.string().check(z.regex(/^[A-Z][A-Z0-9_]*$/)),
+    message: z.string(),
+    /** The offending field (`paymentMethod.token`) when one field is to blame. */
+    field: z.optional(z.string()),
+  }),
+});
+
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** A failure that maps to one HTTP error response; thrown by request parsing and the flows. */
 export class HttpError extends Error {

@@ -138,7 +138,9 @@ export class PaymentApi extends Construct {
     for (const [routeId, route] of [
       // execute-api ARNs are <api>/<stage>/<METHOD>/<resource path>: the stage segment is required.
       ['payments', '*/*/payments*'],
-      ['health', '*/GET/health'],
+      // Any method: API Gateway routes every method of /health to the function, which answers 405 to all but
+      // GET and HEAD (src/api/openapi.ts).
+      ['health', '*/*/health'],
     ] as const) {
       new LambdaPermission(this, `invoke-${routeId}`, {
         provider,

@@ -181,10 +181,23 @@ describe('REST API', () => {
     for (const p of perms) expect(String(p.function_name)).toContain('payment-service_payment_function');
     const permissions = perms.map((p) => p.source_arn);
     expect(permissions.sort()).toEqual([
+      // <execution_arn>/<stage>/<METHOD>/<path>: without the stage segment API Gateway may not invoke. Any
+      // method: the function answers 405 to those the route does not serve.
+      expect.stringMatching(/execution_arn\}\/\*\/\*\/health$/),
       expect.stringMatching(/execution_arn\}\/\*\/\*\/payments\*$/),
-      // <execution_arn>/<stage>/<METHOD>/<path>: without the stage segment API Gateway may not invoke.
-      expect.stringMatching(/execution_arn\}\/\*\/GET\/health$/),
     ]);
+    // Every other method of each resource reaches the function too (405 with Allow), with the same auth.
+    for (const [path, auth] of [
+      ['/payments', [{ sigv4: [] }]],
+      ['/payments/{id}', [{ sigv4: [] }]],
+      ['/health', []],
+    ] as const) {
+      const any = doc.paths[path]['x-amazon-apigateway-any-method'] as Attrs;
+      expect(any.security, path).toEqual(auth);
+      expect((any['x-amazon-apigateway-integration'] as Attrs).uri).toBe(
+        integration('/payments', 'post').uri,
+      );
+    }
   });
 
   it('runs the reconcile of incomplete payments in the payment function on a schedule, in both regions', () => {
@@ -229,7 +242,12 @@ describe('REST API', () => {
         error: { code: expect.any(String), message: expect.any(String) },
       });
     }
-    expect(responses.MISSING_AUTHENTICATION_TOKEN?.statusCode).toBe(403);
+    // No credentials: 401 with the SigV4 challenge (refused credentials stay 403).
+    expect(responses.MISSING_AUTHENTICATION_TOKEN).toMatchObject({
+      statusCode: 401,
+      responseParameters: { 'gatewayresponse.header.WWW-Authenticate': "'AWS4-HMAC-SHA256'" },
+    });
+    expect(responses.INVALID_SIGNATURE?.statusCode).toBe(403);
   });
 
   it('creates the execution log group itself (CMK, retention) before logging is switched on', () => {

@@ -1,6 +1,7 @@
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalClient, localClient } from '../../runtime/local/client';
 import { resourceFor } from '../../runtime/local/event';
+import { DEFAULT_LOCAL_CREDENTIAL } from '../../runtime/local/gateway';
 import { type LocalServer, startLocalServer } from '../../runtime/local/server';
 import { destroyResources, listKeys, scanAll, TEST_CREDENTIALS, testAws, uniqueNames } from './support/aws';
 import { createTestDatabase, type TestDatabase } from './support/database';
@@ -12,6 +13,7 @@ import { newKey, validPayment } from './support/events';
  */
 let tdb: TestDatabase;
 let server: LocalServer;
+let client: LocalClient;
 const names = uniqueNames();
 const aws = testAws(inject('motoUrl'));
 const logs: string[] = [];
@@ -28,6 +30,7 @@ beforeAll(async () => {
     logSink: (line) => logs.push(line),
     env: {},
   });
+  client = localClient(server.url, { region: 'us-east-1' });
 });
 
 afterAll(async () => {
@@ -36,13 +39,15 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-async function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    body,
-    headers,
-    signal: AbortSignal.timeout(10_000),
-  });
+/** A request signed with the local credential, as an IAM caller signs it for API Gateway. */
+async function call(
+  method: string,
+  path: string,
+  body?: string | Uint8Array,
+  headers: Record<string, string> = {},
+  options: { unsigned?: boolean } = {},
+) {
+  const res = await client({ method, path, headers, ...(body !== undefined ? { body } : {}), ...options });
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
@@ -99,9 +104,12 @@ describe('local server', () => {
       'Idempotency-Key': newKey(),
     });
     expect(large.status).toBe(413);
+    // A REST API answers an unknown route like an unsigned request: 401, from the gateway.
     const unknown = await call('GET', '/nowhere');
-    expect(unknown.status).toBe(404);
-    expect(JSON.parse(unknown.text)).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    expect(unknown.status).toBe(401);
+    expect(JSON.parse(unknown.text)).toEqual({
+      error: { code: 'MISSING_AUTHENTICATION', message: 'request is not signed (SigV4) or no such route' },
+    });
     const method = await call('DELETE', '/payments');
     expect(method.status).toBe(405);
     const badId = await call('GET', '/payments/not-an-id');
@@ -109,19 +117,53 @@ describe('local server', () => {
   });
 
   it('passes binary bodies base64-encoded, as API Gateway does', async () => {
-    const status = await new Promise<number>((done, fail) => {
-      const req = request(
-        `${server.url}/payments`,
-        { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': newKey() } },
-        (res) => {
-          res.resume();
-          done(res.statusCode ?? 0);
-        },
-      );
-      req.on('error', fail);
-      req.end(Buffer.from([0x7b, 0xff, 0x7d]));
+    const res = await call('POST', '/payments', Buffer.from([0x7b, 0xff, 0x7d]), {
+      'Content-Type': 'application/json',
+      'Idempotency-Key': newKey(),
     });
-    expect(status).toBe(400);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text)).toMatchObject({ error: { code: 'MALFORMED_JSON' } });
+  });
+
+  it('answers as API Gateway does before the function: unsigned, badly signed, missing header', async () => {
+    const headers = { 'Content-Type': 'application/json', 'Idempotency-Key': newKey('auth') };
+    const body = JSON.stringify(validPayment());
+    const unsigned = await call('POST', '/payments', body, headers, { unsigned: true });
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.headers.get('www-authenticate')).toBe('AWS4-HMAC-SHA256');
+    expect(JSON.parse(unsigned.text)).toMatchObject({ error: { code: 'MISSING_AUTHENTICATION' } });
+    expect(unsigned.headers.get('x-served-by-region')).toBeNull();
+    expect(
+      (await call('GET', '/payments/pay_01M8RBK5ZTCQ5ZXWXDFNHYCNC3', undefined, {}, { unsigned: true }))
+        .status,
+    ).toBe(401);
+
+    const stranger = localClient(server.url, {
+      region: 'us-east-1',
+      credential: { accessKeyId: 'AKIANOTLOCAL00000000', secretAccessKey: 'whatever' },
+    });
+    const foreign = await stranger({ method: 'POST', path: '/payments', headers, body });
+    expect(foreign.status).toBe(403);
+    expect(await foreign.json()).toMatchObject({ error: { code: 'INVALID_SIGNATURE' } });
+
+    const wrongSecret = localClient(server.url, {
+      region: 'us-east-1',
+      credential: { accessKeyId: DEFAULT_LOCAL_CREDENTIAL.accessKeyId, secretAccessKey: 'not-the-secret' },
+    });
+    expect((await wrongSecret({ method: 'POST', path: '/payments', headers, body })).status).toBe(403);
+    const otherRegion = localClient(server.url, { region: 'us-east-2' });
+    expect((await otherRegion({ method: 'POST', path: '/payments', headers, body })).status).toBe(403);
+
+    const noKey = await call('POST', '/payments', body, { 'Content-Type': 'application/json' });
+    expect(noKey.status).toBe(400);
+    expect(JSON.parse(noKey.text)).toMatchObject({ error: { code: 'INVALID_PARAMETERS' } });
+
+    // /health is open; other methods of a route reach the function, which answers 405.
+    expect((await call('GET', '/health', undefined, {}, { unsigned: true })).status).toBe(200);
+    const post = await call('POST', '/health', undefined, {}, { unsigned: true });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect(await scanAll(aws, names.idempotencyTable)).toHaveLength(1);
   });
 
   it('maps /payments/{id} to the resource template with a path parameter', () => {

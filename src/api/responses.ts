@@ -1,0 +1,303 @@
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  INCOMPLETE_RETRY_AFTER_SECONDS,
+  READ_ONLY_RETRY_AFTER_SECONDS,
+} from '../../runtime/payment-api/create-payment';
+import { MAX_BODY_BYTES } from '../../runtime/payment-api/request';
+import { PAYMENT_ID_PATTERN } from '../../runtime/shared/ids';
+import type { ApiRoute } from '../../runtime/payment-api/routes';
+import { GATEWAY_RESPONSES } from '../../runtime/payment-api/routes';
+
+/**
+ * Every status each operation can answer, who answers it (the function or API Gateway on its own), with the
+ * headers and examples the published document shows. test/contract/ holds the document to the local server
+ * with schemathesis; test/api/openapi.test.ts holds each error code named here to the code that sends it.
+ */
+export type ResponseHeaderName =
+  | 'WWW-Authenticate'
+  | 'Location'
+  | 'Idempotent-Replayed'
+  | 'Retry-After'
+  | 'X-Served-By-Region'
+  | 'X-Correlation-Id';
+
+export const RESPONSE_HEADERS: Record<ResponseHeaderName, { description: string; schema: object }> = {
+  'WWW-Authenticate': {
+    description: 'The authentication scheme to use: `AWS4-HMAC-SHA256` (SigV4)',
+    schema: { type: 'string', enum: ['AWS4-HMAC-SHA256'] },
+  },
+  Location: {
+    description: 'Path of the payment: `/payments/{id}`',
+    schema: { type: 'string', pattern: `^/payments/${PAYMENT_ID_PATTERN.source.replace(/^\^/, '')}` },
+  },
+  'Idempotent-Replayed': {
+    description: 'Present (`true`) when this is the stored answer to an earlier request with the same key',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  'Retry-After': {
+    description: 'Seconds to wait before retrying the same request (same Idempotency-Key and body)',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
+  'X-Served-By-Region': {
+    description: 'The AWS region whose payment function answered',
+    schema: { type: 'string' },
+  },
+  'X-Correlation-Id': {
+    description: 'The caller\u2019s X-Correlation-Id when well formed, otherwise the request id',
+    schema: { type: 'string' },
+  },
+};
+
+type Example = { summary: string; value: unknown };
+
+export interface ResponseSpec {
+  description: string;
+  schema: 'Payment' | 'Health' | 'Error';
+  headers?: ResponseHeaderName[];
+  /** Headers always present on this status. */
+  requiredHeaders?: ResponseHeaderName[];
+  examples?: Record<string, Example>;
+  links?: Record<string, unknown>;
+}
+
+const FUNCTION_HEADERS: ResponseHeaderName[] = ['X-Served-By-Region', 'X-Correlation-Id'];
+
+const error = (code: string, message: string, field?: string): Example => ({
+  summary: code,
+  value: { error: { code, message, ...(field ? { field } : {}) } },
+});
+
+const gateway = (...types: Array<keyof typeof GATEWAY_RESPONSES>): Record<string, Example> =>
+  Object.fromEntries(
+    types.map((t) => {
+      const r = GATEWAY_RESPONSES[t];
+      return [
+        r.code,
+        { summary: `${r.code} (API Gateway)`, value: { error: { code: r.code, message: r.message } } },
+      ];
+    }),
+  );
+
+const PAYMENT_EXAMPLE = {
+  id: 'pay_01M8RBK5ZTCQ5ZXWXDFNHYCNC3',
+  status: 'accepted',
+  amount: 1250,
+  currency: 'USD',
+  merchantId: 'm_123',
+  reference: 'order-42',
+  createdAt: '2026-12-01T08:29:59.163Z',
+  region: 'us-east-1',
+};
+
+const unauthenticated: ResponseSpec = {
+  description: 'Not signed: refused by API Gateway before the function runs (sign with SigV4)',
+  schema: 'Error',
+  headers: ['WWW-Authenticate'],
+  requiredHeaders: ['WWW-Authenticate'],
+  examples: gateway('MISSING_AUTHENTICATION_TOKEN'),
+};
+const forbidden: ResponseSpec = {
+  description:
+    'Refused by API Gateway: bad or expired signature, caller not allowed, or blocked by the web application firewall',
+  schema: 'Error',
+  examples: gateway('INVALID_SIGNATURE', 'EXPIRED_TOKEN', 'ACCESS_DENIED', 'WAF_FILTERED'),
+};
+const throttled: ResponseSpec = {
+  description: 'Throttled by API Gateway (stage limits); retry with backoff',
+  schema: 'Error',
+  examples: gateway('THROTTLED'),
+};
+const internal: ResponseSpec = {
+  description: 'Unexpected failure; nothing is half-written (retry with the same Idempotency-Key)',
+  schema: 'Error',
+  headers: FUNCTION_HEADERS,
+  examples: { INTERNAL_ERROR: error('INTERNAL_ERROR', 'internal error') },
+};
+const databaseUnavailable = error('DATABASE_UNAVAILABLE', 'the payment store is unavailable; retry later');
+
+export interface OperationSpec {
+  summary: string;
+  description: string;
+  responses: Record<string, ResponseSpec>;
+  requestExamples?: Record<string, Example>;
+}
+
+export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
+  createPayment: {
+    summary: 'Create a payment (idempotent)',
+    description:
+      'Records the payment in the ledger and answers 201 with it. A retry with the same Idempotency-Key and body answers the original 201 with `Idempotent-Replayed: true`, also after a regional failover.',
+    requestExamples: {
+      card: {
+        summary: 'A card-token payment of 12.50 USD',
+        value: {
+          amount: 1250,
+          currency: 'USD',
+          merchantId: 'm_123',
+          reference: 'order-42',
+          paymentMethod: { type: 'card_token', token: 'tok_4242abcd4242' },
+        },
+      },
+    },
+    responses: {
+      '201': {
+        description: 'Payment accepted, or the original answer to a replay of the same request',
+        schema: 'Payment',
+        headers: ['Location', 'Idempotent-Replayed', ...FUNCTION_HEADERS],
+        requiredHeaders: ['Location', ...FUNCTION_HEADERS],
+        examples: { accepted: { summary: 'Accepted', value: PAYMENT_EXAMPLE } },
+        links: {
+          getPayment: {
+            operationId: 'getPayment',
+            parameters: { id: '$response.body#/id' },
+            description: 'The payment just created',
+          },
+        },
+      },
+      '400': {
+        description: 'Invalid request: body, Idempotency-Key or X-Session-Id',
+        schema: 'Error',
+        examples: {
+          VALIDATION_FAILED: error('VALIDATION_FAILED', 'amount must be at least 1', 'amount'),
+          MALFORMED_JSON: error('MALFORMED_JSON', 'request body is not valid JSON'),
+          IDEMPOTENCY_KEY_REQUIRED: error(
+            'IDEMPOTENCY_KEY_REQUIRED',
+            'the Idempotency-Key header is required',
+          ),
+          INVALID_IDEMPOTENCY_KEY: error(
+            'INVALID_IDEMPOTENCY_KEY',
+            'Idempotency-Key must be one value of 8 to 128 characters from A-Z a-z 0-9 _ . : -',
+          ),
+          INVALID_SESSION_ID: error(
+            'INVALID_SESSION_ID',
+            'X-Session-Id must be one value of 8 to 128 characters from A-Z a-z 0-9 _ . : -',
+          ),
+          ...gateway('BAD_REQUEST_BODY', 'BAD_REQUEST_PARAMETERS'),
+        },
+      },
+      '401': unauthenticated,
+      '403': forbidden,
+      '409': {
+        description: 'The Idempotency-Key was already used with a different body; nothing was written',
+        schema: 'Error',
+        headers: FUNCTION_HEADERS,
+        examples: {
+          IDEMPOTENCY_KEY_REUSED: error(
+            'IDEMPOTENCY_KEY_REUSED',
+            'this Idempotency-Key was already used with a different request body',
+          ),
+        },
+      },
+      '413': {
+        description: `Body larger than ${MAX_BODY_BYTES} bytes`,
+        schema: 'Error',
+        examples: {
+          PAYLOAD_TOO_LARGE: error(
+            'PAYLOAD_TOO_LARGE',
+            `request body must be at most ${MAX_BODY_BYTES} bytes`,
+          ),
+        },
+      },
+      '415': {
+        description:
+          'Content-Type is not application/json (charset utf-8 at most), or the body is compressed',
+        schema: 'Error',
+        headers: FUNCTION_HEADERS,
+        examples: {
+          UNSUPPORTED_MEDIA_TYPE: error('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'),
+        },
+      },
+      '429': throttled,
+      '500': internal,
+      '503': {
+        description: `This region cannot take the payment now; retry after Retry-After (REGION_READ_ONLY ${READ_ONLY_RETRY_AFTER_SECONDS} s, DATABASE_UNAVAILABLE ${DATABASE_RETRY_AFTER_SECONDS} s, PAYMENT_INCOMPLETE ${INCOMPLETE_RETRY_AFTER_SECONDS} s: recorded, completed by the retry)`,
+        schema: 'Error',
+        headers: ['Retry-After', ...FUNCTION_HEADERS],
+        requiredHeaders: ['Retry-After', ...FUNCTION_HEADERS],
+        examples: {
+          REGION_READ_ONLY: error(
+            'REGION_READ_ONLY',
+            'this region is not accepting payments at the moment; retry later',
+          ),
+          DATABASE_UNAVAILABLE: databaseUnavailable,
+          PAYMENT_INCOMPLETE: error(
+            'PAYMENT_INCOMPLETE',
+            'the payment was recorded but could not be completed; retry the same request with the same Idempotency-Key',
+          ),
+        },
+      },
+    },
+  },
+  getPayment: {
+    summary: 'Read a payment',
+    description: 'A read: answered in either region, including the standby one.',
+    responses: {
+      '200': {
+        description: 'The payment',
+        schema: 'Payment',
+        headers: FUNCTION_HEADERS,
+        requiredHeaders: FUNCTION_HEADERS,
+        examples: { payment: { summary: 'A payment', value: PAYMENT_EXAMPLE } },
+      },
+      '400': {
+        description: 'Not a payment id',
+        schema: 'Error',
+        headers: FUNCTION_HEADERS,
+        examples: {
+          INVALID_PAYMENT_ID: error(
+            'INVALID_PAYMENT_ID',
+            'payment id must look like pay_ followed by 26 characters',
+            'id',
+          ),
+        },
+      },
+      '401': unauthenticated,
+      '403': forbidden,
+      '404': {
+        description: 'No payment has this id',
+        schema: 'Error',
+        headers: FUNCTION_HEADERS,
+        examples: { PAYMENT_NOT_FOUND: error('PAYMENT_NOT_FOUND', 'no payment has this id') },
+      },
+      '429': throttled,
+      '500': internal,
+      '503': {
+        description: 'The payment store is unavailable; retry after Retry-After',
+        schema: 'Error',
+        headers: ['Retry-After', ...FUNCTION_HEADERS],
+        requiredHeaders: ['Retry-After', ...FUNCTION_HEADERS],
+        examples: { DATABASE_UNAVAILABLE: databaseUnavailable },
+      },
+    },
+  },
+  health: {
+    summary: 'Deep health of this region',
+    description:
+      'Open (no signature). 200 only when this region can take payments: its database answers and is writable, and its table and bucket answer, within the health deadline. The body never says which dependency failed.',
+    responses: {
+      '200': {
+        description: 'This region can take payments',
+        schema: 'Health',
+        headers: FUNCTION_HEADERS,
+        requiredHeaders: FUNCTION_HEADERS,
+        examples: { ok: { summary: 'Healthy', value: { status: 'ok', region: 'us-east-1' } } },
+      },
+      '403': {
+        description: 'Blocked by the web application firewall',
+        schema: 'Error',
+        examples: gateway('WAF_FILTERED'),
+      },
+      '429': throttled,
+      '500': internal,
+      '503': {
+        description: 'This region cannot take payments',
+        schema: 'Health',
+        headers: FUNCTION_HEADERS,
+        requiredHeaders: FUNCTION_HEADERS,
+        examples: {
+          unavailable: { summary: 'Unavailable', value: { status: 'unavailable', region: 'us-east-2' } },
+        },
+      },
+    },
+  },
+};
