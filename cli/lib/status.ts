@@ -22,7 +22,7 @@ import {
   readTopology,
 } from '../../runtime/failover/topology';
 import type { AwsClients } from './aws';
-import { type DrNames, RECEIPTS_REPLICATION_RULE_ID } from './names';
+import type { DrNames } from './names';
 
 /**
  * `drctl status`: everything an operator needs before and during a failover, gathered from both regions in
@@ -201,7 +201,7 @@ async function regionMetrics(
       stat('s3', 'AWS/S3', 'ReplicationLatency', {
         SourceBucket: names.receiptsBucket(region, accountId),
         DestinationBucket: names.receiptsBucket(other, accountId),
-        RuleId: RECEIPTS_REPLICATION_RULE_ID,
+        RuleId: names.receiptsReplicationRuleId,
       }),
     );
   }

@@ -4,6 +4,7 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import type { LambdaBundle } from '../bundling/functions';
+import { allow } from '../grants';
 import { keyUseThrough } from '../iam';
 import { DrFunction } from './lambda-function';
 
@@ -59,8 +60,8 @@ export class AlertRelay extends Construct {
       timeoutSeconds: 30,
       environment: { TARGET_TOPIC_ARN: p.targetTopicArn },
       statements: [
-        { Sid: 'PublishRelayedAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: p.targetTopicArn },
-        { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
+        allow('PublishRelayedAlerts', 'sns:Publish', p.targetTopicArn),
+        allow('DeadLetters', 'sqs:SendMessage', this.deadLetters.arn),
         // The topic and the queue are encrypted with the ops key.
         keyUseThrough(
           'OpsKeyThroughSnsAndSqs',
