@@ -1,4 +1,5 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { snsSubject } from '../shared/sns';
 import { describeError, type FailoverLogger } from './log';
 
 /**
@@ -22,19 +23,6 @@ export interface Notification {
 export interface Notifier {
   /** Throws when the message could not be published (callers decide whether that matters). */
   publish(notification: Notification): Promise<void>;
-}
-
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
-
-/** The region of an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); undefined if it is not one. */
-export function snsTopicRegion(topicArn: string): string | undefined {
-  return SNS_TOPIC_ARN.exec(topicArn)?.[1];
-}
-
-/** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
-export function snsSubject(text: string): string {
-  const ascii = text.replace(/[^\x20-\x7E]/g, '?');
-  return ascii.length > 100 ? `${ascii.slice(0, 97)}...` : ascii;
 }
 
 export function snsNotifier(sns: SNSClient, topicArn: string): Notifier {

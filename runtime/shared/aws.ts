@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Env, optionalEnv, requireEnv } from './env';
 
 /**
  * AWS SDK clients for the service. Requests are bounded (1 s to connect, 2.5 s per attempt, 2 attempts) so a
@@ -15,10 +14,6 @@ export interface AwsClientOptions {
   credentials?: S3ClientConfig['credentials'];
   requestTimeoutMs?: number;
   maxAttempts?: number;
-}
-
-export function awsOptionsFromEnv(env: Env): AwsClientOptions {
-  return { region: requireEnv(env, 'AWS_REGION'), endpoint: optionalEnv(env, 'AWS_ENDPOINT_URL') };
 }
 
 function common(options: AwsClientOptions) {

@@ -3,6 +3,7 @@ import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
+import { renderAlertRelayEnv } from '../../runtime/alert-relay/env';
 import type { LambdaBundle } from '../bundling/functions';
 import { allow } from '../grants';
 import { keyUseThrough } from '../iam';
@@ -58,7 +59,7 @@ export class AlertRelay extends Construct {
       region,
       memoryMb: 256,
       timeoutSeconds: 30,
-      environment: { TARGET_TOPIC_ARN: p.targetTopicArn },
+      environment: renderAlertRelayEnv({ targetTopicArn: p.targetTopicArn }),
       statements: [
         allow('PublishRelayedAlerts', 'sns:Publish', p.targetTopicArn),
         allow('DeadLetters', 'sqs:SendMessage', this.deadLetters.arn),

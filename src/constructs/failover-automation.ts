@@ -9,6 +9,8 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import { WATCHDOG_DECIDED } from '../../runtime/failover/log-events';
+import { renderOrchestratorEnv } from '../../runtime/failover/orchestrator-env';
+import { defaultHistorySize, probeSpacingMs, renderWatchdogEnv } from '../../runtime/failover/watchdog-env';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
 import { allow, arn, encryptedMessaging, tableAccess } from '../grants';
@@ -35,9 +37,6 @@ export interface FailoverAutomationProps {
   /** The primary's own API name (not the failover name): what the watchdog probes from outside. */
   primaryHealthUrl: string;
 }
-
-/** Promotion waits at most this long for the new writer; the functions' timeouts leave room above it. */
-export const PROMOTION_TIMEOUT_MS = 600_000;
 
 /**
  * Database failover automation, entirely in the secondary region: a scheduled watchdog that probes the
@@ -113,13 +112,12 @@ export class FailoverAutomation extends Construct {
       logRetentionDays: p.logRetentionDays,
       memoryMb: 256,
     };
-    const clusterEnv = {
-      GLOBAL_CLUSTER_ID: names.globalClusterId,
-      SECONDARY_CLUSTER_ID: names.clusterId(region),
-      STATE_TABLE: stateTableName,
-      TOPIC_ARN: p.topicArn,
-      ENVIRONMENT_SUFFIX: p.environmentSuffix,
-      PROMOTION_TIMEOUT_MS: String(PROMOTION_TIMEOUT_MS),
+    const promotion = {
+      globalClusterId: names.globalClusterId,
+      secondaryClusterId: names.clusterId(region),
+      stateTable: stateTableName,
+      topicArn: p.topicArn,
+      environment: p.environmentSuffix,
     };
 
     this.orchestrator = new DrFunction(this, 'orchestrator', {
@@ -128,11 +126,11 @@ export class FailoverAutomation extends Construct {
       description: 'Failover / switchover / failback of the ledger global database (idempotent, locked)',
       bundle: p.bundles.orchestrator,
       timeoutSeconds: 900,
-      environment: {
-        ...clusterEnv,
-        PRIMARY_CLUSTER_ID: names.clusterId(p.primaryRegion),
-        PRIMARY_REGION: p.primaryRegion,
-      },
+      environment: renderOrchestratorEnv({
+        ...promotion,
+        primaryClusterId: names.clusterId(p.primaryRegion),
+        primaryRegion: p.primaryRegion,
+      }),
       // Failback promotes the primary region's cluster again, so both clusters are named here.
       statements: [
         ...stateStatements,
@@ -149,19 +147,16 @@ export class FailoverAutomation extends Construct {
       bundle: p.bundles.watchdog,
       // In automatic mode a run may wait for the promotion it started.
       timeoutSeconds: 900,
-      environment: {
-        ...clusterEnv,
-        PRIMARY_HEALTH_URL: p.primaryHealthUrl,
-        PROBE_TIMEOUT_MS: '3000',
-        PROBES_PER_RUN: String(config.watchdogProbesPerRun),
-        PROBE_SPACING_MS: String(
-          Math.floor((config.watchdogIntervalMinutes * 60_000) / config.watchdogProbesPerRun),
-        ),
-        FAILURE_THRESHOLD: String(config.watchdogConsecutiveFailures),
-        HISTORY_SIZE: String(Math.max(10, config.watchdogConsecutiveFailures)),
-        FAILOVER_MODE: config.mode,
-        ORCHESTRATOR_FUNCTION_NAME: names.orchestratorFunction,
-      },
+      environment: renderWatchdogEnv({
+        ...promotion,
+        primaryHealthUrl: p.primaryHealthUrl,
+        probesPerRun: config.watchdogProbesPerRun,
+        probeSpacingMs: probeSpacingMs(config.watchdogIntervalMinutes, config.watchdogProbesPerRun),
+        failureThreshold: config.watchdogConsecutiveFailures,
+        historySize: defaultHistorySize(config.watchdogConsecutiveFailures),
+        mode: config.mode,
+        orchestratorFunctionName: names.orchestratorFunction,
+      }),
       // Manual mode cannot promote: the permission is not even granted. In automatic mode the watchdog only
       // ever runs an unplanned failover (watchdog-handler.ts), never a switchover.
       statements: [

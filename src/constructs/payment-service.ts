@@ -7,6 +7,8 @@ import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { renderMigrateEnv } from '../../runtime/migrate/env';
+import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
 import { allow, arn, tableAccess } from '../grants';
@@ -14,6 +16,9 @@ import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { DrFunction } from './lambda-function';
 import { PaymentApi } from './payment-api';
+
+/** The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file. */
+const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /** How often the payment function reconciles incomplete payments. */
 export const RECONCILE_INTERVAL_MINUTES = 5;
@@ -49,19 +54,11 @@ export class PaymentService extends Construct {
     super(scope, id);
     const { provider, names, region, accountId } = p;
     const table = (name: string) => arn.dynamodbTable(region, accountId, name);
-    const dbEnv = {
-      DB_HOST: p.ledger.writerEndpoint,
-      DB_PORT: '5432',
-      DB_NAME: names.databaseName,
+    const database = {
+      dbHost: p.ledger.writerEndpoint,
+      dbName: names.databaseName,
       // The Lambda Node.js runtime ships the RDS CAs in this file; TLS to Aurora is verified against them.
-      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-    };
-    const dataEnv = {
-      IDEMPOTENCY_TABLE: names.idempotencyTable,
-      SESSIONS_TABLE: names.sessionsTable,
-      RECEIPTS_BUCKET: p.receipts.bucketName,
-      RECEIPTS_KMS_KEY_ARN: p.dataKeyArn,
-      DR_ROLE: p.role,
+      nodeExtraCaCerts: LAMBDA_RDS_CA_BUNDLE,
     };
     const common = {
       provider,
@@ -92,7 +89,15 @@ export class PaymentService extends Construct {
       bundle: p.bundles['payment-api'],
       memoryMb: 1024,
       timeoutSeconds: 12,
-      environment: { ...dbEnv, ...dataEnv, DB_USER: names.appDbUser, HEALTH_TIMEOUT_MS: '1000' },
+      environment: renderPaymentApiEnv({
+        ...database,
+        dbUser: names.appDbUser,
+        idempotencyTable: names.idempotencyTable,
+        sessionsTable: names.sessionsTable,
+        receiptsBucket: p.receipts.bucketName,
+        receiptsKmsKeyArn: p.dataKeyArn,
+        role: p.role,
+      }),
       statements: [
         tablesGrant,
         allow('Receipts', ['s3:PutObject', 's3:GetObject'], arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
@@ -144,7 +149,11 @@ export class PaymentService extends Construct {
       bundle: p.bundles.migrate,
       memoryMb: 512,
       timeoutSeconds: 120,
-      environment: { ...dbEnv, DB_SECRET_ARN: names.dbSecretName, APP_DB_USER: names.appDbUser },
+      environment: renderMigrateEnv({
+        ...database,
+        dbSecretArn: names.dbSecretName,
+        appDbUser: names.appDbUser,
+      }),
       statements: [
         // The secret (and its replica) has AWS's six-character suffix after the deterministic name.
         allow(
