@@ -8,9 +8,15 @@ export interface KeyPolicyProps {
   region: string;
   /** Services through which the account's principals may use the key. */
   viaServices: ViaService[];
-  /** CloudWatch Logs in this region may encrypt log groups of this account with the key. */
+  /**
+   * CloudWatch Logs in this region may encrypt log groups of this account with the key.
+   * @default false
+   */
   allowCloudWatchLogs?: boolean;
-  /** CloudWatch alarms (and Route 53 health-check alarms) may publish to topics encrypted with the key. */
+  /**
+   * CloudWatch alarms (and Route 53 health-check alarms) may publish to topics encrypted with the key.
+   * @default false
+   */
   allowCloudWatchAlarms?: boolean;
 }
 

@@ -26,7 +26,10 @@ export interface PaymentApiProps {
   throttle: { rateLimit: number; burstLimit: number };
   /** Requests per 5 minutes from one IP before WAF blocks it. */
   wafRateLimitPer5Min: number;
-  /** What the stage's logging needs first (the region's API Gateway account settings). */
+  /**
+   * What the stage's logging needs first (the region's API Gateway account settings).
+   * @default none (the account settings are managed elsewhere)
+   */
   dependsOn?: ITerraformDependable[];
 }
 
