@@ -9,6 +9,7 @@ import { idempotencyRecordKey, receiptKey } from '../../runtime/payment-api/reso
 import { AbortError, type Clock, iso } from '../../runtime/failover/clock';
 import type { OrchestrationResult } from '../../runtime/failover/orchestrator';
 import type { GlobalTopology } from '../../runtime/failover/topology';
+import { awsErrorName, awsHttpStatus } from '../../runtime/shared/aws-clients';
 import { elapsedTag } from './format';
 import { type HttpClient, type HttpRequest, type HttpResponse, jsonBody } from './http';
 import type { RequestSigner } from './sigv4';
@@ -190,14 +191,12 @@ export function canaryBody(runId: string, index: number): string {
 }
 
 const notFound = (err: unknown): boolean => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+  const name = awsErrorName(err);
+  return name === 'NotFound' || name === 'NoSuchKey' || awsHttpStatus(err) === 404;
 };
 const forbidden = (err: unknown): boolean => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return (
-    e?.name === 'AccessDenied' || e?.name === 'AccessDeniedException' || e?.$metadata?.httpStatusCode === 403
-  );
+  const name = awsErrorName(err);
+  return name === 'AccessDenied' || name === 'AccessDeniedException' || awsHttpStatus(err) === 403;
 };
 const message = (err: unknown): string =>
   err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -1,5 +1,5 @@
 import type { SNSEvent } from 'aws-lambda';
-import { snsClient } from '../failover/clients';
+import { BUDGETS, snsClient } from '../shared/aws-clients';
 import { lazy } from '../shared/lazy';
 import { createLogger, errorFields } from '../shared/logger';
 import { parseAlertRelayEnv } from './env';
@@ -9,8 +9,8 @@ import { relayAlerts, type RelayDeps } from './relay';
 const deps = lazy((): RelayDeps => {
   const s = parseAlertRelayEnv(process.env);
   return {
-    // The failover code's client factory: explicit region, bounded request time, 3 attempts.
-    sns: snsClient({ region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}) }),
+    // The failover functions' budget: bounded request time, 3 attempts.
+    sns: snsClient(BUDGETS.failover, { region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}) }),
     targetTopicArn: s.targetTopicArn,
   };
 });

@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { snsSubject } from '../shared/sns';
-import { describeError, type FailoverLogger } from './log';
+import { errorFields, type OpenLogger } from '../shared/logger';
 
 /**
  * Operator notifications through the alert topic of the surviving (secondary) region.
@@ -44,13 +44,13 @@ export function snsNotifier(sns: SNSClient, topicArn: string): Notifier {
  * A notifier whose failures are logged and swallowed: a promotion must never stop because the alert topic
  * (or its KMS key) is unavailable.
  */
-export function bestEffort(notifier: Notifier, log: FailoverLogger): Notifier {
+export function bestEffort(notifier: Notifier, log: OpenLogger): Notifier {
   return {
     async publish(n) {
       try {
         await notifier.publish(n);
       } catch (err) {
-        log.error('notification could not be published', { event: n.event, ...describeError(err) });
+        log.error('notification could not be published', { event: n.event, ...errorFields(err) });
       }
     },
   };

@@ -1,6 +1,7 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { ensureAppRole } from '../shared/app-role';
+import { BUDGETS, secretsManagerClient } from '../shared/aws-clients';
 import { createPgDatabase, type Database } from '../shared/db';
 import { masterPoolConfig } from '../shared/db-config';
 import type { Env } from '../shared/env';
@@ -86,7 +87,7 @@ export function createMigrateHandler(getDeps: () => MigrateDeps): () => Promise<
 
 export function migrateDepsFromEnv(env: Env): MigrateDeps {
   const s = parseMigrateEnv(env);
-  const secrets = new SecretsManagerClient({
+  const secrets = secretsManagerClient(BUDGETS.migrate, {
     region: s.region,
     ...(s.endpoint ? { endpoint: s.endpoint } : {}),
   });
