@@ -28,6 +28,10 @@ export const arn = {
   cloudwatchAlarms: (region: string, accountId: string, namePattern: string) =>
     `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePattern}`,
   route53HealthChecks: () => 'arn:aws:route53:::healthcheck/*',
+  /** The account itself as a principal (IAM policies of the account decide). */
+  accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
+  logGroups: (region: string, accountId: string, namePattern: string) =>
+    `arn:aws:logs:${region}:${accountId}:log-group:${namePattern}`,
 };
 
 /** Actions a principal needs on the CMK of a DynamoDB table it reads and writes (DynamoDB checks the caller). */

@@ -1,3 +1,4 @@
+import { arn } from '../grants';
 import { type PolicyStatement, policy } from '../iam';
 
 /** AWS services that may use a key on behalf of principals of the account (checked with kms:ViaService). */
@@ -35,7 +36,7 @@ const USE_ACTIONS = [
  * "this key" (see test/policy/iam-wildcard-allowlist.json).
  */
 export function keyPolicy(p: KeyPolicyProps): string {
-  const root = `arn:aws:iam::${p.accountId}:root`;
+  const root = arn.accountRoot(p.accountId);
   const statements: PolicyStatement[] = [
     {
       Sid: 'KeyAdministration',
@@ -84,7 +85,7 @@ export function keyPolicy(p: KeyPolicyProps): string {
       Resource: '*',
       Condition: {
         ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${p.region}:${p.accountId}:log-group:*`,
+          'kms:EncryptionContext:aws:logs:arn': arn.logGroups(p.region, p.accountId, '*'),
         },
       },
     });

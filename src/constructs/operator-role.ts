@@ -117,7 +117,7 @@ export class OperatorRole extends Construct {
       maxSessionDuration: 14_400,
       assumeRolePolicy: policy({
         Effect: 'Allow',
-        Principal: { AWS: principals.length > 0 ? principals : `arn:aws:iam::${accountId}:root` },
+        Principal: { AWS: principals.length > 0 ? principals : arn.accountRoot(accountId) },
         Action: 'sts:AssumeRole',
         ...(principals.length > 0 ? {} : { Condition: { Bool: { 'aws:MultiFactorAuthPresent': true } } }),
       }),
