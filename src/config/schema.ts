@@ -142,8 +142,8 @@ export const configSchema = z
         watchdogIntervalMinutes: z.number().int().min(1).max(15).default(1),
         /**
          * Probes per watchdog run, evenly spaced over the schedule interval. EventBridge cannot schedule more
-         * often than once a minute; three probes a run sample the primary every 20 s, so detection takes about
-         * a minute instead of three.
+         * often than once a minute; three probes a run sample the primary every 20 s, so detection (with the
+         * default watchdogConsecutiveFailures) takes about two minutes instead of six.
          */
         watchdogProbesPerRun: z.number().int().min(1).max(6).default(3),
         /**
