@@ -81,24 +81,16 @@ function variable<T, K extends VarKind>(
   };
 }
 
+const asIs = (raw: string): string => raw;
+const unset = (): undefined => undefined;
+
 /** Builders of the variable kinds the functions use. */
 export const envVar = {
-  text: (name: string): EnvVar<string, 'required'> => variable(name, 'required', (raw) => raw, undefined),
+  text: (name: string): EnvVar<string, 'required'> => variable(name, 'required', asIs, undefined),
   optionalText: (name: string): EnvVar<string | undefined, 'optional'> =>
-    variable(
-      name,
-      'optional',
-      (raw) => raw,
-      () => undefined,
-    ),
+    variable(name, 'optional', asIs, unset),
   textWithDefault: (name: string, value: string, o: { pinned?: boolean } = {}): EnvVar<string, 'optional'> =>
-    variable(
-      name,
-      'optional',
-      (raw) => raw,
-      () => value,
-      { ...o, defaultValue: value },
-    ),
+    variable(name, 'optional', asIs, () => value, { ...o, defaultValue: value }),
   int: (
     name: string,
     value: number,
@@ -138,14 +130,9 @@ export const envVar = {
       { ...o, defaultValue: value },
     ),
   /** Set by the Lambda runtime; never rendered by the infrastructure. */
-  provided: (name: string): EnvVar<string, 'provided'> => variable(name, 'provided', (raw) => raw, undefined),
+  provided: (name: string): EnvVar<string, 'provided'> => variable(name, 'provided', asIs, undefined),
   optionalProvided: (name: string): EnvVar<string | undefined, 'provided'> =>
-    variable(
-      name,
-      'provided',
-      (raw) => raw,
-      () => undefined,
-    ),
+    variable(name, 'provided', asIs, unset),
 };
 
 // `any` in the constraints below: the variables of one contract have different value types, and a
