@@ -1,12 +1,13 @@
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
+import type { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import { renderAlertRelayEnv } from '../../runtime/alert-relay/env';
 import type { LambdaBundle } from '../bundling/functions';
 import { allow } from '../grants';
 import { keyUseThrough } from '../iam';
+import { deadLetterQueue } from './dead-letter-queue';
 import { DrFunction } from './lambda-function';
 
 export interface AlertRelayProps {
@@ -40,12 +41,10 @@ export class AlertRelay extends Construct {
   constructor(scope: Construct, id: string, p: AlertRelayProps) {
     super(scope, id);
     const { provider, region } = p;
-    this.deadLetters = new SqsQueue(this, 'dlq', {
+    this.deadLetters = deadLetterQueue(this, {
       provider,
       name: p.deadLetterQueueName,
-      kmsMasterKeyId: p.opsKeyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: 14 * 24 * 3600,
+      kmsKeyArn: p.opsKeyArn,
     });
     this.fn = new DrFunction(this, 'relay', {
       provider,

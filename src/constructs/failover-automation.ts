@@ -6,7 +6,7 @@ import { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
+import type { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import { WATCHDOG_DECIDED } from '../../runtime/failover/log-events';
 import { renderOrchestratorEnv } from '../../runtime/failover/orchestrator-env';
@@ -16,6 +16,7 @@ import type { Config, Region } from '../config';
 import { allow, arn, encryptedMessaging, tableAccess } from '../grants';
 import type { PolicyStatement } from '../iam';
 import type { ResourceNames } from '../resource-names';
+import { deadLetterQueue } from './dead-letter-queue';
 import { DrFunction } from './lambda-function';
 
 export interface FailoverAutomationProps {
@@ -71,12 +72,10 @@ export class FailoverAutomation extends Construct {
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: false,
     });
-    this.deadLetters = new SqsQueue(this, 'dlq', {
+    this.deadLetters = deadLetterQueue(this, {
       provider,
       name: names.watchdogDeadLetters,
-      kmsMasterKeyId: p.opsKeyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: 14 * 24 * 3600,
+      kmsKeyArn: p.opsKeyArn,
     });
 
     const ledger = (clusters: Region[]) => [
