@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { localClient } from '../runtime/local/client';
 import { startLocalServer } from '../runtime/local/server';
-import { createTestDatabase } from '../test/runtime/support/database';
-import { startMoto } from '../test/support/moto-server';
+import { startMoto } from '../scripts/dev/moto-server';
+import { createScratchDatabase } from '../scripts/dev/scratch-database';
 import { percentile } from './measure';
 
 export interface LoadResult {
@@ -76,8 +76,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
     throw new Error('the POST benchmark needs a PostgreSQL server (DATABASE_URL or 127.0.0.1:5432)');
   // A scratch database of its own (dropped at the end): the benchmark never writes into the server's
   // databases, whose schema may be from another version.
-  process.env.DATABASE_URL = databaseUrl;
-  const scratch = await createTestDatabase();
+  const scratch = await createScratchDatabase(databaseUrl, 'payments_bench');
   const moto = await startMoto();
   const suffix = randomUUID().slice(0, 8);
   const server = await startLocalServer({

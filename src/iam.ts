@@ -49,14 +49,6 @@ export function tlsOnlyBucketStatements(bucketArn: string): PolicyStatement[] {
   ];
 }
 
-/** Actions a principal needs on the CMK of a DynamoDB table it reads and writes (DynamoDB checks the caller). */
-export const DYNAMODB_TABLE_KEY_ACTIONS = [
-  'kms:Decrypt',
-  'kms:Encrypt',
-  'kms:GenerateDataKey*',
-  'kms:DescribeKey',
-];
-
 /**
  * Use of a customer-managed key only through the named AWS services of one region (`kms:ViaService`): the key
  * policies delegate to IAM under the same condition, so a grant never works outside those services.

@@ -25,5 +25,3 @@ export class Naming {
     return `alias/${this.name(resource)}`;
   }
 }
-
-export const regionCode = (region: Region): string => REGION_CODES[region];

@@ -1,13 +1,29 @@
 import type { Config, Region } from './config';
-import { Naming } from './naming';
+import { REGION_CODES } from './config';
+import { arn } from './grants';
+import { Naming, PROJECT_PREFIX } from './naming';
+
+/** The deployed stage of the regional REST APIs (part of every execute-api ARN and API Gateway metric). */
+const API_STAGE = 'prod';
 
 /**
- * Every name that crosses a stack boundary, derived from the configuration only. Stacks (and the operator
- * CLI) find each other's resources through these names instead of reading another stack's state.
+ * Every name that crosses a stack boundary or that an operator sees (functions, tables, topics, alarms, roles,
+ * dashboards, host names), derived from the configuration only. This is the one place such a name is built:
+ * stacks, constructs, the monitoring catalog and drctl (cli/lib/names.ts) all read it from here, and find each
+ * other's resources through these names instead of reading another stack's state.
  */
-export function resourceNames(config: Config) {
+export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' | 'regions'>) {
   const n = new Naming(config.environmentSuffix);
+  const suffix = config.environmentSuffix;
+  const { apiLabel, zoneName } = config.dns;
+  const { primary, secondary } = config.regions;
+  const alertTopic = (region: Region) => n.regional('alerts', region);
   return {
+    environment: suffix,
+    primaryRegion: primary,
+    secondaryRegion: secondary,
+
+    // Data layer (global stack), found by the regional stacks and drctl.
     globalClusterId: n.name('ledger-global'),
     clusterId: (region: Region) => n.regional('ledger', region),
     databaseName: 'payments',
@@ -18,16 +34,70 @@ export function resourceNames(config: Config) {
     sessionsTable: n.name('sessions'),
     /** Bucket names must be unique across all of AWS: the account id makes them so, deterministically. */
     receiptsBucket: (region: Region, accountId: string) => `${n.regional('receipts', region)}-${accountId}`,
-    dataKeyAlias: n.alias('data'),
-    opsKeyAlias: n.alias('ops'),
+    /** The id of the one rule of each receipts replication configuration (a dimension of its S3 metrics). */
+    receiptsReplicationRuleId: 'receipts-to-other-region',
+    receiptsReplicationRole: (sourceRegion: Region) => n.regional('receipts-replication', sourceRegion),
+    /** Aliases of the multi-Region keys; every stack finds the key of its own region by these names. */
+    keyAlias: { data: n.alias('data'), ops: n.alias('ops') },
+    /** The keys' own names (their descriptions start with them). */
+    keyName: { data: n.name('data'), ops: n.name('ops') },
+    operatorRole: n.name('dr-operator'),
+
+    // Network (regional stacks), found by the interconnect stack by Name tag.
     vpcName: (region: Region) => n.regional('vpc', region),
     routeTableName: (region: Region) => n.regional('private-rt', region),
+    /** Name tags of the rest of a region's network. */
+    network: (region: Region) => ({
+      defaultSecurityGroup: n.regional('default-closed', region),
+      subnet: (index: number) => n.regional(`private-${index + 1}`, region),
+      endpoint: (service: string) => n.regional(`${service}-endpoint`, region),
+      endpointSecurityGroup: n.regional('endpoints', region),
+      flowLogs: n.regional('flow-logs', region),
+    }),
+    peering: n.name('peering'),
     lambdaSecurityGroup: (region: Region) => n.regional('lambda', region),
-    alertTopic: (region: Region) => n.regional('alerts', region),
-    alertTopicArn: (region: Region, accountId: string) =>
-      `arn:aws:sns:${region}:${accountId}:${n.regional('alerts', region)}`,
+    databaseSecurityGroup: (region: Region) => n.regional('ledger-db', region),
+
+    // The payment service of each region.
+    paymentFunction: (region: Region) => n.regional('payment-api', region),
+    migrateFunction: (region: Region) => n.regional('migrate', region),
+    reconcileSchedule: (region: Region) => n.regional('reconcile', region),
+    apiName: (region: Region) => n.regional('api', region),
+    apiStage: API_STAGE,
+    apiGatewayLogsRole: (region: Region) => n.regional('apigateway-logs', region),
+    /** execute-api ARN of one route of a region's API (any API id: the API is found by the stage and route). */
+    executeApiArn: (region: Region, accountId: string, method: string, path: string) =>
+      `arn:aws:execute-api:${region}:${accountId}:*/${API_STAGE}/${method}/${path}`,
+    publicApiHost: `${apiLabel}.${zoneName}`,
+    regionalApiHost: (region: Region) => `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
+    primaryHealthCheckName: n.name('primary-health'),
+    primaryHealthCheckAlarm: n.name('primary-health-check'),
+
+    // Failover automation (secondary stack), found by drctl and the monitoring catalog.
+    stateTable: n.name('dr-state'),
+    watchdogFunction: n.name('watchdog'),
+    /** The EventBridge rule that runs the watchdog carries the function's name. */
+    watchdogSchedule: n.name('watchdog'),
+    watchdogDeadLetters: n.name('watchdog-dlq'),
+    /** Metric filters and alarms of the watchdog's decisions: `watchdog-<id>`. */
+    watchdogMetric: (id: string) => n.name(`watchdog-${id}`),
+    orchestratorFunction: n.name('orchestrator'),
+
+    // Alerts.
+    alertTopic,
+    alertTopicArn: (region: Region, accountId: string) => arn.snsTopic(region, accountId, alertTopic(region)),
     /** The secondary region's function that relays the primary region's alerts. */
     alertRelayFunction: n.name('alert-relay'),
+    alertRelayDeadLetters: n.name('alert-relay-dlq'),
+    /** A regional metric alarm: `payment-processing-<id>-<suffix>-<regioncode>`. */
+    regionalAlarm: (id: string, region: Region) => n.regional(id, region),
+    alarmPrefix: `${PROJECT_PREFIX}-`,
+    /** Alarm names of this environment as an IAM resource pattern. */
+    alarmNamePattern: `${PROJECT_PREFIX}-*-${suffix}*`,
+    /** Alarms of this environment: `payment-processing-...-<suffix>` or `payment-processing-...-<suffix>-...`. */
+    isEnvironmentAlarm: (name: string) =>
+      name.startsWith(`${PROJECT_PREFIX}-`) && (name.endsWith(`-${suffix}`) || name.includes(`-${suffix}-`)),
+    dashboard: (region: Region) => n.regional('dr', region),
   };
 }
 

@@ -1,17 +1,16 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { RDSClient } from '@aws-sdk/client-rds';
-import { Route53Client } from '@aws-sdk/client-route-53';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { RDSClient } from '@aws-sdk/client-rds';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsTarget, awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 
 /**
- * The AWS clients of drctl, one per service and region, each bound to an explicit region. With
- * `--endpoint-url` every client (Route 53 and STS included) sends to that URL instead, for an emulator.
- * Calls are bounded (connect 3 s, 10 s per attempt) so a region that is down answers with an error quickly;
- * RDS makes one attempt per call because the orchestrator retries with its own classified backoff.
+ * The AWS clients of drctl: the project's one factory (runtime/shared/aws-clients.ts) with the operator budget
+ * (connect 3 s, 10 s per attempt, RDS one attempt), cached per service and region. With `--endpoint-url`
+ * every client (Route 53 and STS included) sends to that URL instead, for an emulator.
  */
 export interface AwsCredentials {
   accessKeyId: string;
@@ -46,35 +45,26 @@ export interface AwsClientOptions {
 export type AwsClientFactory = (options: AwsClientOptions) => AwsClients;
 
 export const defaultAwsClients: AwsClientFactory = (options) => {
+  const factory = awsClients({
+    ...BUDGETS.operator,
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  });
   const cache = new Map<string, unknown>();
-  const once = <T>(key: string, make: () => T): T => {
-    if (!cache.has(key)) cache.set(key, make());
+  const once = <T>(service: string, region: string, make: (t: AwsTarget) => T): T => {
+    const key = `${service}:${region}`;
+    if (!cache.has(key))
+      cache.set(key, make({ region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) }));
     return cache.get(key) as T;
   };
-  const common = (region: string, maxAttempts = 2) => ({
-    region,
-    maxAttempts,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: options.requestTimeoutMs ?? 10_000 },
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-  });
   const clients: AwsClients = {
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    rds: (region) => once(`rds:${region}`, () => new RDSClient(common(region, 1))),
-    cloudwatch: (region) => once(`cw:${region}`, () => new CloudWatchClient(common(region))),
-    ddb: (region) =>
-      once(`ddb:${region}`, () =>
-        DynamoDBDocumentClient.from(new DynamoDBClient(common(region)), {
-          marshallOptions: { removeUndefinedValues: true },
-        }),
-      ),
-    s3: (region) =>
-      once(
-        `s3:${region}`,
-        () => new S3Client({ ...common(region), forcePathStyle: options.endpoint !== undefined }),
-      ),
-    sns: (region) => once(`sns:${region}`, () => new SNSClient(common(region))),
-    sts: (region) => once(`sts:${region}`, () => new STSClient(common(region))),
-    route53: () => once('route53', () => new Route53Client(common('us-east-1'))),
+    rds: (region) => once('rds', region, factory.rds),
+    cloudwatch: (region) => once('cloudwatch', region, factory.cloudwatch),
+    ddb: (region) => once('ddb', region, factory.documents),
+    s3: (region) => once('s3', region, factory.s3),
+    sns: (region) => once('sns', region, factory.sns),
+    sts: (region) => once('sts', region, factory.sts),
+    route53: () => once('route53', 'us-east-1', factory.route53),
     credentials: async (region) => {
       const provider = clients.sts(region).config.credentials;
       const c = await provider();

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type DrillReport, STORES } from './drill';
+import { type DrillReport, STORES } from './drill/index';
 import { duration } from './format';
 
 /** The drill report as markdown (for the game-day record) and JSON (for trend tracking), side by side. */

@@ -1,34 +1,10 @@
-import { type Config, REGION_CODES, type Region } from '../../src/config';
-import { Naming, PROJECT_PREFIX } from '../../src/naming';
-import { resourceNames } from '../../src/resource-names';
+import type { Config } from '../../src/config';
+import { type ResourceNames, resourceNames } from '../../src/resource-names';
 
 /**
- * Every name drctl touches, derived from the configuration through the same functions the infrastructure
- * uses (src/resource-names.ts, src/naming.ts), so the CLI never hard-codes a resource name.
+ * Every name drctl touches: src/resource-names.ts, the one place the infrastructure builds them, so the CLI
+ * never spells a resource name of its own.
  */
-export const RECEIPTS_REPLICATION_RULE_ID = 'receipts-to-other-region';
+export const drNames = (config: Config): DrNames => resourceNames(config);
 
-export function drNames(config: Config) {
-  const base = resourceNames(config);
-  const n = new Naming(config.environmentSuffix);
-  const suffix = config.environmentSuffix;
-  const { apiLabel, zoneName } = config.dns;
-  return {
-    ...base,
-    environment: suffix,
-    primaryRegion: config.regions.primary,
-    secondaryRegion: config.regions.secondary,
-    stateTable: n.name('dr-state'),
-    watchdogFunction: n.name('watchdog'),
-    orchestratorFunction: n.name('orchestrator'),
-    primaryHealthCheckName: n.name('primary-health'),
-    alarmPrefix: `${PROJECT_PREFIX}-`,
-    /** Alarms of this environment: `payment-processing-...-<suffix>` or `payment-processing-...-<suffix>-...`. */
-    isEnvironmentAlarm: (name: string) =>
-      name.startsWith(`${PROJECT_PREFIX}-`) && (name.endsWith(`-${suffix}`) || name.includes(`-${suffix}-`)),
-    publicApiHost: `${apiLabel}.${zoneName}`,
-    regionalApiHost: (region: Region) => `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
-  };
-}
-
-export type DrNames = ReturnType<typeof drNames>;
+export type DrNames = ResourceNames;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Region } from '../../src/config';
 import { LeaseLock } from '../../runtime/failover/lock';
-import { createFailoverLogger, type LogSink } from '../../runtime/failover/log';
+import { createOpenLogger, type LogSink } from '../../runtime/shared/logger';
 import { bestEffort, type Notifier, snsNotifier } from '../../runtime/failover/notify';
 import {
   DEFAULT_POLL_INTERVAL_MS,
@@ -89,7 +89,10 @@ export async function runOrchestration(ctx: CommandContext, o: RunOptions): Prom
   const target = targetOf(o.action, settings);
   const print = o.progress ?? ((line: string) => ctx.io.stderr.write(`${line}\n`));
   const identity = await callerIdentity(ctx, secondary);
-  const log = createFailoverLogger({ service: 'drctl' }, humanSink(print), () => ctx.deps.clock.now());
+  const log = createOpenLogger(
+    { service: 'drctl' },
+    { sink: humanSink(print), now: () => ctx.deps.clock.now() },
+  );
   let notifier: Notifier;
   if (identity.account) {
     notifier = bestEffort(

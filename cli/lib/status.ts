@@ -13,7 +13,7 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Region } from '../../src/config';
-import { describeError } from '../../runtime/failover/log';
+import { errorFields } from '../../runtime/shared/logger';
 import { LAST_RUN_KEY, WATCHDOG_STATE_KEY, type WatchdogRecord } from '../../runtime/failover/state-store';
 import { LOCK_KEY } from '../../runtime/failover/lock';
 import {
@@ -21,8 +21,9 @@ import {
   type GlobalTopology,
   readTopology,
 } from '../../runtime/failover/topology';
+import { awsHttpStatus } from '../../runtime/shared/aws-clients';
 import type { AwsClients } from './aws';
-import { type DrNames, RECEIPTS_REPLICATION_RULE_ID } from './names';
+import type { DrNames } from './names';
 
 /**
  * `drctl status`: everything an operator needs before and during a failover, gathered from both regions in
@@ -112,7 +113,7 @@ export interface StatusReport {
 const WINDOW_MS = 15 * 60_000;
 
 const errorText = (err: unknown): string => {
-  const e = describeError(err);
+  const e = errorFields(err);
   return `${e.errorName}: ${e.errorMessage}`.replace(/\s+/g, ' ').slice(0, 300);
 };
 
@@ -122,8 +123,8 @@ const errorText = (err: unknown): string => {
  */
 export function regionAnswered(err: unknown): boolean {
   if (err instanceof GlobalClusterNotFoundError) return true;
-  const status = (err as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
-  return typeof status === 'number' && status < 500;
+  const status = awsHttpStatus(err);
+  return status !== undefined && status < 500;
 }
 
 async function attempt<T>(
@@ -201,7 +202,7 @@ async function regionMetrics(
       stat('s3', 'AWS/S3', 'ReplicationLatency', {
         SourceBucket: names.receiptsBucket(region, accountId),
         DestinationBucket: names.receiptsBucket(other, accountId),
-        RuleId: RECEIPTS_REPLICATION_RULE_ID,
+        RuleId: names.receiptsReplicationRuleId,
       }),
     );
   }

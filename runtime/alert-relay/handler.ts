@@ -1,17 +1,17 @@
 import type { SNSEvent } from 'aws-lambda';
-import { snsClient } from '../failover/clients';
-import { optionalEnv, requireEnv } from '../shared/env';
+import { BUDGETS, snsClient } from '../shared/aws-clients';
 import { lazy } from '../shared/lazy';
 import { createLogger, errorFields } from '../shared/logger';
+import { parseAlertRelayEnv } from './env';
 import { relayAlerts, type RelayDeps } from './relay';
 
 /** Lambda entry point: invoked by the primary region's alert topic (SNS, asynchronous). */
 const deps = lazy((): RelayDeps => {
-  const endpoint = optionalEnv(process.env, 'AWS_ENDPOINT_URL');
+  const s = parseAlertRelayEnv(process.env);
   return {
-    // The failover code's client factory: explicit region, bounded request time, 3 attempts.
-    sns: snsClient({ region: requireEnv(process.env, 'AWS_REGION'), ...(endpoint ? { endpoint } : {}) }),
-    targetTopicArn: requireEnv(process.env, 'TARGET_TOPIC_ARN'),
+    // The failover functions' budget: bounded request time, 3 attempts.
+    sns: snsClient(BUDGETS.failover, { region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}) }),
+    targetTopicArn: s.targetTopicArn,
   };
 });
 

@@ -1,6 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
-import { snsSubject, snsTopicRegion } from '../failover/notify';
+import { snsSubject, snsTopicRegion } from '../shared/sns';
 
 /**
  * Relays alert notifications from the primary region's topic to the secondary region's topic.

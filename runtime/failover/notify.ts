@@ -1,5 +1,6 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { describeError, type FailoverLogger } from './log';
+import { snsSubject } from '../shared/sns';
+import { errorFields, type OpenLogger } from '../shared/logger';
 
 /**
  * Operator notifications through the alert topic of the surviving (secondary) region.
@@ -24,19 +25,6 @@ export interface Notifier {
   publish(notification: Notification): Promise<void>;
 }
 
-const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
-
-/** The region of an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>); undefined if it is not one. */
-export function snsTopicRegion(topicArn: string): string | undefined {
-  return SNS_TOPIC_ARN.exec(topicArn)?.[1];
-}
-
-/** SNS subjects: at most 100 printable ASCII characters, no line breaks. */
-export function snsSubject(text: string): string {
-  const ascii = text.replace(/[^\x20-\x7E]/g, '?');
-  return ascii.length > 100 ? `${ascii.slice(0, 97)}...` : ascii;
-}
-
 export function snsNotifier(sns: SNSClient, topicArn: string): Notifier {
   return {
     async publish(n) {
@@ -56,13 +44,13 @@ export function snsNotifier(sns: SNSClient, topicArn: string): Notifier {
  * A notifier whose failures are logged and swallowed: a promotion must never stop because the alert topic
  * (or its KMS key) is unavailable.
  */
-export function bestEffort(notifier: Notifier, log: FailoverLogger): Notifier {
+export function bestEffort(notifier: Notifier, log: OpenLogger): Notifier {
   return {
     async publish(n) {
       try {
         await notifier.publish(n);
       } catch (err) {
-        log.error('notification could not be published', { event: n.event, ...describeError(err) });
+        log.error('notification could not be published', { event: n.event, ...errorFields(err) });
       }
     },
   };

@@ -5,11 +5,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Env } from '../shared/env';
 import { lazy } from '../shared/lazy';
-import { documentClient, rdsClient, snsClient } from './clients';
+import { BUDGETS, documentClient, rdsClient, snsClient } from '../shared/aws-clients';
 import { type Clock, systemClock } from './clock';
 import { type OrchestratorEnvConfig, orchestratorConfigFromEnv } from './config';
 import { LeaseLock } from './lock';
-import { createFailoverLogger, type FailoverLogger, type LogSink, stdoutSink } from './log';
+import { createOpenLogger, type OpenLogger, type LogSink, stdoutSink } from '../shared/logger';
 import { bestEffort, snsNotifier } from './notify';
 import {
   ORCHESTRATOR_ACTIONS,
@@ -35,7 +35,7 @@ export interface OrchestratorRuntime {
   rdsFor(region: string): RDSClient;
   sns: SNSClient;
   ddb: DynamoDBDocumentClient;
-  log: FailoverLogger;
+  log: OpenLogger;
 }
 
 export function orchestratorRuntimeFromEnv(env: Env, sink: LogSink = stdoutSink): OrchestratorRuntime {
@@ -47,16 +47,16 @@ export function orchestratorRuntimeFromEnv(env: Env, sink: LogSink = stdoutSink)
     rdsFor(region) {
       let client = rds.get(region);
       if (!client) {
-        client = rdsClient({ region, ...endpoint });
+        client = rdsClient(BUDGETS.failover, { region, ...endpoint });
         rds.set(region, client);
       }
       return client;
     },
-    sns: snsClient({ region: config.region, ...endpoint }),
-    ddb: documentClient({ region: config.region, ...endpoint }),
-    log: createFailoverLogger(
+    sns: snsClient(BUDGETS.failover, { region: config.region, ...endpoint }),
+    ddb: documentClient(BUDGETS.failover, { region: config.region, ...endpoint }),
+    log: createOpenLogger(
       { service: 'orchestrator', region: config.region, environment: config.settings.environment },
-      sink,
+      { sink },
     ),
   };
 }

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { AbortError, type Clock, iso } from './clock';
 import type { DistributedLock, LockHolder } from './lock';
-import { describeError, type FailoverLogger } from './log';
+import { errorFields, type OpenLogger } from '../shared/logger';
 import type { Notifier } from './notify';
 import { type RetryPolicy, withRetry } from './retry';
 import {
@@ -108,7 +108,7 @@ export interface OrchestratorDeps {
   lock: DistributedLock;
   notifier: Notifier;
   clock: Clock;
-  log: FailoverLogger;
+  log: OpenLogger;
   random?: () => number;
   onProgress?: (event: ProgressEvent) => void;
   /** Extra failback readiness checks (e.g. the primary region's API answers); resolves to why it is not ready. */
@@ -217,7 +217,7 @@ export async function orchestrate(
         attempt: e.attempt,
         delayMs: e.delayMs,
         errorClass: e.errorClass,
-        ...describeError(e.error),
+        ...errorFields(e.error),
       }),
   };
   const read = (): Promise<GlobalTopology> =>
@@ -251,7 +251,7 @@ export async function orchestrate(
     if (deps.recordRun && lockHeld) {
       await deps
         .recordRun(result)
-        .catch((err: unknown) => log.warn('could not record the orchestration run', describeError(err)));
+        .catch((err: unknown) => log.warn('could not record the orchestration run', errorFields(err)));
     }
     return result;
   };
@@ -358,7 +358,7 @@ export async function orchestrate(
       const by = err.holder ? ` (${err.holder.operation} by ${err.holder.owner})` : '';
       return finish('busy', `${err.message}${by}`, err.holder);
     }
-    const e = describeError(err);
+    const e = errorFields(err);
     const cause = err instanceof AbortError ? 'interrupted' : `${e.errorName}: ${e.errorMessage}`;
     if (lockHeld) await step('failed', `${request.action} failed: ${cause}`);
     return finish('failed', cause);
@@ -366,7 +366,7 @@ export async function orchestrate(
     if (lockHeld) {
       await deps.lock
         .release()
-        .catch((err: unknown) => log.warn('could not release the lock', describeError(err)));
+        .catch((err: unknown) => log.warn('could not release the lock', errorFields(err)));
     }
   }
 
@@ -442,7 +442,7 @@ export async function orchestrate(
       // the topology was read, so the call meets InvalidGlobalClusterStateFault. The topology tells: wait for
       // the promotion instead of failing.
       if (await promotionUnderWay()) {
-        log.warn('promotion call failed but the promotion is under way; waiting for it', describeError(err));
+        log.warn('promotion call failed but the promotion is under way; waiting for it', errorFields(err));
         return;
       }
       throw err;
@@ -465,7 +465,7 @@ export async function orchestrate(
         topology = await readTopology(deps.rds, settings.globalClusterId, deps.signal);
       } catch (err) {
         if (err instanceof AbortError) throw err;
-        log.warn('topology read failed while waiting for the writer', describeError(err));
+        log.warn('topology read failed while waiting for the writer', errorFields(err));
       }
       const m = topology ? memberById(topology, target.clusterId) : undefined;
       if (m?.isWriter) return true;

@@ -1,4 +1,5 @@
 import { AbortError, type Clock } from './clock';
+import { awsHttpStatus } from '../shared/aws-clients';
 
 /**
  * Error classification and bounded retries for control-plane calls.
@@ -50,7 +51,6 @@ const TRANSIENT_NAMES = new Set([
 interface SdkLikeError {
   name?: unknown;
   code?: unknown;
-  $metadata?: { httpStatusCode?: unknown };
   $retryable?: { throttling?: unknown };
 }
 
@@ -60,7 +60,7 @@ export function classifyError(err: unknown): ErrorClass {
   const e = err as SdkLikeError;
   const name = typeof e.name === 'string' ? e.name : '';
   const code = typeof e.code === 'string' ? e.code : '';
-  const status = typeof e.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined;
+  const status = awsHttpStatus(err);
   if (THROTTLING_NAMES.has(name) || THROTTLING_NAMES.has(code) || status === 429) return 'throttling';
   if (e.$retryable?.throttling === true) return 'throttling';
   if (TRANSIENT_NAMES.has(name) || TRANSIENT_NAMES.has(code)) return 'transient';

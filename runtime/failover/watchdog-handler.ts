@@ -5,11 +5,11 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Env } from '../shared/env';
 import { lazy } from '../shared/lazy';
-import { documentClient, rdsClient, snsClient } from './clients';
+import { BUDGETS, documentClient, rdsClient, snsClient } from '../shared/aws-clients';
 import { type Clock, systemClock } from './clock';
 import { type WatchdogEnvConfig, watchdogConfigFromEnv } from './config';
 import { LeaseLock } from './lock';
-import { createFailoverLogger, type FailoverLogger, type LogSink, stdoutSink } from './log';
+import { createOpenLogger, type OpenLogger, type LogSink, stdoutSink } from '../shared/logger';
 import { bestEffort, snsNotifier } from './notify';
 import { orchestrate } from './orchestrator';
 import { probeHealth, type Prober } from './probe';
@@ -31,22 +31,22 @@ export interface WatchdogRuntime {
   sns: SNSClient;
   ddb: DynamoDBDocumentClient;
   store: StateStore;
-  log: FailoverLogger;
+  log: OpenLogger;
 }
 
 export function watchdogRuntimeFromEnv(env: Env, sink: LogSink = stdoutSink): WatchdogRuntime {
   const config = watchdogConfigFromEnv(env);
   const options = { region: config.region, ...(config.endpoint ? { endpoint: config.endpoint } : {}) };
-  const ddb = documentClient(options);
+  const ddb = documentClient(BUDGETS.failover, options);
   return {
     config,
-    rds: rdsClient(options),
-    sns: snsClient(options),
+    rds: rdsClient(BUDGETS.failover, options),
+    sns: snsClient(BUDGETS.failover, options),
     ddb,
     store: new StateStore(ddb, config.stateTable),
-    log: createFailoverLogger(
+    log: createOpenLogger(
       { service: 'watchdog', region: config.region, environment: config.environment },
-      sink,
+      { sink },
     ),
   };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import { type Clock, iso } from './clock';
 import { type DecisionAction, type DecisionParams, decide } from './decision';
-import { describeError, type FailoverLogger } from './log';
+import { errorFields, type OpenLogger } from '../shared/logger';
 import { WATCHDOG_DECIDED, WATCHDOG_FINISHED } from './log-events';
 import type { Notification, Notifier } from './notify';
 import type { OrchestrationResult } from './orchestrator';
@@ -46,7 +46,7 @@ export interface WatchdogDeps {
   store: StateStore;
   notifier: Notifier;
   clock: Clock;
-  log: FailoverLogger;
+  log: OpenLogger;
   probe: Prober;
   /** Runs the unplanned failover to the secondary region (the orchestrator, in process). */
   failover: (reason: string) => Promise<OrchestrationResult>;
@@ -76,7 +76,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
   ]);
   let topology: GlobalTopology | undefined;
   if (topologyOrError instanceof Error) {
-    log.warn('global cluster topology could not be read', describeError(topologyOrError));
+    log.warn('global cluster topology could not be read', errorFields(topologyOrError));
   } else {
     topology = topologyOrError as GlobalTopology;
   }
@@ -154,7 +154,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
       await deps.notifier.publish(alertNotification(alert, config, record, clock.now()));
       published.push(alert);
     } catch (err) {
-      const e = describeError(err);
+      const e = errorFields(err);
       log.error('alert could not be published; the next run retries it', { alert: alert.action.type, ...e });
       // Released (no claim), so that the next run takes it over at once.
       const released: PendingAlert = {
@@ -210,7 +210,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
         } catch (err) {
           log.error(
             'hand-over failure alert could not be published; the next run retries it',
-            describeError(err),
+            errorFields(err),
           );
           extraAlerts.push({ ...alert, attempts: 1 });
         }
@@ -256,7 +256,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
 const alertId = (a: PendingAlert): string => `${a.createdAt}|${a.action.type}`;
 
 /** The decision line the alarm metrics count (see log-events.ts): written before anything slow happens. */
-function logDecision(log: FailoverLogger, action: DecisionAction, record: WatchdogRecord): void {
+function logDecision(log: OpenLogger, action: DecisionAction, record: WatchdogRecord): void {
   const d = record.decision;
   log.info(WATCHDOG_DECIDED, {
     action: action.type,

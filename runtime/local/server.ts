@@ -12,7 +12,7 @@ import {
 import { createPgDatabase, type Database } from '../shared/db';
 import { type Env, intEnv, optionalEnv } from '../shared/env';
 import { createLogger, errorFields, type LogSink } from '../shared/logger';
-import { healthTimeoutFromEnv } from '../shared/service-config';
+import { healthTimeoutFromEnv } from '../payment-api/env';
 import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';

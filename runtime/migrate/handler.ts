@@ -1,20 +1,20 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod/mini';
 import { ensureAppRole } from '../shared/app-role';
+import { BUDGETS, secretsManagerClient } from '../shared/aws-clients';
 import { createPgDatabase, type Database } from '../shared/db';
 import { masterPoolConfig } from '../shared/db-config';
-import { type Env, optionalEnv, requireEnv } from '../shared/env';
+import type { Env } from '../shared/env';
 import { createLogger, errorFields, type LogSink } from '../shared/logger';
 import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
 import { queryWritable } from '../shared/writability';
+import { parseMigrateEnv } from './env';
 
 /**
  * Migration Lambda: applies the schema migrations to the local Aurora cluster and makes the application role
  * and its grants converge. Safe to invoke any number of times, including concurrently.
  *
- * Environment: DB_SECRET_ARN (secret JSON `{"username","password"}` of the master user), DB_HOST (the local
- * cluster's writer endpoint), DB_PORT (5432), DB_NAME (payments), DB_CA_BUNDLE_PATH (optional, see
- * db-config.ts), APP_DB_USER (payments_app), MIGRATIONS_DIR (optional), AWS_REGION, AWS_ENDPOINT_URL (optional).
+ * Environment: the contract in runtime/migrate/env.ts.
  *
  * In a region whose cluster is a read-only global database secondary there is nothing to do (the schema arrives
  * by replication): the invocation succeeds with status `skipped_read_only`.
@@ -86,16 +86,17 @@ export function createMigrateHandler(getDeps: () => MigrateDeps): () => Promise<
 }
 
 export function migrateDepsFromEnv(env: Env): MigrateDeps {
-  const region = requireEnv(env, 'AWS_REGION');
-  const secretArn = requireEnv(env, 'DB_SECRET_ARN');
-  const endpoint = optionalEnv(env, 'AWS_ENDPOINT_URL');
-  const secrets = new SecretsManagerClient({ region, ...(endpoint ? { endpoint } : {}) });
+  const s = parseMigrateEnv(env);
+  const secrets = secretsManagerClient(BUDGETS.migrate, {
+    region: s.region,
+    ...(s.endpoint ? { endpoint: s.endpoint } : {}),
+  });
   return {
-    readCredentials: () => readMasterCredentials(secrets, secretArn),
-    connect: (credentials) => createPgDatabase(masterPoolConfig(env, credentials)),
-    migrationsDir: defaultMigrationsDir(env),
-    appRole: optionalEnv(env, 'APP_DB_USER') ?? 'payments_app',
-    region,
+    readCredentials: () => readMasterCredentials(secrets, s.dbSecretArn),
+    connect: (credentials) => createPgDatabase(masterPoolConfig(s, credentials)),
+    migrationsDir: defaultMigrationsDir({ MIGRATIONS_DIR: s.migrationsDir }),
+    appRole: s.appDbUser,
+    region: s.region,
   };
 }
 

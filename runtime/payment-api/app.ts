@@ -8,7 +8,7 @@ import { createPayment } from './create-payment';
 import { getPayment } from './get-payment';
 import { parseCreatePayment } from './request';
 import type { SideEffectTargets } from './side-effects';
-import { DEFAULT_HEALTH_TIMEOUT_MS } from '../shared/service-config';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from './env';
 
 /**
  * The payment API Lambda: routing, correlation ids, error mapping and one structured log line per request.

@@ -1,56 +1,35 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Env, optionalEnv, requireEnv } from './env';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type AwsTarget, BUDGETS, documentClient, dynamodbClient, s3Client } from './aws-clients';
+
+export { awsErrorName, awsHttpStatus } from './aws-clients';
 
 /**
- * AWS SDK clients for the service. Requests are bounded (1 s to connect, 2.5 s per attempt, 2 attempts) so a
- * slow dependency turns into an error the caller can answer with, well inside the Lambda timeout.
- * `endpoint` (from AWS_ENDPOINT_URL) points every client at an emulator for local runs and tests; S3 then uses
- * path-style addressing.
+ * AWS SDK clients of the payment service (and the local server and tests that stand in for it), from the one
+ * factory (aws-clients.ts) with the payment budget: 1 s to connect, 2.5 s per attempt, 2 attempts, so a slow
+ * dependency turns into an error the caller can answer with, well inside the Lambda timeout. A caller may
+ * narrow the budget further (`requestTimeoutMs`, `maxAttempts`).
  */
-export interface AwsClientOptions {
-  region: string;
-  endpoint?: string;
-  credentials?: S3ClientConfig['credentials'];
+export interface AwsClientOptions extends AwsTarget {
   requestTimeoutMs?: number;
   maxAttempts?: number;
 }
 
-export function awsOptionsFromEnv(env: Env): AwsClientOptions {
-  return { region: requireEnv(env, 'AWS_REGION'), endpoint: optionalEnv(env, 'AWS_ENDPOINT_URL') };
-}
+const budget = ({ requestTimeoutMs, maxAttempts }: AwsClientOptions) => ({
+  ...BUDGETS.paymentApi,
+  ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
+  ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+});
 
-function common(options: AwsClientOptions) {
-  return {
-    region: options.region,
-    maxAttempts: options.maxAttempts ?? 2,
-    requestHandler: { connectionTimeout: 1000, requestTimeout: options.requestTimeoutMs ?? 2500 },
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  };
-}
+const target = ({ region, endpoint, credentials }: AwsClientOptions): AwsTarget => ({
+  region,
+  ...(endpoint ? { endpoint } : {}),
+  ...(credentials ? { credentials } : {}),
+});
 
-export function createDynamoDbClient(options: AwsClientOptions): DynamoDBClient {
-  return new DynamoDBClient(common(options));
-}
-
-export function createDocumentClient(options: AwsClientOptions): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(createDynamoDbClient(options), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-}
-
-export function createS3Client(options: AwsClientOptions): S3Client {
-  return new S3Client({ ...common(options), forcePathStyle: options.endpoint !== undefined });
-}
-
-/** The AWS error name (`ResourceNotFoundException`, `NoSuchBucket`, ...) or HTTP status of an SDK error. */
-export function awsErrorName(err: unknown): string | undefined {
-  return err instanceof Error ? err.name : undefined;
-}
-
-export function awsHttpStatus(err: unknown): number | undefined {
-  const status = (err as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
-  return typeof status === 'number' ? status : undefined;
-}
+export const createDynamoDbClient = (o: AwsClientOptions): DynamoDBClient =>
+  dynamodbClient(budget(o), target(o));
+export const createDocumentClient = (o: AwsClientOptions): DynamoDBDocumentClient =>
+  documentClient(budget(o), target(o));
+export const createS3Client = (o: AwsClientOptions): S3Client => s3Client(budget(o), target(o));

@@ -45,10 +45,6 @@ export const SUPPORTED_CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [
   ...CurrencyCode[],
 ];
 
-export function isSupportedCurrency(code: string): code is CurrencyCode {
-  return Object.prototype.hasOwnProperty.call(CURRENCY_EXPONENTS, code);
-}
-
 export function currencyExponent(code: CurrencyCode): number {
   return CURRENCY_EXPONENTS[code];
 }

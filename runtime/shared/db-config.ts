@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Signer } from '@aws-sdk/rds-signer';
 import type { PoolConfig } from 'pg';
-import { type Env, intEnv, optionalEnv, requireEnv } from './env';
+import { defineEnv, type Env, envVar, type Settings } from './env';
 
 /**
  * Connection settings for the service's PostgreSQL pool.
@@ -45,66 +45,102 @@ export function iamTokenProvider(params: {
   return () => signer.getAuthToken();
 }
 
+/**
+ * The database variables of a function's environment contract (runtime/payment-api/env.ts,
+ * runtime/migrate/env.ts). `DB_HOST` is required unless `DATABASE_URL` is set (checked by `dbHost`).
+ */
+export const databaseVars = (connectTimeoutMs: number) => ({
+  databaseUrl: envVar.optionalText('DATABASE_URL'),
+  dbHost: envVar.optionalText('DB_HOST'),
+  dbPort: envVar.int('DB_PORT', 5432, { min: 1, max: 65535 }, { pinned: true }),
+  dbName: envVar.textWithDefault('DB_NAME', 'payments'),
+  caBundlePath: envVar.optionalText('DB_CA_BUNDLE_PATH'),
+  /** Read by Node itself at start: the Lambda Node.js runtime ships the RDS CAs in /var/runtime/ca-cert.pem. */
+  nodeExtraCaCerts: envVar.optionalText('NODE_EXTRA_CA_CERTS'),
+  connectTimeoutMs: envVar.int('DB_CONNECT_TIMEOUT_MS', connectTimeoutMs, { min: 100, max: 60_000 }),
+  /** The token signer's region (and, with IAM authentication, a required one). */
+  region: envVar.optionalProvided('AWS_REGION'),
+});
+
+/** The payment function's pool: the database variables plus its user and pool limits. */
+export const poolVars = {
+  ...databaseVars(3000),
+  dbUser: envVar.textWithDefault('DB_USER', 'payments_app'),
+  poolMax: envVar.int('DB_POOL_MAX', 5, { min: 1, max: 50 }),
+  statementTimeoutMs: envVar.int('DB_STATEMENT_TIMEOUT_MS', 5000, { min: 100, max: 600_000 }),
+};
+
+const poolEnv = defineEnv(poolVars);
+export type DatabaseSettings = Settings<ReturnType<typeof databaseVars>>;
+export type PoolSettings = Settings<typeof poolVars>;
+
+function dbHost(s: DatabaseSettings): string {
+  if (s.dbHost === undefined) throw new Error('environment variable DB_HOST is required');
+  return s.dbHost;
+}
+
 /** TLS options for a connection to Aurora: verification on, CAs from DB_CA_BUNDLE_PATH when given. */
-export function tlsOptionsFromEnv(env: Env): NonNullable<PoolConfig['ssl']> {
-  const caPath = optionalEnv(env, 'DB_CA_BUNDLE_PATH');
-  return caPath
-    ? { rejectUnauthorized: true, ca: readFileSync(caPath, 'utf8') }
+export function tlsOptions(s: Pick<DatabaseSettings, 'caBundlePath'>): NonNullable<PoolConfig['ssl']> {
+  return s.caBundlePath
+    ? { rejectUnauthorized: true, ca: readFileSync(s.caBundlePath, 'utf8') }
     : { rejectUnauthorized: true };
 }
 
-function poolLimits(env: Env): PoolConfig {
-  const statementTimeout = intEnv(env, 'DB_STATEMENT_TIMEOUT_MS', 5000, { min: 100, max: 600_000 });
-  return {
-    max: intEnv(env, 'DB_POOL_MAX', 5, { min: 1, max: 50 }),
-    connectionTimeoutMillis: intEnv(env, 'DB_CONNECT_TIMEOUT_MS', 3000, { min: 100, max: 60_000 }),
-    statement_timeout: statementTimeout,
-    query_timeout: statementTimeout + 1000,
-    lock_timeout: Math.min(statementTimeout, 3000),
+export function poolConfig(s: PoolSettings, options: DbEnvOptions): PoolConfig {
+  const common: PoolConfig = {
+    max: s.poolMax,
+    connectionTimeoutMillis: s.connectTimeoutMs,
+    statement_timeout: s.statementTimeoutMs,
+    query_timeout: s.statementTimeoutMs + 1000,
+    lock_timeout: Math.min(s.statementTimeoutMs, 3000),
     idle_in_transaction_session_timeout: 10_000,
     idleTimeoutMillis: 60_000,
-  };
-}
-
-export function poolConfigFromEnv(env: Env, options: DbEnvOptions): PoolConfig {
-  const common: PoolConfig = {
-    ...poolLimits(env),
     application_name: options.applicationName,
     keepAlive: true,
   };
-  const url = optionalEnv(env, 'DATABASE_URL');
-  if (url) return { ...common, connectionString: url };
+  if (s.databaseUrl) return { ...common, connectionString: s.databaseUrl };
 
-  const hostname = requireEnv(env, 'DB_HOST');
-  const port = intEnv(env, 'DB_PORT', 5432, { min: 1, max: 65535 });
-  const username = optionalEnv(env, 'DB_USER') ?? 'payments_app';
-  const region = requireEnv(env, 'AWS_REGION');
-  const provider = (options.tokenProvider ?? iamTokenProvider)({ hostname, port, username, region });
+  const hostname = dbHost(s);
+  if (s.region === undefined) throw new Error('environment variable AWS_REGION is required');
+  const username = s.dbUser;
+  const provider = (options.tokenProvider ?? iamTokenProvider)({
+    hostname,
+    port: s.dbPort,
+    username,
+    region: s.region,
+  });
   return {
     ...common,
     host: hostname,
-    port,
-    database: optionalEnv(env, 'DB_NAME') ?? 'payments',
+    port: s.dbPort,
+    database: s.dbName,
     user: username,
     password: provider,
-    ssl: tlsOptionsFromEnv(env),
+    ssl: tlsOptions(s),
   };
 }
+
+/** The payment function's pool from the database part of its environment. */
+export const poolConfigFromEnv = (env: Env, options: DbEnvOptions): PoolConfig =>
+  poolConfig(poolEnv.parseVars(env), options);
 
 /**
  * Settings for the migration runner's connection as the cluster's master user (credentials from Secrets
  * Manager). One connection, TLS verified as above, and a long statement timeout since DDL may take time.
  */
-export function masterPoolConfig(env: Env, credentials: { username: string; password: string }): PoolConfig {
+export function masterPoolConfig(
+  s: DatabaseSettings,
+  credentials: { username: string; password: string },
+): PoolConfig {
   return {
-    host: requireEnv(env, 'DB_HOST'),
-    port: intEnv(env, 'DB_PORT', 5432, { min: 1, max: 65535 }),
-    database: optionalEnv(env, 'DB_NAME') ?? 'payments',
+    host: dbHost(s),
+    port: s.dbPort,
+    database: s.dbName,
     user: credentials.username,
     password: credentials.password,
-    ssl: tlsOptionsFromEnv(env),
+    ssl: tlsOptions(s),
     max: 1,
-    connectionTimeoutMillis: intEnv(env, 'DB_CONNECT_TIMEOUT_MS', 5000, { min: 100, max: 60_000 }),
+    connectionTimeoutMillis: s.connectTimeoutMs,
     statement_timeout: 300_000,
     application_name: 'payments-migrate',
   };

@@ -56,10 +56,11 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
 const oneOf = (values: readonly unknown[]): string =>
   `must be one of ${values.map((v) => JSON.stringify(v)).join(' | ')}`;
 
-/** Strips `.default()` / `.optional()` wrappers, which do not change the shape of a node. */
+/** Strips `.default()` / `.prefault()` / `.optional()` wrappers, which do not change the shape of a node. */
 function unwrap(node: z.ZodType): z.ZodType {
   let n = node;
-  while (n instanceof z.ZodDefault || n instanceof z.ZodOptional) n = n.unwrap() as z.ZodType;
+  while (n instanceof z.ZodDefault || n instanceof z.ZodPrefault || n instanceof z.ZodOptional)
+    n = n.unwrap() as z.ZodType;
   return n;
 }
 

@@ -91,7 +91,7 @@ export const configSchema = z
         secondary: z.enum(regionNames).default('us-east-2'),
       })
       .strict()
-      .default({ primary: 'us-east-1', secondary: 'us-east-2' }),
+      .prefault({}),
     network: z
       .object({
         primaryCidr: cidr16.default('10.0.0.0/16'),
@@ -107,7 +107,7 @@ export const configSchema = z
           .default({}),
       })
       .strict()
-      .default({ primaryCidr: '10.0.0.0/16', secondaryCidr: '10.1.0.0/16', azCount: 3, azIds: {} }),
+      .prefault({}),
     dns: z
       .object({
         /** Public hosted zone that serves the payment API name (must exist; not created here). */
@@ -128,7 +128,7 @@ export const configSchema = z
         emails: z.array(z.email()).max(10).default([]),
       })
       .strict()
-      .default({ emails: [] }),
+      .prefault({}),
     failover: z
       .object({
         /** automatic: the watchdog promotes us-east-2 after sustained failure (needed for RTO <= 5 min). */
@@ -142,8 +142,8 @@ export const configSchema = z
         watchdogIntervalMinutes: z.number().int().min(1).max(15).default(1),
         /**
          * Probes per watchdog run, evenly spaced over the schedule interval. EventBridge cannot schedule more
-         * often than once a minute; three probes a run sample the primary every 20 s, so detection takes about
-         * a minute instead of three.
+         * often than once a minute; three probes a run sample the primary every 20 s, so detection (with the
+         * default watchdogConsecutiveFailures) takes about two minutes instead of six.
          */
         watchdogProbesPerRun: z.number().int().min(1).max(6).default(3),
         /**
@@ -159,15 +159,7 @@ export const configSchema = z
           .default([]),
       })
       .strict()
-      .default({
-        mode: 'automatic',
-        healthCheckIntervalSeconds: 10,
-        healthCheckFailureThreshold: 3,
-        watchdogIntervalMinutes: 1,
-        watchdogProbesPerRun: 3,
-        watchdogConsecutiveFailures: 6,
-        operatorPrincipalArns: [],
-      }),
+      .prefault({}),
     database: z
       .object({
         /** Aurora PostgreSQL 14.x; see src/constructs/aurora-* for why this version. */
@@ -184,14 +176,7 @@ export const configSchema = z
         masterPasswordVersion: z.number().int().min(1).default(1),
       })
       .strict()
-      .default({
-        engineVersion: '14.15',
-        minCapacityAcu: 0.5,
-        maxCapacityAcu: 4,
-        backupRetentionDays: 1,
-        globalDbRpoSeconds: 20,
-        masterPasswordVersion: 1,
-      }),
+      .prefault({}),
     api: z
       .object({
         /** Stage throttling (requests per second, steady and burst). */
@@ -206,12 +191,7 @@ export const configSchema = z
         manageAccountCloudWatchRole: z.boolean().default(true),
       })
       .strict()
-      .default({
-        throttleRateLimit: 100,
-        throttleBurstLimit: 200,
-        wafRateLimitPer5Min: 2000,
-        manageAccountCloudWatchRole: true,
-      }),
+      .prefault({}),
     thresholds: z
       .object({
         auroraReplicationLagMs: z.number().int().min(100).default(1000),
@@ -223,15 +203,7 @@ export const configSchema = z
         lambdaErrorsPerMinute: z.number().int().min(1).default(5),
       })
       .strict()
-      .default({
-        auroraReplicationLagMs: 1000,
-        auroraConnections: 400,
-        dynamodbReplicationLatencyMs: 2000,
-        s3ReplicationLatencySeconds: 900,
-        apiP99LatencyMs: 1500,
-        api5xxPerMinute: 5,
-        lambdaErrorsPerMinute: 5,
-      }),
+      .prefault({}),
     logRetentionDays: z
       .number()
       .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
@@ -239,7 +211,7 @@ export const configSchema = z
       })
       .default(365),
     tags: z.record(tagKey, z.string().max(256)).default({}),
-    backend: backendSchema.default({ type: 'local' }),
+    backend: backendSchema.prefault({ type: 'local' }),
   })
   .strict()
   .superRefine((c, ctx) => {

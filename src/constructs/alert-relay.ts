@@ -1,10 +1,13 @@
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
+import type { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
+import { renderAlertRelayEnv } from '../../runtime/alert-relay/env';
 import type { LambdaBundle } from '../bundling/functions';
+import { allow } from '../grants';
 import { keyUseThrough } from '../iam';
+import { deadLetterQueue } from './dead-letter-queue';
 import { DrFunction } from './lambda-function';
 
 export interface AlertRelayProps {
@@ -38,12 +41,10 @@ export class AlertRelay extends Construct {
   constructor(scope: Construct, id: string, p: AlertRelayProps) {
     super(scope, id);
     const { provider, region } = p;
-    this.deadLetters = new SqsQueue(this, 'dlq', {
+    this.deadLetters = deadLetterQueue(this, {
       provider,
       name: p.deadLetterQueueName,
-      kmsMasterKeyId: p.opsKeyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: 14 * 24 * 3600,
+      kmsKeyArn: p.opsKeyArn,
     });
     this.fn = new DrFunction(this, 'relay', {
       provider,
@@ -57,10 +58,10 @@ export class AlertRelay extends Construct {
       region,
       memoryMb: 256,
       timeoutSeconds: 30,
-      environment: { TARGET_TOPIC_ARN: p.targetTopicArn },
+      environment: renderAlertRelayEnv({ targetTopicArn: p.targetTopicArn }),
       statements: [
-        { Sid: 'PublishRelayedAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: p.targetTopicArn },
-        { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
+        allow('PublishRelayedAlerts', 'sns:Publish', p.targetTopicArn),
+        allow('DeadLetters', 'sqs:SendMessage', this.deadLetters.arn),
         // The topic and the queue are encrypted with the ops key.
         keyUseThrough(
           'OpsKeyThroughSnsAndSqs',

@@ -3,6 +3,7 @@ import { SnsTopic } from '@cdktn/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktn/provider-aws/lib/sns-topic-policy';
 import { SnsTopicSubscription } from '@cdktn/provider-aws/lib/sns-topic-subscription';
 import { Construct } from 'constructs';
+import { arn } from '../grants';
 import { policy } from '../iam';
 
 export interface AlertTopicProps {
@@ -42,7 +43,7 @@ export class AlertTopic extends Construct {
           Resource: this.topic.arn,
           Condition: {
             StringEquals: { 'aws:SourceAccount': p.accountId },
-            ArnLike: { 'aws:SourceArn': `arn:aws:cloudwatch:${p.region}:${p.accountId}:alarm:*` },
+            ArnLike: { 'aws:SourceArn': arn.cloudwatchAlarms(p.region, p.accountId, '*') },
           },
         },
         {

@@ -3,6 +3,7 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3BucketReplicationConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-replication-configuration';
 import { Construct } from 'constructs';
+import { arn } from '../grants';
 import { assumeRolePolicy, policy } from '../iam';
 
 export interface ReplicationEnd {
@@ -16,14 +17,14 @@ export interface BucketReplicationProps {
   /** Provider of the source bucket's region. */
   provider: AwsProvider;
   roleName: string;
+  /** Id of the replication rule (a dimension of the replication metrics, ResourceNames.receiptsReplicationRuleId). */
+  ruleId: string;
   accountId: string;
   source: ReplicationEnd;
   destination: ReplicationEnd;
   /** S3 Replication Time Control threshold; AWS supports exactly 15 minutes. */
   rtcMinutes: 15;
 }
-
-const bucketArn = (name: string) => `arn:aws:s3:::${name}`;
 
 /**
  * One direction of S3 cross-region replication: every object and delete marker, SSE-KMS objects re-encrypted
@@ -36,8 +37,8 @@ export class BucketReplication extends Construct {
 
   constructor(scope: Construct, id: string, p: BucketReplicationProps) {
     super(scope, id);
-    const src = bucketArn(p.source.bucketName);
-    const dst = bucketArn(p.destination.bucketName);
+    const src = arn.s3Bucket(p.source.bucketName);
+    const dst = arn.s3Bucket(p.destination.bucketName);
     this.role = new IamRole(this, 'role', {
       provider: p.provider,
       name: p.roleName,
@@ -66,7 +67,7 @@ export class BucketReplication extends Construct {
             's3:GetObjectVersionAcl',
             's3:GetObjectVersionTagging',
           ],
-          Resource: `${src}/*`,
+          Resource: arn.s3Objects(src),
         },
         {
           Sid: 'WriteDestination',
@@ -77,7 +78,7 @@ export class BucketReplication extends Construct {
             's3:ReplicateTags',
             's3:ObjectOwnerOverrideToBucketOwner',
           ],
-          Resource: `${dst}/*`,
+          Resource: arn.s3Objects(dst),
         },
         {
           Sid: 'DecryptSourceObjects',
@@ -86,7 +87,7 @@ export class BucketReplication extends Construct {
           Resource: p.source.kmsKeyArn,
           Condition: {
             StringEquals: { 'kms:ViaService': `s3.${p.source.region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [src, `${src}/*`] },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [src, arn.s3Objects(src)] },
           },
         },
         {
@@ -96,7 +97,7 @@ export class BucketReplication extends Construct {
           Resource: p.destination.kmsKeyArn,
           Condition: {
             StringEquals: { 'kms:ViaService': `s3.${p.destination.region}.amazonaws.com` },
-            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [dst, `${dst}/*`] },
+            StringLike: { 'kms:EncryptionContext:aws:s3:arn': [dst, arn.s3Objects(dst)] },
           },
         },
       ),
@@ -109,7 +110,7 @@ export class BucketReplication extends Construct {
       dependsOn: [rolePolicy],
       rule: [
         {
-          id: 'receipts-to-other-region',
+          id: p.ruleId,
           status: 'Enabled',
           priority: 1,
           filter: { prefix: '' },

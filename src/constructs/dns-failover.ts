@@ -72,6 +72,10 @@ export interface FailoverRecordProps {
   role: 'PRIMARY' | 'SECONDARY';
   setIdentifier: string;
   domain: ApiGatewayDomainName;
+  /**
+   * The health check that decides whether this record answers (the PRIMARY record's).
+   * @default none: the record is always eligible (the SECONDARY)
+   */
   healthCheckId?: string;
 }
 

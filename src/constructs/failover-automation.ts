@@ -6,20 +6,26 @@ import { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
+import type { SqsQueue } from '@cdktn/provider-aws/lib/sqs-queue';
 import { Construct } from 'constructs';
 import { WATCHDOG_DECIDED } from '../../runtime/failover/log-events';
+import { renderOrchestratorEnv } from '../../runtime/failover/orchestrator-env';
+import { defaultHistorySize, probeSpacingMs, renderWatchdogEnv } from '../../runtime/failover/watchdog-env';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
-import { DYNAMODB_TABLE_KEY_ACTIONS, keyUseThrough, type PolicyStatement } from '../iam';
-import type { Naming } from '../naming';
+import { allow, arn, encryptedMessaging, tableAccess } from '../grants';
+import type { PolicyStatement } from '../iam';
 import type { ResourceNames } from '../resource-names';
+import { deadLetterQueue } from './dead-letter-queue';
 import { DrFunction } from './lambda-function';
 
 export interface FailoverAutomationProps {
   provider: AwsProvider;
-  config: Config;
-  naming: Naming;
+  /** Mode, probe schedule and thresholds of the watchdog. */
+  failover: Config['failover'];
+  /** Names the environment in notifications and the metric namespace. */
+  environmentSuffix: string;
+  logRetentionDays: number;
   names: ResourceNames;
   /** The region the automation runs in: the secondary. Nothing here calls the primary region. */
   region: Region;
@@ -32,9 +38,6 @@ export interface FailoverAutomationProps {
   /** The primary's own API name (not the failover name): what the watchdog probes from outside. */
   primaryHealthUrl: string;
 }
-
-/** Promotion waits at most this long for the new writer; the functions' timeouts leave room above it. */
-export const PROMOTION_TIMEOUT_MS = 600_000;
 
 /**
  * Database failover automation, entirely in the secondary region: a scheduled watchdog that probes the
@@ -55,8 +58,9 @@ export class FailoverAutomation extends Construct {
 
   constructor(scope: Construct, id: string, p: FailoverAutomationProps) {
     super(scope, id);
-    const { provider, names, region, accountId, config } = p;
-    const stateTableName = p.naming.name('dr-state');
+    const { provider, names, region, accountId } = p;
+    const config = p.failover;
+    const stateTableName = names.stateTable;
     this.stateTable = new DynamodbTable(this, 'state', {
       provider,
       name: stateTableName,
@@ -68,70 +72,64 @@ export class FailoverAutomation extends Construct {
       pointInTimeRecovery: { enabled: true },
       deletionProtectionEnabled: false,
     });
-    this.deadLetters = new SqsQueue(this, 'dlq', {
+    this.deadLetters = deadLetterQueue(this, {
       provider,
-      name: p.naming.name('watchdog-dlq'),
-      kmsMasterKeyId: p.opsKeyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
-      messageRetentionSeconds: 14 * 24 * 3600,
+      name: names.watchdogDeadLetters,
+      kmsKeyArn: p.opsKeyArn,
     });
 
-    const globalClusterArn = `arn:aws:rds::${accountId}:global-cluster:${names.globalClusterId}`;
-    const clusterArn = (r: Region) => `arn:aws:rds:${r}:${accountId}:cluster:${names.clusterId(r)}`;
-    const stateStatements: PolicyStatement[] = [
-      {
-        Sid: 'StateAndLock',
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: this.stateTable.arn,
-      },
-      // The state table is encrypted with this region's data key, whose key policy only delegates to IAM
-      // (through DynamoDB): without this grant every read and write of the table is denied.
-      keyUseThrough('StateTableKey', p.dataKeyArn, DYNAMODB_TABLE_KEY_ACTIONS, ['dynamodb'], region),
-      { Sid: 'Notify', Effect: 'Allow', Action: 'sns:Publish', Resource: p.topicArn },
-      keyUseThrough('NotifyKey', p.opsKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['sns'], region),
+    const ledger = (clusters: Region[]) => [
+      arn.rdsGlobalCluster(accountId, names.globalClusterId),
+      ...clusters.map((r) => arn.rdsCluster(r, accountId, names.clusterId(r))),
     ];
-    const topologyRead = (clusters: Region[]): PolicyStatement => ({
-      Sid: 'ReadTopology',
-      Effect: 'Allow',
-      Action: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
-      Resource: [globalClusterArn, ...clusters.map(clusterArn)],
-    });
-    const promote = (clusters: Region[], actions: string[]): PolicyStatement => ({
-      Sid: 'PromoteSecondary',
-      Effect: 'Allow',
-      Action: actions,
-      Resource: [globalClusterArn, ...clusters.map(clusterArn)],
-    });
+    const stateStatements: PolicyStatement[] = [
+      ...tableAccess(this.stateTable.arn, {
+        sid: 'StateAndLock',
+        keySid: 'StateTableKey',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        keyArn: p.dataKeyArn,
+        region,
+      }),
+      ...encryptedMessaging(p.topicArn, {
+        sid: 'Notify',
+        keySid: 'NotifyKey',
+        service: 'sns',
+        keyArn: p.opsKeyArn,
+        region,
+      }),
+    ];
+    const topologyRead = (clusters: Region[]): PolicyStatement =>
+      allow('ReadTopology', ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'], ledger(clusters));
+    const promote = (clusters: Region[], actions: string[]): PolicyStatement =>
+      allow('PromoteSecondary', actions, ledger(clusters));
     const common = {
       provider,
       accountId,
       region,
       dataKeyArn: p.dataKeyArn,
       logsKeyArn: p.opsKeyArn,
-      logRetentionDays: config.logRetentionDays,
+      logRetentionDays: p.logRetentionDays,
       memoryMb: 256,
     };
-    const clusterEnv = {
-      GLOBAL_CLUSTER_ID: names.globalClusterId,
-      SECONDARY_CLUSTER_ID: names.clusterId(region),
-      STATE_TABLE: stateTableName,
-      TOPIC_ARN: p.topicArn,
-      ENVIRONMENT_SUFFIX: config.environmentSuffix,
-      PROMOTION_TIMEOUT_MS: String(PROMOTION_TIMEOUT_MS),
+    const promotion = {
+      globalClusterId: names.globalClusterId,
+      secondaryClusterId: names.clusterId(region),
+      stateTable: stateTableName,
+      topicArn: p.topicArn,
+      environment: p.environmentSuffix,
     };
 
     this.orchestrator = new DrFunction(this, 'orchestrator', {
       ...common,
-      functionName: p.naming.name('orchestrator'),
+      functionName: names.orchestratorFunction,
       description: 'Failover / switchover / failback of the ledger global database (idempotent, locked)',
       bundle: p.bundles.orchestrator,
       timeoutSeconds: 900,
-      environment: {
-        ...clusterEnv,
-        PRIMARY_CLUSTER_ID: names.clusterId(p.primaryRegion),
-        PRIMARY_REGION: p.primaryRegion,
-      },
+      environment: renderOrchestratorEnv({
+        ...promotion,
+        primaryClusterId: names.clusterId(p.primaryRegion),
+        primaryRegion: p.primaryRegion,
+      }),
       // Failback promotes the primary region's cluster again, so both clusters are named here.
       statements: [
         ...stateStatements,
@@ -140,44 +138,44 @@ export class FailoverAutomation extends Construct {
       ],
     });
 
-    const automatic = config.failover.mode === 'automatic';
+    const automatic = config.mode === 'automatic';
     this.watchdog = new DrFunction(this, 'watchdog', {
       ...common,
-      functionName: p.naming.name('watchdog'),
+      functionName: names.watchdogFunction,
       description: `Probes the primary from ${region}; ${automatic ? 'promotes' : 'alerts'} after sustained failure`,
       bundle: p.bundles.watchdog,
       // In automatic mode a run may wait for the promotion it started.
       timeoutSeconds: 900,
-      environment: {
-        ...clusterEnv,
-        PRIMARY_HEALTH_URL: p.primaryHealthUrl,
-        PROBE_TIMEOUT_MS: '3000',
-        PROBES_PER_RUN: String(config.failover.watchdogProbesPerRun),
-        PROBE_SPACING_MS: String(
-          Math.floor(
-            (config.failover.watchdogIntervalMinutes * 60_000) / config.failover.watchdogProbesPerRun,
-          ),
-        ),
-        FAILURE_THRESHOLD: String(config.failover.watchdogConsecutiveFailures),
-        HISTORY_SIZE: String(Math.max(10, config.failover.watchdogConsecutiveFailures)),
-        FAILOVER_MODE: config.failover.mode,
-        ORCHESTRATOR_FUNCTION_NAME: p.naming.name('orchestrator'),
-      },
+      environment: renderWatchdogEnv({
+        ...promotion,
+        primaryHealthUrl: p.primaryHealthUrl,
+        probesPerRun: config.watchdogProbesPerRun,
+        probeSpacingMs: probeSpacingMs(config.watchdogIntervalMinutes, config.watchdogProbesPerRun),
+        failureThreshold: config.watchdogConsecutiveFailures,
+        historySize: defaultHistorySize(config.watchdogConsecutiveFailures),
+        mode: config.mode,
+        orchestratorFunctionName: names.orchestratorFunction,
+      }),
       // Manual mode cannot promote: the permission is not even granted. In automatic mode the watchdog only
       // ever runs an unplanned failover (watchdog-handler.ts), never a switchover.
       statements: [
         ...stateStatements,
         topologyRead([region]),
         ...(automatic ? [promote([region, p.primaryRegion], ['rds:FailoverGlobalCluster'])] : []),
-        { Sid: 'DeadLetters', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: this.deadLetters.arn },
-        keyUseThrough('DeadLettersKey', p.opsKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['sqs'], region),
+        ...encryptedMessaging(this.deadLetters.arn, {
+          sid: 'DeadLetters',
+          keySid: 'DeadLettersKey',
+          service: 'sqs',
+          keyArn: p.opsKeyArn,
+          region,
+        }),
       ],
     });
 
-    const minutes = config.failover.watchdogIntervalMinutes;
+    const minutes = config.watchdogIntervalMinutes;
     this.schedule = new CloudwatchEventRule(this, 'schedule', {
       provider,
-      name: p.naming.name('watchdog'),
+      name: names.watchdogSchedule,
       description: 'Runs the failover watchdog',
       scheduleExpression: minutes === 1 ? 'rate(1 minute)' : `rate(${minutes} minutes)`,
     });
@@ -207,7 +205,7 @@ export class FailoverAutomation extends Construct {
     // The watchdog's decisions become metrics (from its JSON log lines) and alarms in this region. They count
     // the line logged as soon as a decision is saved, not the end of the run: in automatic mode the run ends
     // only after the in-process failover (minutes), or never when the function times out during it.
-    this.metricNamespace = `PaymentsDR/${config.environmentSuffix}`;
+    this.metricNamespace = `PaymentsDR/${p.environmentSuffix}`;
     const decided = `$.message = "${WATCHDOG_DECIDED}"`;
     const filters = {
       WatchdogRuns: `{ ${decided} }`,
@@ -217,7 +215,7 @@ export class FailoverAutomation extends Construct {
     for (const [metric, pattern] of Object.entries(filters)) {
       new CloudwatchLogMetricFilter(this, `metric-${metric}`, {
         provider,
-        name: p.naming.name(`watchdog-${metric.replace(/^Watchdog/, '').toLowerCase()}`),
+        name: names.watchdogMetric(metric.replace(/^Watchdog/, '').toLowerCase()),
         logGroupName: this.watchdog.logGroup.name,
         pattern,
         metricTransformation: {
@@ -240,7 +238,7 @@ export class FailoverAutomation extends Construct {
     ) =>
       new CloudwatchMetricAlarm(this, `alarm-${id}`, {
         provider,
-        alarmName: p.naming.name(`watchdog-${id}`),
+        alarmName: names.watchdogMetric(id),
         alarmDescription: description,
         namespace: this.metricNamespace,
         metricName: metric,

@@ -1,3 +1,4 @@
+import { arn } from '../grants';
 import { type PolicyStatement, policy } from '../iam';
 
 /** AWS services that may use a key on behalf of principals of the account (checked with kms:ViaService). */
@@ -8,9 +9,15 @@ export interface KeyPolicyProps {
   region: string;
   /** Services through which the account's principals may use the key. */
   viaServices: ViaService[];
-  /** CloudWatch Logs in this region may encrypt log groups of this account with the key. */
+  /**
+   * CloudWatch Logs in this region may encrypt log groups of this account with the key.
+   * @default false
+   */
   allowCloudWatchLogs?: boolean;
-  /** CloudWatch alarms (and Route 53 health-check alarms) may publish to topics encrypted with the key. */
+  /**
+   * CloudWatch alarms (and Route 53 health-check alarms) may publish to topics encrypted with the key.
+   * @default false
+   */
   allowCloudWatchAlarms?: boolean;
 }
 
@@ -29,7 +36,7 @@ const USE_ACTIONS = [
  * "this key" (see test/policy/iam-wildcard-allowlist.json).
  */
 export function keyPolicy(p: KeyPolicyProps): string {
-  const root = `arn:aws:iam::${p.accountId}:root`;
+  const root = arn.accountRoot(p.accountId);
   const statements: PolicyStatement[] = [
     {
       Sid: 'KeyAdministration',
@@ -78,7 +85,7 @@ export function keyPolicy(p: KeyPolicyProps): string {
       Resource: '*',
       Condition: {
         ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${p.region}:${p.accountId}:log-group:*`,
+          'kms:EncryptionContext:aws:logs:arn': arn.logGroups(p.region, p.accountId, '*'),
         },
       },
     });

@@ -21,11 +21,18 @@ export interface DrFunctionProps {
   logRetentionDays: number;
   accountId: string;
   region: string;
+  /** The variables its environment contract renders (runtime/<function>/env.ts). */
   environment: Record<string, string>;
   /** What the function may do besides writing its own logs and traces. */
   statements: PolicyStatement[];
+  /** @default 512 */
   memoryMb?: number;
+  /** @default 10 */
   timeoutSeconds?: number;
+  /**
+   * Subnets and security groups when the function must reach the VPC (the database).
+   * @default none: the function runs outside the VPC
+   */
   vpc?: { subnetIds: string[]; securityGroupIds: string[] };
 }
 

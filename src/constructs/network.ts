@@ -13,7 +13,7 @@ import { Fn } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Region } from '../config';
 import { assumeRolePolicy, policy } from '../iam';
-import type { Naming } from '../naming';
+import type { ResourceNames } from '../resource-names';
 import { EncryptedLogGroup } from './log-group';
 
 /**
@@ -29,7 +29,7 @@ export const INTERFACE_ENDPOINT_SERVICES = ['secretsmanager'] as const;
 
 export interface NetworkProps {
   provider: AwsProvider;
-  naming: Naming;
+  names: ResourceNames;
   region: Region;
   cidr: string;
   /** CIDR of the other region's VPC, reachable through peering. */
@@ -62,14 +62,15 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { provider, naming, region } = props;
+    const { provider, region } = props;
+    const n = props.names.network(region);
 
     this.vpc = new Vpc(this, 'vpc', {
       provider,
       cidrBlock: props.cidr,
       enableDnsHostnames: true,
       enableDnsSupport: true,
-      tags: { Name: naming.regional('vpc', region) },
+      tags: { Name: props.names.vpcName(region) },
     });
 
     new DefaultSecurityGroup(this, 'default-sg', {
@@ -77,13 +78,13 @@ export class Network extends Construct {
       vpcId: this.vpc.id,
       ingress: [],
       egress: [],
-      tags: { Name: naming.regional('default-closed', region) },
+      tags: { Name: n.defaultSecurityGroup },
     });
 
     this.routeTable = new RouteTable(this, 'private-rt', {
       provider,
       vpcId: this.vpc.id,
-      tags: { Name: naming.regional('private-rt', region) },
+      tags: { Name: props.names.routeTableName(region) },
     });
 
     this.subnets = props.azIds.map((azId, i) => {
@@ -94,7 +95,7 @@ export class Network extends Construct {
         cidrBlock: Fn.cidrsubnet(props.cidr, 4, i),
         availabilityZoneId: azId,
         mapPublicIpOnLaunch: false,
-        tags: { Name: naming.regional(`private-${i + 1}`, region), Tier: 'private' },
+        tags: { Name: n.subnet(i), Tier: 'private' },
       });
       new RouteTableAssociation(this, `private-${i}-rta`, {
         provider,
@@ -110,7 +111,7 @@ export class Network extends Construct {
       serviceName: `com.amazonaws.${region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [this.routeTable.id],
-      tags: { Name: naming.regional('s3-endpoint', region) },
+      tags: { Name: n.endpoint('s3') },
     });
     this.dynamodbEndpoint = new VpcEndpoint(this, 'dynamodb-endpoint', {
       provider,
@@ -118,19 +119,19 @@ export class Network extends Construct {
       serviceName: `com.amazonaws.${region}.dynamodb`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [this.routeTable.id],
-      tags: { Name: naming.regional('dynamodb-endpoint', region) },
+      tags: { Name: n.endpoint('dynamodb') },
     });
 
     this.endpointSecurityGroup = new SecurityGroup(this, 'endpoint-sg', {
       provider,
-      name: naming.regional('endpoints', region),
+      name: n.endpointSecurityGroup,
       description: 'HTTPS from the payment Lambdas to the interface endpoints of AWS APIs',
       vpcId: this.vpc.id,
       // No inline ingress: inline rules and separate rule resources on one group overwrite each other. Egress
       // stays inline and empty (the endpoints answer on the connections they accept; security groups are
       // stateful).
       egress: [],
-      tags: { Name: naming.regional('endpoints', region) },
+      tags: { Name: n.endpointSecurityGroup },
     });
     for (const service of INTERFACE_ENDPOINT_SERVICES) {
       new VpcEndpoint(this, `${service}-endpoint`, {
@@ -141,19 +142,19 @@ export class Network extends Construct {
         privateDnsEnabled: true,
         subnetIds: this.subnets.map((s) => s.id),
         securityGroupIds: [this.endpointSecurityGroup.id],
-        tags: { Name: naming.regional(`${service}-endpoint`, region) },
+        tags: { Name: n.endpoint(service) },
       });
     }
 
     this.flowLogGroup = new EncryptedLogGroup(this, 'flow-logs', {
       provider,
-      name: `/aws/vpc/${naming.regional('flow-logs', region)}`,
+      name: `/aws/vpc/${n.flowLogs}`,
       kmsKeyArn: props.logsKeyArn,
       retentionInDays: props.logRetentionDays,
     });
     const flowRole = new IamRole(this, 'flow-logs-role', {
       provider,
-      name: naming.regional('flow-logs', region),
+      name: n.flowLogs,
       assumeRolePolicy: assumeRolePolicy('vpc-flow-logs.amazonaws.com', {
         StringEquals: { 'aws:SourceAccount': props.accountId },
       }),

@@ -14,11 +14,11 @@ import { paymentOpenApi } from '../api/openapi';
 import { EncryptedLogGroup } from './log-group';
 import type { DrFunction } from './lambda-function';
 
-export const STAGE_NAME = 'prod';
-
 export interface PaymentApiProps {
   provider: AwsProvider;
   name: string;
+  /** The deployed stage (ResourceNames.apiStage). */
+  stageName: string;
   paymentFunction: DrFunction;
   logsKeyArn: string;
   logRetentionDays: number;
@@ -26,7 +26,10 @@ export interface PaymentApiProps {
   throttle: { rateLimit: number; burstLimit: number };
   /** Requests per 5 minutes from one IP before WAF blocks it. */
   wafRateLimitPer5Min: number;
-  /** What the stage's logging needs first (the region's API Gateway account settings). */
+  /**
+   * What the stage's logging needs first (the region's API Gateway account settings).
+   * @default none (the account settings are managed elsewhere)
+   */
   dependsOn?: ITerraformDependable[];
 }
 
@@ -106,7 +109,7 @@ export class PaymentApi extends Construct {
     // API Gateway writes execution logs to this fixed name and would create it itself (no CMK, kept forever).
     const executionLogs = new EncryptedLogGroup(this, 'execution-logs', {
       provider,
-      name: `API-Gateway-Execution-Logs_${this.api.id}/${STAGE_NAME}`,
+      name: `API-Gateway-Execution-Logs_${this.api.id}/${p.stageName}`,
       kmsKeyArn: p.logsKeyArn,
       retentionInDays: p.logRetentionDays,
     });
@@ -114,7 +117,7 @@ export class PaymentApi extends Construct {
       provider,
       restApiId: this.api.id,
       deploymentId: deployment.id,
-      stageName: STAGE_NAME,
+      stageName: p.stageName,
       xrayTracingEnabled: true,
       accessLogSettings: { destinationArn: this.accessLogs.arn, format: ACCESS_LOG_FORMAT },
       dependsOn: [...(p.dependsOn ?? []), executionLogs.logGroup],

@@ -7,21 +7,27 @@ import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
+import { renderMigrateEnv } from '../../runtime/migrate/env';
+import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
 import type { LambdaBundles } from '../bundling/functions';
 import type { Config, Region } from '../config';
-import { assumeRolePolicy, DYNAMODB_TABLE_KEY_ACTIONS, keyUseThrough } from '../iam';
-import type { Naming } from '../naming';
+import { allow, arn, tableAccess } from '../grants';
+import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { DrFunction } from './lambda-function';
-import { PaymentApi, STAGE_NAME } from './payment-api';
+import { PaymentApi } from './payment-api';
+
+/** The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file. */
+const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /** How often the payment function reconciles incomplete payments. */
 export const RECONCILE_INTERVAL_MINUTES = 5;
 
 export interface PaymentServiceProps {
   provider: AwsProvider;
-  config: Config;
-  naming: Naming;
+  /** Throttling, WAF and account settings of the API. */
+  api: Config['api'];
+  logRetentionDays: number;
   names: ResourceNames;
   region: Region;
   role: 'primary' | 'secondary';
@@ -47,22 +53,12 @@ export class PaymentService extends Construct {
   constructor(scope: Construct, id: string, p: PaymentServiceProps) {
     super(scope, id);
     const { provider, names, region, accountId } = p;
-    const table = (name: string) => `arn:aws:dynamodb:${region}:${accountId}:table/${name}`;
-    const dbUser = (user: string) =>
-      `arn:aws:rds-db:${region}:${accountId}:dbuser:${p.ledger.clusterResourceId}/${user}`;
-    const dbEnv = {
-      DB_HOST: p.ledger.writerEndpoint,
-      DB_PORT: '5432',
-      DB_NAME: names.databaseName,
+    const table = (name: string) => arn.dynamodbTable(region, accountId, name);
+    const database = {
+      dbHost: p.ledger.writerEndpoint,
+      dbName: names.databaseName,
       // The Lambda Node.js runtime ships the RDS CAs in this file; TLS to Aurora is verified against them.
-      NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-    };
-    const dataEnv = {
-      IDEMPOTENCY_TABLE: names.idempotencyTable,
-      SESSIONS_TABLE: names.sessionsTable,
-      RECEIPTS_BUCKET: p.receipts.bucketName,
-      RECEIPTS_KMS_KEY_ARN: p.dataKeyArn,
-      DR_ROLE: p.role,
+      nodeExtraCaCerts: LAMBDA_RDS_CA_BUNDLE,
     };
     const common = {
       provider,
@@ -70,49 +66,49 @@ export class PaymentService extends Construct {
       region,
       dataKeyArn: p.dataKeyArn,
       logsKeyArn: p.opsKeyArn,
-      logRetentionDays: p.config.logRetentionDays,
+      logRetentionDays: p.logRetentionDays,
       vpc: p.vpc,
     };
 
+    const [tablesGrant, tablesKeyGrant] = tableAccess(
+      [table(names.idempotencyTable), table(names.sessionsTable)],
+      {
+        sid: 'IdempotencyAndSessions',
+        keySid: 'TablesKey',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        keyArn: p.dataKeyArn,
+        region,
+      },
+    );
     this.paymentFn = new DrFunction(this, 'payment', {
       ...common,
-      functionName: p.naming.regional('payment-api', region),
+      functionName: names.paymentFunction(region),
       // /health runs in the same function as the payment routes: a broken payment function fails the health
       // check too, so Route 53 moves traffic away from it.
       description: 'Payment API: POST /payments, GET /payments/{id}, GET /health (deep)',
       bundle: p.bundles['payment-api'],
       memoryMb: 1024,
       timeoutSeconds: 12,
-      environment: { ...dbEnv, ...dataEnv, DB_USER: names.appDbUser, HEALTH_TIMEOUT_MS: '1000' },
+      environment: renderPaymentApiEnv({
+        ...database,
+        dbUser: names.appDbUser,
+        idempotencyTable: names.idempotencyTable,
+        sessionsTable: names.sessionsTable,
+        receiptsBucket: p.receipts.bucketName,
+        receiptsKmsKeyArn: p.dataKeyArn,
+        role: p.role,
+      }),
       statements: [
-        {
-          Sid: 'IdempotencyAndSessions',
-          Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-          Resource: [table(names.idempotencyTable), table(names.sessionsTable)],
-        },
-        {
-          Sid: 'Receipts',
-          Effect: 'Allow',
-          Action: ['s3:PutObject', 's3:GetObject'],
-          Resource: `${p.receipts.bucketArn}/receipts/*`,
-        },
-        {
-          Sid: 'HealthProbeBucket',
-          Effect: 'Allow',
-          Action: 's3:ListBucket',
-          Resource: p.receipts.bucketArn,
-        },
+        tablesGrant,
+        allow('Receipts', ['s3:PutObject', 's3:GetObject'], arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
+        allow('HealthProbeBucket', 's3:ListBucket', p.receipts.bucketArn),
         keyUseThrough('ReceiptsKey', p.dataKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['s3'], region),
-        // Tables encrypted with a customer-managed key: DynamoDB checks the caller's own permission on the
-        // key (the key policy delegates to IAM), so reads and writes fail without this statement.
-        keyUseThrough('TablesKey', p.dataKeyArn, DYNAMODB_TABLE_KEY_ACTIONS, ['dynamodb'], region),
-        {
-          Sid: 'LedgerIamAuth',
-          Effect: 'Allow',
-          Action: 'rds-db:connect',
-          Resource: dbUser(names.appDbUser),
-        },
+        tablesKeyGrant,
+        allow(
+          'LedgerIamAuth',
+          'rds-db:connect',
+          arn.rdsDbUser(region, accountId, p.ledger.clusterResourceId, names.appDbUser),
+        ),
       ],
     });
 
@@ -120,7 +116,7 @@ export class PaymentService extends Construct {
     // (runtime/payment-api/reconcile.ts); on a read-only secondary the run does nothing.
     const reconcile = new CloudwatchEventRule(this, 'reconcile-schedule', {
       provider,
-      name: p.naming.regional('reconcile', region),
+      name: names.reconcileSchedule(region),
       description: 'Completes committed payments whose receipt or idempotency record is missing',
       scheduleExpression: `rate(${RECONCILE_INTERVAL_MINUTES} minutes)`,
     });
@@ -148,20 +144,23 @@ export class PaymentService extends Construct {
 
     this.migrateFn = new DrFunction(this, 'migrate', {
       ...common,
-      functionName: p.naming.regional('migrate', region),
+      functionName: names.migrateFunction(region),
       description: 'Applies the ledger schema migrations on the writer (no-op on a read-only secondary)',
       bundle: p.bundles.migrate,
       memoryMb: 512,
       timeoutSeconds: 120,
-      environment: { ...dbEnv, DB_SECRET_ARN: names.dbSecretName, APP_DB_USER: names.appDbUser },
+      environment: renderMigrateEnv({
+        ...database,
+        dbSecretArn: names.dbSecretName,
+        appDbUser: names.appDbUser,
+      }),
       statements: [
-        {
-          Sid: 'MasterSecret',
-          Effect: 'Allow',
-          Action: 'secretsmanager:GetSecretValue',
-          // The secret (and its replica) has AWS's six-character suffix after the deterministic name.
-          Resource: `arn:aws:secretsmanager:${region}:${accountId}:secret:${names.dbSecretName}-??????`,
-        },
+        // The secret (and its replica) has AWS's six-character suffix after the deterministic name.
+        allow(
+          'MasterSecret',
+          'secretsmanager:GetSecretValue',
+          arn.secret(region, accountId, names.dbSecretName),
+        ),
         keyUseThrough('MasterSecretKey', p.dataKeyArn, 'kms:Decrypt', ['secretsmanager'], region),
       ],
     });
@@ -169,10 +168,10 @@ export class PaymentService extends Construct {
     // API Gateway refuses a stage with access logs (and method settings with execution logging) until the
     // region's account settings name a CloudWatch role that already carries its policy.
     let accountSettings: ApiGatewayAccount | undefined;
-    if (p.config.api.manageAccountCloudWatchRole) {
+    if (p.api.manageAccountCloudWatchRole) {
       const role = new IamRole(this, 'apigateway-logs-role', {
         provider,
-        name: p.naming.regional('apigateway-logs', region),
+        name: names.apiGatewayLogsRole(region),
         description: 'Lets API Gateway write access and execution logs to CloudWatch Logs in this region',
         assumeRolePolicy: assumeRolePolicy('apigateway.amazonaws.com', {
           StringEquals: { 'aws:SourceAccount': accountId },
@@ -192,12 +191,13 @@ export class PaymentService extends Construct {
 
     this.api = new PaymentApi(this, 'api', {
       provider,
-      name: p.naming.regional('api', region),
+      name: names.apiName(region),
+      stageName: names.apiStage,
       paymentFunction: this.paymentFn,
       logsKeyArn: p.opsKeyArn,
-      logRetentionDays: p.config.logRetentionDays,
-      throttle: { rateLimit: p.config.api.throttleRateLimit, burstLimit: p.config.api.throttleBurstLimit },
-      wafRateLimitPer5Min: p.config.api.wafRateLimitPer5Min,
+      logRetentionDays: p.logRetentionDays,
+      throttle: { rateLimit: p.api.throttleRateLimit, burstLimit: p.api.throttleBurstLimit },
+      wafRateLimitPer5Min: p.api.wafRateLimitPer5Min,
       dependsOn: accountSettings ? [accountSettings] : [],
     });
   }
@@ -207,9 +207,5 @@ export class PaymentService extends Construct {
     return Object.fromEntries(
       [this.paymentFn, this.migrateFn].map((f) => [f.functionName, f.timeoutSeconds * 1000]),
     );
-  }
-
-  get stageName(): string {
-    return STAGE_NAME;
   }
 }

@@ -1,5 +1,4 @@
 import type { Config, Region } from '../config';
-import { Naming } from '../naming';
 import { resourceNames } from '../resource-names';
 
 /** One CloudWatch metric with the real dimensions of a synthesized resource. */
@@ -17,19 +16,19 @@ export interface MetricSpec {
  * secondary only.
  */
 export function functionNames(config: Config, region: Region): Array<[string, string]> {
-  const n = new Naming(config.environmentSuffix);
-  const names: Array<[string, string]> = ['payment-api', 'migrate'].map((f) => [f, n.regional(f, region)]);
+  const n = resourceNames(config);
+  const names: Array<[string, string]> = [
+    ['payment-api', n.paymentFunction(region)],
+    ['migrate', n.migrateFunction(region)],
+  ];
   if (region === config.regions.secondary)
     names.push(
-      ['watchdog', n.name('watchdog')],
-      ['orchestrator', n.name('orchestrator')],
-      ['alert-relay', resourceNames(config).alertRelayFunction],
+      ['watchdog', n.watchdogFunction],
+      ['orchestrator', n.orchestratorFunction],
+      ['alert-relay', n.alertRelayFunction],
     );
   return names;
 }
-
-export const S3_REPLICATION_RULE_ID = 'receipts-to-other-region';
-export const API_STAGE = 'prod';
 
 /**
  * The metrics of one region, derived from the configuration only (the same deterministic names the stacks
@@ -37,7 +36,6 @@ export const API_STAGE = 'prod';
  * `accountId` is a Terraform expression for bucket names.
  */
 export function regionCatalog(config: Config, region: Region, accountId: string) {
-  const n = new Naming(config.environmentSuffix);
   const names = resourceNames(config);
   const peer = region === config.regions.primary ? config.regions.secondary : config.regions.primary;
   const m = (
@@ -55,11 +53,11 @@ export function regionCatalog(config: Config, region: Region, accountId: string)
     label,
   });
   const cluster = { DBClusterIdentifier: names.clusterId(region) };
-  const api = { ApiName: n.regional('api', region), Stage: API_STAGE };
+  const api = { ApiName: names.apiName(region), Stage: names.apiStage };
   const replication = {
     SourceBucket: names.receiptsBucket(region, accountId),
     DestinationBucket: names.receiptsBucket(peer, accountId),
-    RuleId: S3_REPLICATION_RULE_ID,
+    RuleId: names.receiptsReplicationRuleId,
   };
   const tables: Array<[string, string]> = [
     ['idempotency', names.idempotencyTable],

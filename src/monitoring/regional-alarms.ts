@@ -2,12 +2,12 @@ import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { Config } from '../config';
-import type { Naming } from '../naming';
+import type { ResourceNames } from '../resource-names';
 import type { MetricSpec, RegionCatalog } from './catalog';
 
 export interface RegionalAlarmsProps {
   provider: AwsProvider;
-  naming: Naming;
+  names: ResourceNames;
   catalog: RegionCatalog;
   thresholds: Config['thresholds'];
   /** The alert topic of the same region (CloudWatch alarm actions must be in the alarm's region). */
@@ -178,7 +178,7 @@ export class RegionalAlarms extends Construct {
       this.alarms.push(
         new CloudwatchMetricAlarm(this, a.id, {
           provider: p.provider,
-          alarmName: p.naming.regional(a.id, c.region),
+          alarmName: p.names.regionalAlarm(a.id, c.region),
           alarmDescription: a.description,
           namespace: a.metric.namespace,
           metricName: a.metric.metricName,

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { watchdogEnv } from '../../runtime/failover/watchdog-env';
 import { AWS_TIMINGS, DOCUMENTED_DEFAULTS } from './aws-timings';
 
 type Attrs = Record<string, unknown>;
@@ -80,6 +81,14 @@ export interface PlanFacts {
 const entries = (s: StackJson | undefined, type: string): Array<[string, Attrs]> =>
   Object.entries(s?.resource?.[type] ?? {});
 const list = (s: StackJson | undefined, type: string): Attrs[] => entries(s, type).map(([, a]) => a);
+
+/** A function's environment variables as the plan sets them (non-string values left out). */
+export function environmentOf(fn: Attrs): Record<string, string> {
+  const vars = (fn.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  return Object.fromEntries(
+    Object.entries(vars).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+}
 
 export function readPlan(dir = 'cdktf.out'): PlanStacks {
   const stacks: PlanStacks = {};
@@ -200,59 +209,69 @@ function readWatchdog(p: PlanStacks): WatchdogRead {
   if (chosen.why.startsWith('state not set'))
     notes.push(`EventBridge rule ${rule}: ${DOCUMENTED_DEFAULTS.eventRuleState.source}`);
 
-  const env = (fnAttrs.environment as { variables?: Record<string, unknown> } | undefined)?.variables ?? {};
+  // The function's own contract (runtime/failover/watchdog-env.ts) reads each variable: the same names,
+  // bounds and defaults the watchdog applies. A value it would refuse is reported with its message.
+  const env = environmentOf(fnAttrs);
   const unknown: string[] = [];
+  const setting = (
+    key: 'failureThreshold' | 'probeTimeoutMs' | 'probesPerRun',
+    defaulted = false,
+  ): number | undefined => {
+    const r = watchdogEnv.read(env, key);
+    const name = watchdogEnv.vars[key].name;
+    if (!r.set) {
+      if (defaulted) return watchdogEnv.vars[key].defaultValue;
+      unknown.push(`watchdog ${name} not in the plan`);
+      return undefined;
+    }
+    if ('error' in r) {
+      unknown.push(`watchdog ${name}=${env[name] ?? ''} is refused: ${r.error}`);
+      return undefined;
+    }
+    return r.value;
+  };
   const interval = chosen.interval;
   if (interval === undefined)
     unknown.push(
       `watchdog schedule period (${rule}: schedule_expression=${String(chosen.r.schedule_expression)} is not a rate())`,
     );
-  const threshold = wholeNumber(env.FAILURE_THRESHOLD);
-  if (threshold === undefined || threshold < 1)
-    unknown.push(
-      env.FAILURE_THRESHOLD === undefined
-        ? 'watchdog FAILURE_THRESHOLD not in the plan'
-        : `watchdog FAILURE_THRESHOLD=${String(env.FAILURE_THRESHOLD)} is not a positive whole number`,
-    );
-  const probeMs = wholeNumber(env.PROBE_TIMEOUT_MS);
-  if (probeMs === undefined)
-    unknown.push(
-      env.PROBE_TIMEOUT_MS === undefined
-        ? 'watchdog PROBE_TIMEOUT_MS not in the plan'
-        : `watchdog PROBE_TIMEOUT_MS=${String(env.PROBE_TIMEOUT_MS)} is not a whole number`,
-    );
-  const rawMode = env.FAILOVER_MODE;
-  if (rawMode === undefined) unknown.push('watchdog FAILOVER_MODE not in the plan');
-  else if (rawMode !== 'automatic' && rawMode !== 'manual') {
-    // runtime/failover/config.ts refuses to start with any other value: no failover path at all.
+  const threshold = setting('failureThreshold');
+  const probeMs = setting('probeTimeoutMs');
+  const modeReading = watchdogEnv.read(env, 'mode');
+  if (!modeReading.set) unknown.push('watchdog FAILOVER_MODE not in the plan');
+  else if ('error' in modeReading) {
+    // The watchdog refuses to start with any other value: no failover path at all.
     return {
-      problem: `watchdog FAILOVER_MODE=${String(rawMode)} is neither automatic nor manual (the function refuses to start)`,
+      problem: `watchdog FAILOVER_MODE=${env.FAILOVER_MODE ?? ''} is neither automatic nor manual (the function refuses to start)`,
       notes,
     };
   }
-  const pollIntervalMs = wholeNumber(env.POLL_INTERVAL_MS);
-  // Several probes per run (runtime/failover/watchdog-handler.ts). Unset, the runtime probes once per run:
-  // the slowest detection, so applying that default never flatters the report.
-  const probesPerRun = env.PROBES_PER_RUN === undefined ? 1 : wholeNumber(env.PROBES_PER_RUN);
-  const spacingMs = wholeNumber(env.PROBE_SPACING_MS);
+  const rawMode = modeReading.set && 'value' in modeReading ? modeReading.value : undefined;
+  const poll = watchdogEnv.read(env, 'pollIntervalMs');
+  const pollIntervalMs = poll.set && 'value' in poll ? poll.value : undefined;
+  // Several probes per run (runtime/failover/watchdog-handler.ts). Unset, the runtime probes once per run
+  // (the contract's default): the slowest detection, so applying that default never flatters the report.
+  const probesPerRun = setting('probesPerRun', true);
+  const spacing = watchdogEnv.read(env, 'probeSpacingMs');
+  const spacingMs = spacing.set && 'value' in spacing ? spacing.value : undefined;
   let probeGapSeconds: number | undefined;
-  if (probesPerRun === undefined || probesPerRun < 1)
-    unknown.push(`watchdog PROBES_PER_RUN=${String(env.PROBES_PER_RUN)} is not a positive whole number`);
-  else if (probesPerRun > 1 && spacingMs === undefined)
+  if (probesPerRun === undefined) {
+    // Refused: setting() said why.
+  } else if (probesPerRun > 1 && spacingMs === undefined)
     unknown.push('watchdog PROBE_SPACING_MS not in the plan (PROBES_PER_RUN > 1)');
   else if (interval !== undefined) {
-    const spacing = probesPerRun > 1 ? (spacingMs as number) / 1000 : interval;
-    probeGapSeconds = Math.max(spacing, interval - (probesPerRun - 1) * spacing);
+    const gap = probesPerRun > 1 ? (spacingMs as number) / 1000 : interval;
+    probeGapSeconds = Math.max(gap, interval - (probesPerRun - 1) * gap);
   }
   return {
     watchdog: {
       functionName,
       rule,
       ...(interval !== undefined ? { intervalSeconds: interval } : {}),
-      ...(threshold !== undefined && threshold >= 1 ? { consecutiveFailures: threshold } : {}),
+      ...(threshold !== undefined ? { consecutiveFailures: threshold } : {}),
       ...(probeMs !== undefined ? { probeTimeoutSeconds: probeMs / 1000 } : {}),
       ...(probeGapSeconds !== undefined ? { probeGapSeconds } : {}),
-      ...(probesPerRun !== undefined && probesPerRun >= 1 ? { probesPerRun } : {}),
+      ...(probesPerRun !== undefined ? { probesPerRun } : {}),
       ...(rawMode === 'automatic' || rawMode === 'manual' ? { mode: rawMode } : {}),
       ...(pollIntervalMs !== undefined ? { pollIntervalMs } : {}),
       unknown,

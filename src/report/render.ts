@@ -1,6 +1,9 @@
 import type { Check, Report, ScenarioResult } from './analyze';
 
-const fmt = (s: number | null) => (s === null ? 'n/a' : s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s} s`);
+/** Seconds as the report prints them (`4.1 min`, `30 s`); the docs quote these. */
+export const formatSeconds = (s: number | null): string =>
+  s === null ? 'n/a' : s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s} s`;
+const fmt = formatSeconds;
 /** A margin: negative means missed by that much. */
 const signed = (s: number | null) => (s === null ? 'n/a' : s < 0 ? `-${fmt(-s)}` : `+${fmt(s)}`);
 

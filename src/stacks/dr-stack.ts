@@ -3,7 +3,7 @@ import { relative, resolve } from 'node:path';
 import { App, LocalBackend, S3Backend, TerraformStack } from 'cdktn';
 import type { Construct } from 'constructs';
 import { type Config, type Region, REGION_CODES } from '../config';
-import { Naming } from '../naming';
+import { type ResourceNames, resourceNames } from '../resource-names';
 
 export type DrRole = 'global' | 'primary' | 'secondary' | 'interconnect';
 
@@ -34,7 +34,8 @@ export function defaultTags(config: Config, role: DrRole, region: Region): Recor
  */
 export abstract class DrStack extends TerraformStack {
   readonly config: Config;
-  readonly naming: Naming;
+  /** Every cross-stack and operator-visible name of this environment. */
+  readonly names: ResourceNames;
   readonly role: DrRole;
   private readonly providers = new Map<Region, AwsProvider>();
 
@@ -42,7 +43,7 @@ export abstract class DrStack extends TerraformStack {
     super(scope, id);
     this.config = props.config;
     this.role = props.role;
-    this.naming = new Naming(props.config.environmentSuffix);
+    this.names = resourceNames(props.config);
     const backend = props.config.backend;
     if (backend.type === 's3') {
       const kmsKeyId = backend.kmsKeyIds[props.stateRegion];

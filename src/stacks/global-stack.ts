@@ -6,14 +6,7 @@ import { AuroraGlobalCluster } from '../constructs/aurora-global';
 import { GlobalTable } from '../constructs/global-tables';
 import { MultiRegionKey } from '../constructs/multi-region-key';
 import { OperatorRole } from '../constructs/operator-role';
-import { resourceNames } from '../resource-names';
 import { defaultTags, DrStack } from './dr-stack';
-
-/** Aliases of the multi-Region keys; every stack finds the key of its own region by these names. */
-export const keyAliases = (naming: { alias(r: string): string }) => ({
-  data: naming.alias('data'),
-  ops: naming.alias('ops'),
-});
 
 /**
  * Resources that span both regions and must exist before either regional stack: the multi-Region KMS keys
@@ -34,7 +27,7 @@ export class GlobalStack extends DrStack {
     const primaryProvider = this.provider(primary);
     const secondaryProvider = this.provider(secondary);
     const account = accountId(this, primaryProvider);
-    const aliases = keyAliases(this.naming);
+    const names = this.names;
     const pair = {
       primary: { region: primary, provider: primaryProvider },
       replica: { region: secondary, provider: secondaryProvider },
@@ -42,22 +35,21 @@ export class GlobalStack extends DrStack {
 
     this.dataKey = new MultiRegionKey(this, 'data-key', {
       ...pair,
-      aliasName: aliases.data,
-      description: `${this.naming.name('data')}: Aurora, DynamoDB, S3, Secrets Manager, Lambda environment`,
+      aliasName: names.keyAlias.data,
+      description: `${names.keyName.data}: Aurora, DynamoDB, S3, Secrets Manager, Lambda environment`,
       accountId: account,
       viaServices: ['rds', 'dynamodb', 's3', 'secretsmanager', 'lambda'],
     });
     this.opsKey = new MultiRegionKey(this, 'ops-key', {
       ...pair,
-      aliasName: aliases.ops,
-      description: `${this.naming.name('ops')}: CloudWatch Logs, SNS, SQS`,
+      aliasName: names.keyAlias.ops,
+      description: `${names.keyName.ops}: CloudWatch Logs, SNS, SQS`,
       accountId: account,
       viaServices: ['sns', 'sqs'],
       allowCloudWatchLogs: true,
       allowCloudWatchAlarms: true,
     });
 
-    const names = resourceNames(config);
     this.ledger = new AuroraGlobalCluster(this, 'ledger', {
       provider: primaryProvider,
       identifier: names.globalClusterId,
@@ -83,8 +75,8 @@ export class GlobalStack extends DrStack {
 
     this.operatorRole = new OperatorRole(this, 'operator', {
       provider: primaryProvider,
-      config,
-      naming: this.naming,
+      regions: config.regions,
+      operatorPrincipalArns: config.failover.operatorPrincipalArns,
       names,
       accountId: account,
       opsKeyArns: {

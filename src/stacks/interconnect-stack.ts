@@ -15,8 +15,7 @@ import { accountId } from '../account';
 import { BucketReplication } from '../constructs/bucket-replication';
 import { regionCatalog } from '../monitoring/catalog';
 import { dashboardBody } from '../monitoring/dashboard';
-import { resourceNames } from '../resource-names';
-import { apiDomainNames } from './regional-stack';
+import { arn } from '../grants';
 import { DrStack } from './dr-stack';
 
 /**
@@ -31,23 +30,24 @@ export class InterconnectStack extends DrStack {
     const { primaryCidr, secondaryCidr } = config.network;
     const p = this.provider(primary);
     const s = this.provider(secondary);
+    const names = this.names;
     const byName = (name: string) => [{ name: 'tag:Name', values: [name] }];
 
     const primaryVpc = new DataAwsVpc(this, 'primary-vpc', {
       provider: p,
-      filter: byName(this.naming.regional('vpc', primary)),
+      filter: byName(names.vpcName(primary)),
     });
     const secondaryVpc = new DataAwsVpc(this, 'secondary-vpc', {
       provider: s,
-      filter: byName(this.naming.regional('vpc', secondary)),
+      filter: byName(names.vpcName(secondary)),
     });
     const primaryRt = new DataAwsRouteTable(this, 'primary-rt', {
       provider: p,
-      filter: byName(this.naming.regional('private-rt', primary)),
+      filter: byName(names.routeTableName(primary)),
     });
     const secondaryRt = new DataAwsRouteTable(this, 'secondary-rt', {
       provider: s,
-      filter: byName(this.naming.regional('private-rt', secondary)),
+      filter: byName(names.routeTableName(secondary)),
     });
 
     const peering = new VpcPeeringConnection(this, 'peering', {
@@ -56,13 +56,13 @@ export class InterconnectStack extends DrStack {
       peerVpcId: secondaryVpc.id,
       peerRegion: secondary,
       autoAccept: false,
-      tags: { Name: this.naming.name('peering'), Side: 'requester' },
+      tags: { Name: names.peering, Side: 'requester' },
     });
     const accepter = new VpcPeeringConnectionAccepterA(this, 'peering-accepter', {
       provider: s,
       vpcPeeringConnectionId: peering.id,
       autoAccept: true,
-      tags: { Name: this.naming.name('peering'), Side: 'accepter' },
+      tags: { Name: names.peering, Side: 'accepter' },
     });
     // Lets each side resolve the other's private DNS names (e.g. Aurora endpoints) to private addresses.
     new VpcPeeringConnectionOptions(this, 'requester-options', {
@@ -91,25 +91,25 @@ export class InterconnectStack extends DrStack {
 
     // Receipts replication in both directions: primary -> secondary keeps the DR copy (RTC 15 min);
     // secondary -> primary carries receipts written during a failover back for failback.
-    const names = resourceNames(config);
     const account = accountId(this, p);
     const ends = {
       primary: {
         region: primary,
         bucketName: names.receiptsBucket(primary, account),
-        kmsKeyArn: new DataAwsKmsKey(this, 'primary-data-key', { provider: p, keyId: names.dataKeyAlias })
+        kmsKeyArn: new DataAwsKmsKey(this, 'primary-data-key', { provider: p, keyId: names.keyAlias.data })
           .arn,
       },
       secondary: {
         region: secondary,
         bucketName: names.receiptsBucket(secondary, account),
-        kmsKeyArn: new DataAwsKmsKey(this, 'secondary-data-key', { provider: s, keyId: names.dataKeyAlias })
+        kmsKeyArn: new DataAwsKmsKey(this, 'secondary-data-key', { provider: s, keyId: names.keyAlias.data })
           .arn,
       },
     };
     const forward = new BucketReplication(this, 'receipts-forward', {
       provider: p,
-      roleName: this.naming.regional('receipts-replication', primary),
+      roleName: names.receiptsReplicationRole(primary),
+      ruleId: names.receiptsReplicationRuleId,
       accountId: account,
       source: ends.primary,
       destination: ends.secondary,
@@ -117,7 +117,8 @@ export class InterconnectStack extends DrStack {
     });
     const back = new BucketReplication(this, 'receipts-back', {
       provider: s,
-      roleName: this.naming.regional('receipts-replication', secondary),
+      roleName: names.receiptsReplicationRole(secondary),
+      ruleId: names.receiptsReplicationRuleId,
       accountId: account,
       source: ends.secondary,
       destination: ends.primary,
@@ -134,12 +135,12 @@ export class InterconnectStack extends DrStack {
       provider: p,
       topicArn: names.alertTopicArn(primary, account),
       protocol: 'lambda',
-      endpoint: `arn:aws:lambda:${secondary}:${account}:function:${names.alertRelayFunction}`,
+      endpoint: arn.lambdaFunction(secondary, account, names.alertRelayFunction),
     });
 
     // One dashboard definition over both regions, deployed in each so the surviving region's copy is readable.
     // The primary health check id is read from the PRIMARY failover record (Route 53), not from another state.
-    const publicName = apiDomainNames(config, primary).publicName;
+    const publicName = names.publicApiHost;
     const records = new DataAwsRoute53Records(this, 'public-records', {
       provider: p,
       zoneId: config.dns.zoneId,
@@ -158,7 +159,7 @@ export class InterconnectStack extends DrStack {
     ] as const) {
       new CloudwatchDashboard(this, `dashboard-${region}`, {
         provider,
-        dashboardName: this.naming.regional('dr', region),
+        dashboardName: names.dashboard(region),
         dashboardBody: body,
       });
     }

@@ -2,7 +2,7 @@ import { DataAwsKmsKey } from '@cdktn/provider-aws/lib/data-aws-kms-key';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { TerraformOutput } from 'cdktn';
 import type { Construct } from 'constructs';
-import { azIdsFor, type Config, type Region, REGION_CODES } from '../config';
+import { azIdsFor, type Config, type Region } from '../config';
 import { accountId } from '../account';
 import type { LambdaBundles } from '../bundling/functions';
 import { AlertRelay } from '../constructs/alert-relay';
@@ -18,20 +18,9 @@ import { DbCredentials } from '../constructs/db-credentials';
 import { Network } from '../constructs/network';
 import { ReceiptsBucket } from '../constructs/receipts-bucket';
 import { AppSecurityGroups } from '../constructs/security-groups';
-import { resourceNames, type ResourceNames } from '../resource-names';
-import { keyAliases } from './global-stack';
 import { DrStack } from './dr-stack';
 
 export type RegionalRole = 'primary' | 'secondary';
-
-/** The public failover name and this region's own name of the payment API. */
-export function apiDomainNames(config: Config, region: Region): { publicName: string; regionalName: string } {
-  const { apiLabel, zoneName } = config.dns;
-  return {
-    publicName: `${apiLabel}.${zoneName}`,
-    regionalName: `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
-  };
-}
 
 /** What differs between the two regional stacks; everything else is the same code. */
 export interface RegionSpec {
@@ -62,7 +51,6 @@ export class RegionalStack extends DrStack {
   readonly dataKeyArn: string;
   readonly opsKeyArn: string;
   readonly network: Network;
-  readonly names: ResourceNames;
   readonly securityGroups: AppSecurityGroups;
   readonly receipts: ReceiptsBucket;
   readonly ledger: AuroraRegionalCluster;
@@ -86,13 +74,13 @@ export class RegionalStack extends DrStack {
     this.awsProvider = this.provider(spec.region);
     const provider = this.awsProvider;
     this.account = accountId(this, provider);
-    const aliases = keyAliases(this.naming);
-    this.dataKeyArn = new DataAwsKmsKey(this, 'data-key', { provider, keyId: aliases.data }).arn;
-    this.opsKeyArn = new DataAwsKmsKey(this, 'ops-key', { provider, keyId: aliases.ops }).arn;
+    const names = this.names;
+    this.dataKeyArn = new DataAwsKmsKey(this, 'data-key', { provider, keyId: names.keyAlias.data }).arn;
+    this.opsKeyArn = new DataAwsKmsKey(this, 'ops-key', { provider, keyId: names.keyAlias.ops }).arn;
 
     this.network = new Network(this, 'network', {
       provider,
-      naming: this.naming,
+      names,
       region: spec.region,
       cidr: spec.cidr,
       peerCidr: spec.peerCidr,
@@ -102,8 +90,6 @@ export class RegionalStack extends DrStack {
       logRetentionDays: config.logRetentionDays,
     });
 
-    this.names = resourceNames(config);
-    const names = this.names;
     this.securityGroups = new AppSecurityGroups(this, 'security-groups', {
       provider,
       vpcId: this.network.vpc.id,
@@ -114,7 +100,7 @@ export class RegionalStack extends DrStack {
         this.network.dynamodbEndpoint.prefixListId,
       ],
       lambdaName: names.lambdaSecurityGroup(spec.region),
-      databaseName: this.naming.regional('ledger-db', spec.region),
+      databaseName: names.databaseSecurityGroup(spec.region),
     });
 
     this.receipts = new ReceiptsBucket(this, 'receipts', {
@@ -130,7 +116,7 @@ export class RegionalStack extends DrStack {
         secretName: names.dbSecretName,
         username: names.masterUsername,
         kmsKeyArn: this.dataKeyArn,
-        replica: { region: spec.peerRegion, kmsKeyId: names.dataKeyAlias },
+        replica: { region: spec.peerRegion, kmsKeyId: names.keyAlias.data },
         passwordVersion: config.database.masterPasswordVersion,
       });
     }
@@ -166,8 +152,8 @@ export class RegionalStack extends DrStack {
 
     this.service = new PaymentService(this, 'payment-service', {
       provider,
-      config,
-      naming: this.naming,
+      api: config.api,
+      logRetentionDays: config.logRetentionDays,
       names,
       region: spec.region,
       role,
@@ -183,7 +169,7 @@ export class RegionalStack extends DrStack {
       receipts: { bucketName: this.receipts.bucket.bucket, bucketArn: this.receipts.bucket.arn },
     });
 
-    const dnsNames = apiDomainNames(config, spec.region);
+    const dnsNames = { publicName: names.publicApiHost, regionalName: names.regionalApiHost(spec.region) };
     this.domain = new ApiDomain(this, 'api-domain', {
       provider,
       zoneId: config.dns.zoneId,
@@ -195,14 +181,14 @@ export class RegionalStack extends DrStack {
     if (role === 'primary') {
       this.healthCheck = new PrimaryHealthCheck(this, 'primary-health', {
         provider,
-        name: this.naming.name('primary-health'),
+        name: names.primaryHealthCheckName,
         fqdn: dnsNames.regionalName,
         intervalSeconds: config.failover.healthCheckIntervalSeconds,
         failureThreshold: config.failover.healthCheckFailureThreshold,
       });
       this.healthCheck.addAlarm({
         provider,
-        alarmName: this.naming.name('primary-health-check'),
+        alarmName: names.primaryHealthCheckAlarm,
         actions: [this.alerts.arn],
       });
     }
@@ -219,8 +205,9 @@ export class RegionalStack extends DrStack {
     if (role === 'secondary') {
       this.failover = new FailoverAutomation(this, 'failover', {
         provider,
-        config,
-        naming: this.naming,
+        failover: config.failover,
+        environmentSuffix: config.environmentSuffix,
+        logRetentionDays: config.logRetentionDays,
         names,
         region: spec.region,
         primaryRegion: spec.peerRegion,
@@ -229,12 +216,12 @@ export class RegionalStack extends DrStack {
         dataKeyArn: this.dataKeyArn,
         opsKeyArn: this.opsKeyArn,
         topicArn: this.alerts.arn,
-        primaryHealthUrl: `https://${apiDomainNames(config, spec.peerRegion).regionalName}/health`,
+        primaryHealthUrl: `https://${names.regionalApiHost(spec.peerRegion)}/health`,
       });
       this.alertRelay = new AlertRelay(this, 'alert-relay', {
         provider,
         functionName: names.alertRelayFunction,
-        deadLetterQueueName: this.naming.name('alert-relay-dlq'),
+        deadLetterQueueName: names.alertRelayDeadLetters,
         region: spec.region,
         accountId: this.account,
         bundle: bundles['alert-relay'],
@@ -256,7 +243,7 @@ export class RegionalStack extends DrStack {
 
     this.alarms = new RegionalAlarms(this, 'alarms', {
       provider,
-      naming: this.naming,
+      names,
       catalog: regionCatalog(config, spec.region, this.account),
       thresholds: config.thresholds,
       topicArn: this.alerts.arn,

@@ -14,7 +14,7 @@ import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-s
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DrillReport } from '../../cli/lib/drill';
-import { documentClient, snsClient } from '../../runtime/failover/clients';
+import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 import { FakeAurora, fakeRds } from '../failover/support/fake-aurora';
 import { createStateTable, type SnsSink, snsSink, TEST_CREDENTIALS } from '../failover/support/moto';
 import { holdDuring, VirtualClock } from '../failover/support/virtual-clock';
@@ -22,6 +22,8 @@ import { drctl, mockedSts, noAws, uniqueSuffix } from './support/cli';
 import { DrillWorld, PRIMARY, SECONDARY } from './support/drill-world';
 import { CANARY_MERCHANT } from '../../cli/lib/drill';
 import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
+
+const failoverClients = awsClients(BUDGETS.failover);
 
 const suffix = uniqueSuffix();
 const ZONE = 'pay.example.org';
@@ -46,7 +48,7 @@ beforeAll(async () => {
     { client: raw, maxWaitTime: 20, minDelay: 1 },
     { TableName: `payment-processing-idempotency-${suffix}` },
   );
-  const sns = snsClient({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  const sns = failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   const topic = await sns.send(new CreateTopicCommand({ Name: `payment-processing-alerts-${suffix}-use2` }));
   sink = await snsSink(sns, topic.TopicArn as string);
   sns.destroy();
@@ -65,7 +67,7 @@ describe('drctl drill', () => {
     // Requests to the emulator are real I/O: virtual time must stand still while they are in flight.
     const ddb = holdDuring(
       clock,
-      documentClient({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
+      failoverClients.documents({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
     );
     const world = new DrillWorld(clock, {
       zone: ZONE,
@@ -89,7 +91,7 @@ describe('drctl drill', () => {
     };
     const sns = holdDuring(
       clock,
-      snsClient({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
+      failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
     );
     const sts = mockedSts(SECONDARY);
     const out = join(tmp, 'game-day');

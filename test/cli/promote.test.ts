@@ -10,12 +10,14 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { AwsClients } from '../../cli/lib/aws';
 import type { HttpClient } from '../../cli/lib/http';
-import { documentClient, snsClient } from '../../runtime/failover/clients';
+import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 import type { OrchestrationResult } from '../../runtime/failover/orchestrator';
 import { FakeAurora, fakeRds } from '../failover/support/fake-aurora';
 import { createStateTable, type SnsSink, snsSink, TEST_CREDENTIALS } from '../failover/support/moto';
 import { VirtualClock } from '../failover/support/virtual-clock';
 import { drctl, mockedSts, noAws, staticCredentials, uniqueSuffix } from './support/cli';
+
+const failoverClients = awsClients(BUDGETS.failover);
 
 const suffix = uniqueSuffix();
 const table = `payment-processing-dr-state-${suffix}`;
@@ -27,7 +29,7 @@ beforeAll(async () => {
   motoUrl = inject('motoUrl');
   raw = new DynamoDBClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   await createStateTable(raw, table);
-  const sns = snsClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  const sns = failoverClients.sns({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   const topicArn = (
     await sns.send(new CreateTopicCommand({ Name: `payment-processing-alerts-${suffix}-use2` }))
   ).TopicArn as string;
@@ -44,8 +46,12 @@ const DNS = { HOSTED_ZONE_NAME: 'pay.example.org', HOSTED_ZONE_ID: 'Z0TEST12345'
 
 function clientsFor(fake: FakeAurora): AwsClients {
   const rds = { 'us-east-1': fakeRds(fake, 'us-east-1'), 'us-east-2': fakeRds(fake, 'us-east-2') };
-  const ddb = documentClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
-  const sns = snsClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  const ddb = failoverClients.documents({
+    region: 'us-east-2',
+    endpoint: motoUrl,
+    credentials: TEST_CREDENTIALS,
+  });
+  const sns = failoverClients.sns({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   const sts = mockedSts('us-east-2');
   return noAws({
     credentials: staticCredentials,
@@ -136,7 +142,11 @@ describe('switchover', () => {
         requestedBy: 'arn:aws:iam::123456789012:role/dr-operator (tester@test)',
       },
     });
-    const ddb = documentClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+    const ddb = failoverClients.documents({
+      region: 'us-east-2',
+      endpoint: motoUrl,
+      credentials: TEST_CREDENTIALS,
+    });
     const { Item } = await ddb.send(
       new GetCommand({ TableName: table, Key: { pk: 'orchestrator#last-run' } }),
     );
@@ -185,7 +195,11 @@ describe('switchover', () => {
       /^switchover refused: .*-use2 is pending-resync, not connected to the writer$/,
     );
 
-    const ddb = documentClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+    const ddb = failoverClients.documents({
+      region: 'us-east-2',
+      endpoint: motoUrl,
+      credentials: TEST_CREDENTIALS,
+    });
     const clock = new VirtualClock();
     await ddb.send(
       new PutCommand({

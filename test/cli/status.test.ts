@@ -26,10 +26,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type AwsClients, defaultAwsClients } from '../../cli/lib/aws';
 import { renderStatus } from '../../cli/commands/status';
 import type { StatusReport } from '../../cli/lib/status';
-import { documentClient } from '../../runtime/failover/clients';
+import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 import { FakeAurora, fakeRds } from '../failover/support/fake-aurora';
 import { createStateTable, TEST_CREDENTIALS } from '../failover/support/moto';
 import { drctl, mockedSts, noAws, staticCredentials, uniqueSuffix } from './support/cli';
+
+const failoverClients = awsClients(BUDGETS.failover);
 
 const NOW = Date.parse('2030-01-01T12:00:00.000Z');
 const suffix = uniqueSuffix();
@@ -42,7 +44,11 @@ beforeAll(async () => {
   motoUrl = inject('motoUrl');
   raw = new DynamoDBClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   await createStateTable(raw, stateTable);
-  const ddb = documentClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  const ddb = failoverClients.documents({
+    region: 'us-east-2',
+    endpoint: motoUrl,
+    credentials: TEST_CREDENTIALS,
+  });
   await ddb.send(
     new PutCommand({
       TableName: stateTable,
@@ -200,7 +206,11 @@ function doubles(options: { primaryDown?: boolean } = {}): AwsClients {
     'us-east-1': cloudwatch('us-east-1', { down: options.primaryDown }),
     'us-east-2': cloudwatch('us-east-2'),
   };
-  const ddb = documentClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  const ddb = failoverClients.documents({
+    region: 'us-east-2',
+    endpoint: motoUrl,
+    credentials: TEST_CREDENTIALS,
+  });
   const r53 = route53();
   const sts = { 'us-east-1': mockedSts('us-east-1'), 'us-east-2': mockedSts('us-east-2') };
   return noAws({

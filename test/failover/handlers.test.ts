@@ -5,7 +5,7 @@
  * canned outputs instead of sending it, since a real failover cannot run against any emulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentSink } from '../../runtime/failover/log';
+import { silentSink } from '../../runtime/shared/logger';
 import { orchestratorConfigFromEnv, watchdogConfigFromEnv } from '../../runtime/failover/config';
 import {
   invokeOrchestrator,

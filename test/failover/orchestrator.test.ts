@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../runtime/failover/clock';
 import { LeaseLock, LOCK_KEY } from '../../runtime/failover/lock';
-import { createFailoverLogger, silentSink } from '../../runtime/failover/log';
+import { createOpenLogger, silentSink } from '../../runtime/shared/logger';
 import type { Notification, Notifier } from '../../runtime/failover/notify';
 import { snsNotifier } from '../../runtime/failover/notify';
 import {
@@ -94,7 +94,7 @@ function harness(fake: FakeAurora, region = 'us-east-2', overrides: Partial<Orch
       lock,
       notifier,
       clock,
-      log: createFailoverLogger({}, silentSink),
+      log: createOpenLogger({}, { sink: silentSink }),
       random: () => 0.5,
       onProgress: (e) => progress.push(e),
       ...overrides,
@@ -415,7 +415,7 @@ describe('lock', () => {
         lock: new LeaseLock({ ddb: moto.ddb, table: moto.table, owner: unique('racer'), clock: systemClock }),
         notifier: new MemoryNotifier(),
         clock: systemClock,
-        log: createFailoverLogger({}, silentSink),
+        log: createOpenLogger({}, { sink: silentSink }),
       }),
     );
     const results = await Promise.all(runs);

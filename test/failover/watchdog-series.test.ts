@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Clock } from '../../runtime/failover/clock';
 import { watchdogConfigFromEnv } from '../../runtime/failover/config';
-import { silentSink } from '../../runtime/failover/log';
+import { silentSink } from '../../runtime/shared/logger';
 import { probeHealth, type Prober } from '../../runtime/failover/probe';
 import { invokeWatchdog, watchdogRuntimeFromEnv } from '../../runtime/failover/watchdog-handler';
 import { GLOBAL_ID, PRIMARY_ARN, SECONDARY_ARN, SECONDARY_ID } from './support/fake-aurora';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { inject } from 'vitest';
 import { systemClock } from '../../runtime/failover/clock';
 import { LeaseLock } from '../../runtime/failover/lock';
-import { createFailoverLogger, silentSink } from '../../runtime/failover/log';
+import { createOpenLogger, silentSink } from '../../runtime/shared/logger';
 import { WATCHDOG_DECIDED, WATCHDOG_FINISHED } from '../../runtime/failover/log-events';
 import { type Notifier, snsNotifier } from '../../runtime/failover/notify';
 import { orchestrate, type OrchestratorSettings } from '../../runtime/failover/orchestrator';
@@ -136,7 +136,7 @@ async function rig(
     orchestratorFunctionName: 'payment-processing-orchestrator-test',
     maxHandoverAttempts: 2,
   };
-  const log = createFailoverLogger({}, silentSink);
+  const log = createOpenLogger({}, { sink: silentSink });
   const notifier = snsNotifier(moto.sns, moto.topicArn);
   const deps: WatchdogDeps = {
     rds,
@@ -372,7 +372,10 @@ describe('watchdog runs', () => {
     type Line = Record<string, unknown>;
     const capture = (r: Rig): Line[] => {
       const lines: Line[] = [];
-      r.deps.log = createFailoverLogger({ service: 'watchdog' }, (l) => lines.push(JSON.parse(l) as Line));
+      r.deps.log = createOpenLogger(
+        { service: 'watchdog' },
+        { sink: (l) => lines.push(JSON.parse(l) as Line) },
+      );
       return lines;
     };
     const named = (lines: Line[], message: string) => lines.filter((l) => l.message === message);

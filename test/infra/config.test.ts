@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EXAMPLE_DNS, isExampleDns, loadConfig } from '../../src/config';
+import { ConfigError, EXAMPLE_DNS, isExampleDns, loadConfig, parseConfig } from '../../src/config';
 
 const emptyDir = () => mkdtempSync(join(tmpdir(), 'cfg-'));
 
@@ -17,6 +17,43 @@ describe('configuration', () => {
     expect(c.failover.mode).toBe('automatic');
     expect(c.backend).toEqual({ type: 'local' });
     expect(isExampleDns(c)).toBe(true);
+  });
+
+  it('fills every omitted section from the defaults of its fields (written once, in the schema)', () => {
+    const c = parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS });
+    expect(c.failover).toEqual({
+      mode: 'automatic',
+      healthCheckIntervalSeconds: 10,
+      healthCheckFailureThreshold: 3,
+      watchdogIntervalMinutes: 1,
+      watchdogProbesPerRun: 3,
+      watchdogConsecutiveFailures: 6,
+      operatorPrincipalArns: [],
+    });
+    expect(c.database).toEqual({
+      engineVersion: '14.15',
+      minCapacityAcu: 0.5,
+      maxCapacityAcu: 4,
+      backupRetentionDays: 1,
+      globalDbRpoSeconds: 20,
+      masterPasswordVersion: 1,
+    });
+    expect(c.network).toEqual({
+      primaryCidr: '10.0.0.0/16',
+      secondaryCidr: '10.1.0.0/16',
+      azCount: 3,
+      azIds: {},
+    });
+    expect(c.api.throttleRateLimit).toBe(100);
+    expect(c.thresholds.s3ReplicationLatencySeconds).toBe(900);
+    expect(c.alerts).toEqual({ emails: [] });
+    // A section given in part keeps the defaults of the fields it leaves out.
+    expect(
+      parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS, failover: { mode: 'manual' } }).failover,
+    ).toMatchObject({ mode: 'manual', watchdogConsecutiveFailures: 6, watchdogProbesPerRun: 3 });
+    // Two parses never share a default array.
+    parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS }).alerts.emails.push('x@example.org');
+    expect(parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS }).alerts.emails).toEqual([]);
   });
 
   it('reads config/<suffix>.json and lets environment variables override it', () => {

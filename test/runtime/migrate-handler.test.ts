@@ -11,6 +11,7 @@ import {
   readMasterCredentials,
 } from '../../runtime/migrate/handler';
 import { createPgDatabase, type Database } from '../../runtime/shared/db';
+import { parseMigrateEnv } from '../../runtime/migrate/env';
 import { masterPoolConfig } from '../../runtime/shared/db-config';
 import { TEST_CREDENTIALS } from './support/aws';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase, uniqueSuffix } from './support/database';
@@ -128,7 +129,12 @@ describe('migration Lambda', () => {
 describe('migration Lambda configuration', () => {
   it('connects to DB_HOST with TLS verification and the secret credentials', () => {
     const config = masterPoolConfig(
-      { DB_HOST: 'cluster.cluster-abc.us-east-1.rds.amazonaws.com', DB_PORT: '5433' },
+      parseMigrateEnv({
+        AWS_REGION: 'us-east-1',
+        DB_SECRET_ARN: 'arn:x',
+        DB_HOST: 'cluster.cluster-abc.us-east-1.rds.amazonaws.com',
+        DB_PORT: '5433',
+      }),
       { username: 'master', password: 'pw' },
     );
     expect(config).toMatchObject({

@@ -1,6 +1,6 @@
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { type MotoHandle, startMoto } from './moto-server';
+import { type MotoHandle, startMoto } from '../../scripts/dev/moto-server';
 
 declare module 'vitest' {
   export interface ProvidedContext {

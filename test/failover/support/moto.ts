@@ -14,7 +14,9 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { documentClient, snsClient } from '../../../runtime/failover/clients';
+import { awsClients, BUDGETS } from '../../../runtime/shared/aws-clients';
+
+const failoverClients = awsClients(BUDGETS.failover);
 
 /**
  * Per-file resources in the shared moto emulator: a DR state table and an alert topic with unique names in the
@@ -98,10 +100,10 @@ export async function createMotoResources(motoUrl: string, prefix: string): Prom
   const raw = new DynamoDBClient(options);
   const table = unique(`${prefix}-state`);
   await createStateTable(raw, table);
-  const sns = snsClient(options);
+  const sns = failoverClients.sns(options);
   const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: unique(`${prefix}-alerts`) }));
   const sink = await snsSink(sns, TopicArn as string);
-  const ddb = documentClient(options);
+  const ddb = failoverClients.documents(options);
   return {
     motoUrl,
     table,

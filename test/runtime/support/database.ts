@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Client } from 'pg';
-import { createPgDatabase, type Database } from '../../../runtime/shared/db';
+import type { Database } from '../../../runtime/shared/db';
 import { loadMigrations, runMigrations } from '../../../runtime/shared/migrations';
+import { createScratchDatabase } from '../../../scripts/dev/scratch-database';
 import { createPgliteDatabase, type PgliteScope } from './pglite-database';
 
 /**
@@ -33,40 +33,7 @@ export function uniqueSuffix(): string {
 }
 
 async function createServerDatabase(adminUrl: string): Promise<TestDatabase> {
-  const name = `payments_t_${uniqueSuffix()}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handles: Database[] = [];
-  const roles: string[] = [];
-  const open = (scope: PgliteScope = {}): Database => {
-    const target = new URL(url.toString());
-    if (scope.role) target.username = scope.role;
-    const handle = createPgDatabase({
-      connectionString: target.toString(),
-      max: 10,
-      connectionTimeoutMillis: 5000,
-      ...(scope.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
-    });
-    handles.push(handle);
-    return handle;
-  };
-  const db = open();
-  return {
-    kind: 'postgres',
-    db,
-    open,
-    url: url.toString(),
-    trackRole: (role) => roles.push(role),
-    async close() {
-      await Promise.all(handles.map((h) => h.close().catch(() => undefined)));
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      for (const role of roles) await admin.query(`DROP ROLE IF EXISTS "${role}"`);
-      await admin.end();
-    },
-  };
+  return { kind: 'postgres', ...(await createScratchDatabase(adminUrl)) };
 }
 
 async function createPgliteTestDatabase(): Promise<TestDatabase> {

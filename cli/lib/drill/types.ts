@@ -1,0 +1,158 @@
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../../runtime/failover/clock';
+import type { OrchestrationResult } from '../../../runtime/failover/orchestrator';
+import type { GlobalTopology } from '../../../runtime/failover/topology';
+import type { HttpClient } from '../http';
+import type { RequestSigner } from '../sigv4';
+
+/** The drill's settings, dependencies and report (cli/lib/drill/index.ts runs it). */
+export type DrillMethod = 'switchover' | 'health-check-inversion';
+export type Store = 'aurora' | 'dynamodb' | 's3';
+export const STORES: readonly Store[] = ['aurora', 'dynamodb', 's3'];
+
+export interface DrillTargets {
+  /** Requirement: every store's observed RPO. */
+  rpoMs: number;
+  /** Requirement. */
+  rtoMs: number;
+  /** Design targets, stricter than the requirement. */
+  strictRtoMs: number;
+  strictLedgerRpoMs: number;
+}
+
+export const DEFAULT_TARGETS: DrillTargets = {
+  rpoMs: 15 * 60_000,
+  rtoMs: 30 * 60_000,
+  strictRtoMs: 5 * 60_000,
+  strictLedgerRpoMs: 1000,
+};
+
+export interface DrillSettings {
+  environment: string;
+  runId: string;
+  method: DrillMethod;
+  primaryRegion: string;
+  secondaryRegion: string;
+  primaryClusterId: string;
+  publicHost: string;
+  secondaryApiHost: string;
+  idempotencyTable: string;
+  secondaryReceiptsBucket: string;
+  /** Route 53 id of the primary health check (inversion method). */
+  healthCheckId?: string;
+  canaries: number;
+  canaryIntervalMs: number;
+  observePollMs: number;
+  observeTimeoutMs: number;
+  rtoPollMs: number;
+  rtoTimeoutMs: number;
+  restoreTimeoutMs: number;
+  requestTimeoutMs: number;
+  targets: DrillTargets;
+}
+
+export interface DrillDeps {
+  clock: Clock;
+  http: HttpClient;
+  sign: RequestSigner;
+  ddbSecondary: DynamoDBDocumentClient;
+  s3Secondary: S3Client;
+  route53: Route53Client;
+  readTopology: () => Promise<GlobalTopology>;
+  orchestrate: (
+    action: 'switchover' | 'failback',
+    options: { preconditionWaitMs: number; signal?: AbortSignal },
+  ) => Promise<OrchestrationResult>;
+  progress: (line: string) => void;
+  /** Aborting it ends the current phase early; the restore still runs. */
+  signal?: AbortSignal;
+}
+
+export interface Visibility {
+  visibleAt: string | null;
+  lagMs: number | null;
+  error?: string;
+}
+
+export interface CanaryRecord {
+  index: number;
+  idempotencyKey: string;
+  paymentId: string | null;
+  sentAt: string;
+  committedAt: string | null;
+  /** Creation time the API recorded (server clock). */
+  createdAt: string | null;
+  servedBy: string | null;
+  attempts: number;
+  error?: string;
+  visibility: Record<Store, Visibility>;
+}
+
+export interface TargetResult {
+  id: string;
+  description: string;
+  observedMs: number | null;
+  limitMs: number;
+  pass: boolean;
+  strict: boolean;
+}
+
+export interface DrillReport {
+  runId: string;
+  environment: string;
+  method: DrillMethod;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  primaryRegion: string;
+  secondaryRegion: string;
+  publicHost: string;
+  canaries: CanaryRecord[];
+  rpo: Record<Store, { observedMs: number | null; visible: number; total: number }>;
+  /** Polling interval of the replication observation: the resolution of the observed lags. */
+  rpoResolutionMs: number;
+  failover: {
+    startedAt: string | null;
+    promotion: Pick<OrchestrationResult, 'outcome' | 'message' | 'promotionMs' | 'elapsedMs'> | null;
+    healthCheckInverted: boolean;
+    /** First answer of the public name from the secondary region (any status). */
+    routedAt: string | null;
+    routedMs: number | null;
+    /** First 200 of the public name from the secondary region. */
+    servingAt: string | null;
+    servingMs: number | null;
+    rtoMs: number | null;
+    rtoDefinition: string;
+    healthPolls: number;
+    healthErrors: number;
+  };
+  postFailoverWrite: { ok: boolean; status: number | null; region: string | null; error?: string } | null;
+  restore: {
+    startedAt: string | null;
+    action: string | null;
+    outcome: string | null;
+    message: string | null;
+    restoredAt: string | null;
+    durationMs: number | null;
+  };
+  targets: TargetResult[];
+  /** All requirement targets met and no errors. */
+  passed: boolean;
+  strictPassed: boolean;
+  timeline: Array<{ at: string; tMs: number; event: string }>;
+  errors: string[];
+}
+
+/** Ends the drill's current phase with a one-line reason (the restore still runs). */
+export class DrillAbort extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DrillAbort';
+  }
+}
+
+/** An error as one line for the report. */
+export const message = (err: unknown): string =>
+  err instanceof Error ? `${err.name}: ${err.message}` : String(err);

@@ -1,0 +1,108 @@
+import { keyUseThrough, type PolicyStatement } from './iam';
+
+/**
+ * ARNs of the resources the project grants access to, one builder per kind, so no construct writes an ARN
+ * template of its own. Each takes the region (where the ARN has one), the account id and the resource's name.
+ */
+export const arn = {
+  dynamodbTable: (region: string, accountId: string, table: string) =>
+    `arn:aws:dynamodb:${region}:${accountId}:table/${table}`,
+  rdsCluster: (region: string, accountId: string, clusterId: string) =>
+    `arn:aws:rds:${region}:${accountId}:cluster:${clusterId}`,
+  rdsGlobalCluster: (accountId: string, globalClusterId: string) =>
+    `arn:aws:rds::${accountId}:global-cluster:${globalClusterId}`,
+  /** IAM database authentication: a database user of one cluster (by its resource id, not its name). */
+  rdsDbUser: (region: string, accountId: string, clusterResourceId: string, user: string) =>
+    `arn:aws:rds-db:${region}:${accountId}:dbuser:${clusterResourceId}/${user}`,
+  /** A secret by its deterministic name: AWS appends six random characters to the name in the ARN. */
+  secret: (region: string, accountId: string, name: string) =>
+    `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-??????`,
+  s3Bucket: (bucket: string) => `arn:aws:s3:::${bucket}`,
+  /** Objects of a bucket under a key prefix (`''` for all of them). */
+  s3Objects: (bucketArn: string, prefix = '') => `${bucketArn}/${prefix}*`,
+  snsTopic: (region: string, accountId: string, topic: string) =>
+    `arn:aws:sns:${region}:${accountId}:${topic}`,
+  lambdaFunction: (region: string, accountId: string, fn: string) =>
+    `arn:aws:lambda:${region}:${accountId}:function:${fn}`,
+  /** Metric alarms whose names match `namePattern` (IAM wildcards). */
+  cloudwatchAlarms: (region: string, accountId: string, namePattern: string) =>
+    `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePattern}`,
+  route53HealthChecks: () => 'arn:aws:route53:::healthcheck/*',
+  /** The account itself as a principal (IAM policies of the account decide). */
+  accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
+  logGroups: (region: string, accountId: string, namePattern: string) =>
+    `arn:aws:logs:${region}:${accountId}:log-group:${namePattern}`,
+};
+
+/** Actions a principal needs on the CMK of a DynamoDB table it reads and writes (DynamoDB checks the caller). */
+export const DYNAMODB_TABLE_KEY_ACTIONS = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:DescribeKey',
+];
+
+/** What SNS (and SQS) need of the caller on the CMK of an encrypted topic (or queue) it publishes to. */
+export const PUBLISH_KEY_ACTIONS = ['kms:GenerateDataKey', 'kms:Decrypt'];
+
+/**
+ * Use of a table's CMK through DynamoDB of `region`: tables encrypted with a customer-managed key check the
+ * caller's own permission on the key (the key policy delegates to IAM), so every read and write of the table
+ * fails without this statement.
+ */
+export const tableKeyAccess = (sid: string, keyArn: string, region: string): PolicyStatement =>
+  keyUseThrough(sid, keyArn, DYNAMODB_TABLE_KEY_ACTIONS, ['dynamodb'], region);
+
+/** Use of the CMK of an encrypted SNS topic or SQS queue through that service of `region`. */
+export const messagingKeyAccess = (
+  sid: string,
+  keyArn: string,
+  service: 'sns' | 'sqs',
+  region: string,
+): PolicyStatement => keyUseThrough(sid, keyArn, PUBLISH_KEY_ACTIONS, [service], region);
+
+/** An Allow statement (the shape every grant of this project has). */
+export const allow = (
+  sid: string,
+  actions: string | string[],
+  resource: string | string[],
+): PolicyStatement => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Action: actions,
+  Resource: resource,
+});
+
+export interface KeyedGrant {
+  /** Sid of the resource statement. */
+  sid: string;
+  /** Sid of the key statement that goes with it. */
+  keySid: string;
+  actions: string | string[];
+  /** The encryption key of the resource, usable only through the resource's service in `region`. */
+  keyArn: string;
+  region: string;
+}
+
+/**
+ * Access to one or more DynamoDB tables of `region`, returned together with the key statement the tables need:
+ * `[table statement, key statement]` (callers place both, in the order the policy lists them).
+ */
+export function tableAccess(
+  tableArns: string | string[],
+  g: KeyedGrant,
+): [table: PolicyStatement, key: PolicyStatement] {
+  return [allow(g.sid, g.actions, tableArns), tableKeyAccess(g.keySid, g.keyArn, g.region)];
+}
+
+/**
+ * Publishing to an encrypted SNS topic (or sending to an encrypted SQS queue, `service: 'sqs'`), together with
+ * the key statement it needs: `[resource statement, key statement]`.
+ */
+export function encryptedMessaging(
+  resourceArns: string | string[],
+  g: Omit<KeyedGrant, 'actions'> & { service: 'sns' | 'sqs' },
+): [resource: PolicyStatement, key: PolicyStatement] {
+  const action = g.service === 'sns' ? 'sns:Publish' : 'sqs:SendMessage';
+  return [allow(g.sid, action, resourceArns), messagingKeyAccess(g.keySid, g.keyArn, g.service, g.region)];
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { ENV_CONTRACTS } from '../../runtime/contracts';
+import { parseWatchdogEnv } from '../../runtime/failover/watchdog-env';
+import { parsePaymentApiEnv } from '../../runtime/payment-api/env';
+import { LAMBDA_FUNCTION_IDS, type LambdaFunctionId } from '../../src/bundling/functions';
+import { environmentOf } from '../../src/report/facts';
+import { type Synthesized, synthAll, testBundles, testConfig, type TfJson } from '../support/synth';
+
+/**
+ * Every synthesized function's environment parses with its own contract (runtime/contracts.ts), the one its
+ * handler uses: a variable the infrastructure renders wrongly, or forgets, fails here instead of at the
+ * function's first cold start.
+ */
+const ACCOUNT = '123456789012';
+const REGION_OF: Record<string, string> = { primary: 'us-east-1', secondary: 'us-east-2' };
+
+/** Terraform references resolved the way AWS would: topic ARNs from the topic's name, others a placeholder. */
+function resolved(stack: TfJson, region: string, env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).map(([k, v]) => [
+      k,
+      v.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (_m, type: string, key: string, attr: string) => {
+        const name = stack.resource?.[type]?.[key]?.name;
+        if (type === 'aws_sns_topic' && attr === 'arn')
+          return `arn:aws:sns:${region}:${ACCOUNT}:${String(name)}`;
+        return `resolved-${type}-${attr}`;
+      }),
+    ]),
+  );
+}
+
+function deployedFunctions(s: Synthesized) {
+  const byHash = new Map(Object.values(testBundles()).map((b) => [b.sha256, b.id]));
+  const out: Array<{ stack: string; id: LambdaFunctionId | undefined; env: Record<string, string> }> = [];
+  for (const [stackId, stack] of Object.entries(s)) {
+    for (const fn of Object.values(stack.resource?.aws_lambda_function ?? {})) {
+      const region = REGION_OF[stackId] ?? 'us-east-1';
+      out.push({
+        stack: stackId,
+        id: byHash.get(String(fn.source_code_hash)),
+        env: { ...resolved(stack, region, environmentOf(fn)), AWS_REGION: region },
+      });
+    }
+  }
+  return out;
+}
+
+describe('environment contracts', () => {
+  it('name one contract per function the app bundles', () => {
+    expect(Object.keys(ENV_CONTRACTS).sort()).toEqual([...LAMBDA_FUNCTION_IDS].sort());
+  });
+
+  for (const mode of ['automatic', 'manual'] as const) {
+    it(`parse every synthesized function's environment with its contract (${mode} mode)`, () => {
+      const fns = deployedFunctions(synthAll(testConfig({ failover: { mode } })));
+      // Both regions deploy the payment and migration functions; the secondary adds the three failover ones.
+      expect(fns.map((f) => f.id).sort()).toEqual(
+        [
+          'alert-relay',
+          'migrate',
+          'migrate',
+          'orchestrator',
+          'payment-api',
+          'payment-api',
+          'watchdog',
+        ].sort(),
+      );
+      for (const f of fns) {
+        const contract = ENV_CONTRACTS[f.id as LambdaFunctionId];
+        expect(() => contract.parse(f.env), `${f.stack} ${f.id}`).not.toThrow();
+        // Nothing is rendered that the function does not declare (and so never reads).
+        const undeclared = Object.keys(f.env).filter((name) => !contract.variables.includes(name));
+        expect(undeclared, `${f.stack} ${f.id}`).toEqual([]);
+      }
+    });
+  }
+
+  it('carry the configured watchdog settings and the declared defaults to the functions', () => {
+    const config = testConfig({ failover: { mode: 'manual', watchdogProbesPerRun: 2 } });
+    const fns = deployedFunctions(synthAll(config));
+    const watchdog = parseWatchdogEnv(fns.find((f) => f.id === 'watchdog')?.env ?? {});
+    expect(watchdog).toMatchObject({
+      mode: 'manual',
+      probesPerRun: 2,
+      probeSpacingMs: 30_000,
+      failureThreshold: config.failover.watchdogConsecutiveFailures,
+      promotionTimeoutMs: 600_000,
+      probeTimeoutMs: 3000,
+    });
+    const payment = parsePaymentApiEnv(fns.find((f) => f.id === 'payment-api')?.env ?? {});
+    expect(payment).toMatchObject({ healthTimeoutMs: 1000, dbPort: 5432, dbUser: 'payments_app' });
+  });
+});
