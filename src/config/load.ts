@@ -21,7 +21,7 @@ export const isExampleDns = (c: Config): boolean => c.dns.zoneId === EXAMPLE_DNS
 type Env = Record<string, string | undefined>;
 
 /** Environment variables that override the JSON file, and where each lands in the config. */
-const ENV_MAP: ReadonlyArray<{ env: string; path: string[]; parse?: (v: string) => unknown }> = [
+export const ENV_MAP: ReadonlyArray<{ env: string; path: string[]; parse?: (v: string) => unknown }> = [
   { env: 'ENVIRONMENT_SUFFIX', path: ['environmentSuffix'] },
   { env: 'PRIMARY_REGION', path: ['regions', 'primary'] },
   { env: 'SECONDARY_REGION', path: ['regions', 'secondary'] },
@@ -167,7 +167,9 @@ export function loadConfig(options: LoadOptions = {}): Config {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
         throw new ConfigError(`invalid configuration: ${file}: the file must hold a JSON object`);
       }
-      input = parsed as Record<string, unknown>;
+      // `$schema` points editors at config/schema.json (completion, hover docs); it is not configuration.
+      const { $schema: _schema, ...rest } = parsed as Record<string, unknown>;
+      input = rest;
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       throw new ConfigError(`invalid configuration: ${file}: not valid JSON (${(e as Error).message})`);

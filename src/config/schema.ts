@@ -56,23 +56,28 @@ const tagKey = z
 export const ENVIRONMENT_SUFFIX_PATTERN = /^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,11}$/;
 
 const backendSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('local') }).strict(),
+  z
+    .object({ type: z.literal('local').describe('State in terraform-state/<stack>.tfstate on this machine') })
+    .strict(),
   z
     .object({
-      type: z.literal('s3'),
-      /**
-       * Prefix of the state buckets; each stack stores its state in `<prefix>-<region code>`, a bucket in the
-       * region the stack must stay manageable from (see `stateRegion` in src/app.ts).
-       */
-      bucketPrefix: z.string().regex(/^[a-z0-9][a-z0-9-]{2,50}$/, 'lowercase letters, digits and hyphens'),
+      type: z.literal('s3').describe('State in one S3 bucket per region (set by STATE_BUCKET_PREFIX)'),
+      bucketPrefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{2,50}$/, 'lowercase letters, digits and hyphens')
+        .describe(
+          'Prefix of the state buckets: each stack keeps its state in <prefix>-<region code>, a bucket in the region the stack must stay manageable from',
+        ),
       keyPrefix: z
         .string()
         .regex(/^[\w./-]{1,100}$/)
-        .default('payments-dr'),
-      /** Use S3-native state locking (Terraform >= 1.10 / OpenTofu >= 1.10). */
-      useLockfile: z.boolean().default(true),
-      /** Optional CMK (key ARN or alias) per region for the state objects. */
-      kmsKeyIds: z.partialRecord(z.enum(regionNames), z.string().min(1)).default({}),
+        .default('payments-dr')
+        .describe('Prefix of the state object keys: <keyPrefix>/<suffix>/<stack>.tfstate'),
+      useLockfile: z.boolean().default(true).describe('S3-native state locking (Terraform/OpenTofu >= 1.10)'),
+      kmsKeyIds: z
+        .partialRecord(z.enum(regionNames), z.string().min(1))
+        .default({})
+        .describe('Optional CMK (key ARN or alias) per region for the state objects'),
     })
     .strict(),
 ]);
@@ -84,134 +89,242 @@ export const configSchema = z
       .regex(
         ENVIRONMENT_SUFFIX_PATTERN,
         '2-12 chars: lowercase letters, digits and single hyphens; starts with a letter, ends with a letter or digit',
-      ),
+      )
+      .describe('Last part of every resource name, e.g. prod (2-12 of a-z 0-9 and single hyphens)'),
     regions: z
       .object({
-        primary: z.enum(regionNames).default('us-east-1'),
-        secondary: z.enum(regionNames).default('us-east-2'),
+        primary: z.enum(regionNames).default('us-east-1').describe('Active region (must be us-east-1)'),
+        secondary: z.enum(regionNames).default('us-east-2').describe('Standby region'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The active-passive region pair'),
     network: z
       .object({
-        primaryCidr: cidr16.default('10.0.0.0/16'),
-        secondaryCidr: cidr16.default('10.1.0.0/16'),
-        /** Number of availability zones (and private subnets) per region. */
-        azCount: z.number().int().min(2).max(3).default(3),
-        /** Override of DEFAULT_AZ_IDS per region. */
+        primaryCidr: cidr16.default('10.0.0.0/16').describe('VPC block of the primary region'),
+        secondaryCidr: cidr16.default('10.1.0.0/16').describe('VPC block of the secondary region'),
+        azCount: z
+          .number()
+          .int()
+          .min(2)
+          .max(3)
+          .default(3)
+          .describe('Availability zones (and private subnets) per region'),
         azIds: z
           .partialRecord(
             z.enum(regionNames),
             z.array(z.string().regex(/^[a-z]{2,4}\d-az\d{1,2}$/, 'an AZ id such as use1-az1')),
           )
-          .default({}),
+          .default({})
+          .describe('AZ ids per region, replacing the built-in lists (stable ids, not AZ names)'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('VPCs of both regions'),
     dns: z
       .object({
-        /** Public hosted zone that serves the payment API name (must exist; not created here). */
         zoneName: z
           .string()
-          .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a DNS name such as example.com'),
-        /** Route 53 hosted zone id; given, not looked up, so no stack needs the Route 53 API to plan. */
-        zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 zone id such as Z0123456789ABCDEFGHIJ'),
-        /** Label of the failover name: `<apiLabel>.<zoneName>`. */
+          .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a DNS name such as example.com')
+          .describe('Public hosted zone that serves the payment API name (must exist; not created here)'),
+        zoneId: z
+          .string()
+          .regex(/^Z[A-Z0-9]{1,31}$/, 'a Route 53 zone id such as Z0123456789ABCDEFGHIJ')
+          .describe(
+            'Route 53 hosted zone id; given, not looked up, so no stack needs the Route 53 API to plan',
+          ),
         apiLabel: z
           .string()
           .regex(/^[a-z0-9-]{1,40}$/)
-          .default('payments'),
+          .default('payments')
+          .describe('Label of the failover name <apiLabel>.<zoneName>; regional names add -use1 / -use2'),
       })
-      .strict(),
+      .strict()
+      .describe('DNS of the payment API'),
     alerts: z
       .object({
-        emails: z.array(z.email()).max(10).default([]),
+        emails: z
+          .array(z.email())
+          .max(10)
+          .default([])
+          .describe('Addresses subscribed to both regions\u2019 alert topics (each must confirm by email)'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Who is paged'),
     failover: z
       .object({
-        /** automatic: the watchdog promotes us-east-2 after sustained failure (needed for RTO <= 5 min). */
-        mode: z.enum(['automatic', 'manual']).default('automatic'),
-        /** Route 53 health check request interval: 10 (fast) or 30 (standard) seconds. */
+        mode: z
+          .enum(['automatic', 'manual'])
+          .default('automatic')
+          .describe(
+            'automatic: the watchdog promotes the secondary after sustained failure (needed for RTO <= 5 min); manual: it only pages',
+          ),
         // One multi-value literal (not a union of literals) so that an invalid value reports `10 | 30`.
-        healthCheckIntervalSeconds: z.literal([10, 30]).default(10),
-        /** Consecutive failed checks before Route 53 marks the primary unhealthy (1-10). */
-        healthCheckFailureThreshold: z.number().int().min(1).max(10).default(3),
-        /** Watchdog schedule in minutes (EventBridge minimum is one minute). */
-        watchdogIntervalMinutes: z.number().int().min(1).max(15).default(1),
-        /**
-         * Probes per watchdog run, evenly spaced over the schedule interval. EventBridge cannot schedule more
-         * often than once a minute; three probes a run sample the primary every 20 s, so detection (with the
-         * default watchdogConsecutiveFailures) takes about two minutes instead of six.
-         */
-        watchdogProbesPerRun: z.number().int().min(1).max(6).default(3),
-        /**
-         * Consecutive failed watchdog probes before the primary is declared failed (and, in automatic mode, the
-         * secondary is promoted with possible data loss). Counted in probes: with three probes a minute the
-         * default 6 needs two minutes of sustained failure, longer than an in-region Aurora failover (~30 s)
-         * or a reboot, so those never trigger a cross-region failover.
-         */
-        watchdogConsecutiveFailures: z.number().int().min(2).max(30).default(6),
-        /** Principals (IAM ARNs) allowed to assume the DR operator role. */
+        healthCheckIntervalSeconds: z
+          .literal([10, 30])
+          .default(10)
+          .describe('Route 53 health check request interval: 10 (fast) or 30 (standard) seconds'),
+        healthCheckFailureThreshold: z
+          .number()
+          .int()
+          .min(1)
+          .max(10)
+          .default(3)
+          .describe('Consecutive failed checks before Route 53 marks the primary unhealthy'),
+        watchdogIntervalMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(15)
+          .default(1)
+          .describe('Watchdog schedule in minutes (EventBridge runs it at most once a minute)'),
+        watchdogProbesPerRun: z
+          .number()
+          .int()
+          .min(1)
+          .max(6)
+          .default(3)
+          .describe(
+            'Probes per watchdog run, evenly spaced over the interval: three a minute sample the primary every 20 s',
+          ),
+        watchdogConsecutiveFailures: z
+          .number()
+          .int()
+          .min(2)
+          .max(30)
+          .default(6)
+          .describe(
+            'Consecutive failed probes that declare the primary failed; with three probes a minute the default needs two minutes of sustained failure, longer than an in-region Aurora failover or a reboot',
+          ),
         operatorPrincipalArns: z
           .array(z.string().regex(/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/))
-          .default([]),
+          .default([])
+          .describe(
+            'IAM principals allowed to assume the DR operator role (default: this account, with MFA)',
+          ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Failure detection and failover'),
     database: z
       .object({
-        /** Aurora PostgreSQL 14.x; see src/constructs/aurora-* for why this version. */
         engineVersion: z
           .string()
           .regex(/^14\.\d+$/, 'an Aurora PostgreSQL 14.x version such as 14.15')
-          .default('14.15'),
-        minCapacityAcu: z.number().min(0.5).max(128).default(0.5),
-        maxCapacityAcu: z.number().min(1).max(128).default(4),
-        backupRetentionDays: z.number().int().min(1).max(35).default(1),
-        /** Upper bound Aurora enforces on replication lag for the ledger (rds.global_db_rpo, >= 20 s). */
-        globalDbRpoSeconds: z.number().int().min(20).max(3600).default(20),
-        /** Bump to rotate the generated master password (write-only attribute version). */
-        masterPasswordVersion: z.number().int().min(1).default(1),
+          .default('14.15')
+          .describe('Aurora PostgreSQL version of the global database (14.x)'),
+        minCapacityAcu: z.number().min(0.5).max(128).default(0.5).describe('Serverless v2 minimum capacity'),
+        maxCapacityAcu: z.number().min(1).max(128).default(4).describe('Serverless v2 maximum capacity'),
+        backupRetentionDays: z
+          .number()
+          .int()
+          .min(1)
+          .max(35)
+          .default(1)
+          .describe('Days of automated backups (point-in-time recovery window)'),
+        globalDbRpoSeconds: z
+          .number()
+          .int()
+          .min(20)
+          .max(3600)
+          .default(20)
+          .describe(
+            'Upper bound Aurora enforces on the ledger\u2019s replication lag (rds.global_db_rpo, >= 20 s)',
+          ),
+        masterPasswordVersion: z
+          .number()
+          .int()
+          .min(1)
+          .default(1)
+          .describe('Bump to rotate the generated master password (write-only attribute version)'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The ledger (Aurora PostgreSQL global database)'),
     api: z
       .object({
-        /** Stage throttling (requests per second, steady and burst). */
-        throttleRateLimit: z.number().int().min(1).max(10000).default(100),
-        throttleBurstLimit: z.number().int().min(1).max(5000).default(200),
-        /** WAF: requests per 5 minutes from one IP before it is blocked. */
-        wafRateLimitPer5Min: z.number().int().min(100).max(2_000_000_000).default(2000),
-        /**
-         * API Gateway's CloudWatch role is an account-wide, per-region setting. Set false when the account
-         * already manages it elsewhere.
-         */
-        manageAccountCloudWatchRole: z.boolean().default(true),
+        throttleRateLimit: z
+          .number()
+          .int()
+          .min(1)
+          .max(10000)
+          .default(100)
+          .describe('Stage throttling: steady requests per second'),
+        throttleBurstLimit: z
+          .number()
+          .int()
+          .min(1)
+          .max(5000)
+          .default(200)
+          .describe('Stage throttling: burst requests'),
+        wafRateLimitPer5Min: z
+          .number()
+          .int()
+          .min(100)
+          .max(2_000_000_000)
+          .default(2000)
+          .describe('WAF: requests per 5 minutes from one IP before it is blocked'),
+        manageAccountCloudWatchRole: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Manage API Gateway\u2019s CloudWatch role, an account-wide per-region setting; false when the account already manages it',
+          ),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('The REST API in front of the payment function'),
     thresholds: z
       .object({
-        auroraReplicationLagMs: z.number().int().min(100).default(1000),
-        auroraConnections: z.number().int().min(10).default(400),
-        dynamodbReplicationLatencyMs: z.number().int().min(100).default(2000),
-        s3ReplicationLatencySeconds: z.number().int().min(60).max(900).default(900),
-        apiP99LatencyMs: z.number().int().min(50).default(1500),
-        api5xxPerMinute: z.number().int().min(1).default(5),
-        lambdaErrorsPerMinute: z.number().int().min(1).default(5),
+        auroraReplicationLagMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(1000)
+          .describe('Aurora global replication lag alarm'),
+        auroraConnections: z.number().int().min(10).default(400).describe('Ledger connections alarm'),
+        dynamodbReplicationLatencyMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(2000)
+          .describe('DynamoDB global table replication latency alarm'),
+        s3ReplicationLatencySeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(900)
+          .default(900)
+          .describe('S3 replication latency alarm (Replication Time Control: 15 minutes)'),
+        apiP99LatencyMs: z.number().int().min(50).default(1500).describe('API p99 latency alarm'),
+        api5xxPerMinute: z.number().int().min(1).default(5).describe('API 5xx responses per minute alarm'),
+        lambdaErrorsPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .describe('Payment function errors per minute alarm'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('Alarm thresholds'),
     logRetentionDays: z
       .number()
       .refine((v) => (LOG_RETENTION_DAYS as readonly number[]).includes(v), {
         message: `one of ${LOG_RETENTION_DAYS.join(', ')}`,
       })
-      .default(365),
-    tags: z.record(tagKey, z.string().max(256)).default({}),
-    backend: backendSchema.prefault({ type: 'local' }),
+      .default(365)
+      .describe(`Days every log group keeps its events: one of ${LOG_RETENTION_DAYS.join(', ')}`),
+    tags: z
+      .record(tagKey, z.string().max(256))
+      .default({})
+      .describe(
+        'Extra tags on every resource (Environment, Purpose, DR-Role and Region are set by the project)',
+      ),
+    backend: backendSchema
+      .prefault({ type: 'local' })
+      .describe('Where Terraform keeps each stack\u2019s state'),
   })
   .strict()
   .superRefine((c, ctx) => {
