@@ -20,7 +20,8 @@ import { DEFAULT_RETRY_POLICY } from '../../runtime/failover/retry';
 import { lastRunRecorder } from '../../runtime/failover/state-store';
 import type { GlobalTopology } from '../../runtime/failover/topology';
 import type { CommandContext } from './context';
-import { UsageError } from './errors';
+import { OperationError, UsageError } from './errors';
+import { errorText } from './reading';
 import { elapsedTag } from './format';
 
 /**
@@ -87,9 +88,9 @@ export function orchestratorSettings(ctx: CommandContext, o: RunOptions): Orches
 }
 
 /**
- * The DR state table (the lock) must exist before anything is attempted: without it a mistyped --env would
- * fail on the lock with DynamoDB's bare "ResourceNotFoundException: Requested resource not found". Other
- * errors are left to the orchestration, which reports them in context.
+ * The DR state table (the lock) must answer before anything is attempted: without it a mistyped --env would
+ * fail on the lock with DynamoDB's bare "ResourceNotFoundException: Requested resource not found", and a
+ * secondary region that does not answer would fail there too, later. Either way nothing has changed yet.
  */
 async function assertStateTable(ctx: CommandContext, signal?: AbortSignal): Promise<void> {
   const { stateTable, secondaryRegion, environment } = ctx.names;
@@ -98,9 +99,14 @@ async function assertStateTable(ctx: CommandContext, signal?: AbortSignal): Prom
       .ddb(secondaryRegion)
       .send(new GetCommand({ TableName: stateTable, Key: { pk: LOCK_KEY } }), { abortSignal: signal });
   } catch (err) {
-    if (awsErrorName(err) !== 'ResourceNotFoundException') return;
-    throw new UsageError(
-      `environment "${environment}" not found: state table ${stateTable} (${secondaryRegion}) does not exist; check --env and --config (or deploy it); nothing was changed`,
+    if (awsErrorName(err) === 'ResourceNotFoundException') {
+      throw new UsageError(
+        `environment "${environment}" not found: state table ${stateTable} (${secondaryRegion}) does not exist; check --env and --config (or deploy it); nothing was changed`,
+      );
+    }
+    if (awsErrorName(err) === 'AbortError') throw err;
+    throw new OperationError(
+      `the DR state table ${stateTable} (${secondaryRegion}) could not be read, so the lock cannot be taken (${errorText(err)}); nothing was changed`,
     );
   }
 }
