@@ -13,16 +13,10 @@ import { createPgDatabase, type Database } from '../shared/db';
 import { type Env, intEnv, optionalEnv } from '../shared/env';
 import { createLogger, errorFields, type LogSink } from '../shared/logger';
 import { healthTimeoutFromEnv } from '../payment-api/env';
-import {
-  defaultMigrationsDir,
-  loadMigrations,
-  runMigrations,
-  unappliedMigrations,
-} from '../shared/migrations';
-import { createWritabilityProbe, queryWritable } from '../shared/writability';
+import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
 import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
-import { ensureBucket, ensureTable } from './provision';
+import { ensureBucket, ensureTable, migrateOrCheck } from './provision';
 import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
 /**
@@ -107,29 +101,6 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
 }
 
-/**
- * Applies the migrations; against a read-only database (a standby) checks instead that none is pending, and
- * refuses to start when one is (it cannot be applied there).
- */
-async function migrateOrCheck(db: Database, env: Env, log: ReturnType<typeof createLogger>): Promise<void> {
-  const migrations = loadMigrations(defaultMigrationsDir(env));
-  if (await queryWritable(db)) {
-    await runMigrations(db, migrations);
-    return;
-  }
-  const pending = await unappliedMigrations(db, migrations);
-  if (pending.length > 0) {
-    throw new Error(
-      `the database is read-only and ${pending.length} migration(s) are not applied (${pending
-        .map((m) => m.filename)
-        .join(', ')}); apply them where the database is writable`,
-    );
-  }
-  log.warn('database is read-only: migrations checked, not run; payments answer 503 REGION_READ_ONLY', {
-    count: migrations.length,
-  });
-}
-
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const env = options.env ?? process.env;
   const region = options.region ?? optionalEnv(env, 'AWS_REGION') ?? 'us-east-1';
@@ -163,8 +134,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       {
         connectionString: options.databaseUrl ?? optionalEnv(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL,
         max: intEnv(env, 'DB_POOL_MAX', 10, { min: 1, max: 50 }),
+        // As the payment function's pool (db-config.ts): every wait bounded, client side too.
         connectionTimeoutMillis: 3000,
         statement_timeout: 5000,
+        query_timeout: 6000,
       },
       { onIdleError: (err) => log.warn('idle database connection failed', errorFields(err)) },
     );
