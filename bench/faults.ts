@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Client } from 'pg';
-import { localClient } from '../runtime/local/client';
+import { localClient, type PostOutcome, postPayment } from '../runtime/local/client';
 import { PAYMENT_REQUEST_BUDGET_MS } from '../runtime/payment-api/app';
+import { freePort } from '../scripts/dev/loopback-faults';
 import { type MotoHandle, startMoto } from '../scripts/dev/moto-server';
 import { createScratchDatabase, type ScratchDatabase } from '../scripts/dev/scratch-database';
 import { ServerProcess } from './server-process';
@@ -53,24 +53,9 @@ const MAX_RETRY_ROUNDS = 15;
 const FAILURE_PAUSE_MS = 100;
 const APP = 'bench-faults-server';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((done) => srv.listen(0, '127.0.0.1', done));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((done) => srv.close(() => done()));
-  return port;
-}
-
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-interface Sent {
-  key: string;
-  body: string;
-  status?: number;
-  code?: string;
-  id?: string;
-  ms: number;
-}
+type Sent = PostOutcome;
 
 interface World {
   moto: MotoHandle;
@@ -151,29 +136,8 @@ const FAULTS: Fault[] = [
 async function runFault(w: World, fault: Fault): Promise<FaultRun> {
   const client = localClient(w.server.url, { region: 'us-east-1' });
   const tag = `fault-${randomUUID().slice(0, 8)}`;
-  const post = async (key: string, body: string): Promise<Sent> => {
-    const started = performance.now();
-    try {
-      const res = await client({
-        method: 'POST',
-        path: '/payments',
-        headers: { 'content-type': 'application/json', 'idempotency-key': key },
-        body,
-        timeoutMs: PAYMENT_REQUEST_BUDGET_MS + 10_000,
-      });
-      const json = (await res.json().catch(() => ({}))) as { id?: string; error?: { code?: string } };
-      return {
-        key,
-        body,
-        status: res.status,
-        ...(json.error?.code ? { code: json.error.code } : {}),
-        ...(json.id ? { id: json.id } : {}),
-        ms: performance.now() - started,
-      };
-    } catch {
-      return { key, body, ms: performance.now() - started };
-    }
-  };
+  const post = (key: string, body: string): Promise<Sent> =>
+    postPayment(client, key, body, PAYMENT_REQUEST_BUDGET_MS + 10_000);
 
   const crashesBefore = w.server.crashes;
   const sent: Sent[] = [];

@@ -59,6 +59,18 @@ export async function startFaultServer(kind: FaultKind): Promise<FaultServer> {
   };
 }
 
+/** A port on 127.0.0.1 that nothing listens on (at the moment it is returned): connections are refused. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => done());
+  });
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
 /** Resolves with how long `work` took and what it settled to (never rejects). */
 export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value?: T; error?: unknown }> {
   const started = performance.now();

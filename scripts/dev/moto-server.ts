@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from './loopback-faults';
 
 /**
  * Starts one `moto_server` (the AWS emulator, from the project's .venv) on a free loopback port and stops it
@@ -13,18 +13,6 @@ export interface MotoHandle {
   /** Process id of the emulator this handle started (undefined for MOTO_URL). */
   pid?: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function waitUntilUp(url: string, child: ChildProcess | undefined, deadlineMs: number): Promise<void> {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../cli/lib/status';
+import { freePort } from '../../scripts/dev/loopback-faults';
 
 /**
  * The package's `drctl` binary as an operator runs it: `npx drctl ...` in the project directory (npm resolves
@@ -14,14 +14,6 @@ import type { StatusReport } from '../../cli/lib/status';
  */
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** The environment without AWS_PROFILE, so the static test credentials are the ones found. */
 function withoutProfile(): NodeJS.ProcessEnv {
@@ -40,7 +32,7 @@ describe('npx drctl', () => {
   });
 
   it('--json status prints clean JSON on stdout and exits 1 when nothing can be read', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const result = await run(
       'npx',
       [

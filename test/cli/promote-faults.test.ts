@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAwsClients } from '../../cli/lib/aws';
 import { budgetFor, BUDGETS } from '../../runtime/shared/aws-clients';
 import { type FaultServer, startFaultServer } from '../../scripts/dev/loopback-faults';
+import { useTestCredentials } from '../support/credentials';
 import { drctl, uniqueSuffix } from './support/cli';
 
 /**
@@ -10,20 +11,14 @@ import { drctl, uniqueSuffix } from './support/cli';
  * could not be done and that nothing changed (it used to hang with no output until killed).
  */
 let silent: FaultServer;
-const savedEnv = { ...process.env };
+useTestCredentials();
 
 beforeAll(async () => {
   silent = await startFaultServer('silent');
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
 });
 
 afterAll(async () => {
   await silent?.close();
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
-    if (savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = savedEnv[k];
-  }
 });
 
 describe('drctl failover against a stalled secondary region', () => {

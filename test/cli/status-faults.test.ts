@@ -1,10 +1,10 @@
-import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultAwsClients } from '../../cli/lib/aws';
 import { STATUS_BUDGET_MS, type StatusReport } from '../../cli/lib/status';
-import { type FaultServer, startFaultServer } from '../../scripts/dev/loopback-faults';
+import { type FaultServer, freePort, startFaultServer } from '../../scripts/dev/loopback-faults';
+import { useTestCredentials } from '../support/credentials';
 import { createStateTable, TEST_CREDENTIALS } from '../failover/support/moto';
 import { drctl, uniqueSuffix } from './support/cli';
 
@@ -19,15 +19,12 @@ const suffix = uniqueSuffix();
 let motoUrl: string;
 let silent: FaultServer;
 let refusedUrl: string;
-const savedEnv = { ...process.env };
+useTestCredentials();
 
 beforeAll(async () => {
   motoUrl = inject('motoUrl');
   silent = await startFaultServer('silent');
-  const closed = createServer();
-  await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-  refusedUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}`;
-  await new Promise<void>((done) => closed.close(() => done()));
+  refusedUrl = `http://127.0.0.1:${await freePort()}`;
   // The environment in us-east-2: its global cluster (moto serves it to every region) and its state table.
   const rds = new RDSClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   const globalId = `payment-processing-ledger-global-${suffix}`;
@@ -52,16 +49,10 @@ beforeAll(async () => {
   const raw = new DynamoDBClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   await createStateTable(raw, `payment-processing-dr-state-${suffix}`);
   raw.destroy();
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
 });
 
 afterAll(async () => {
   await silent?.close();
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
-    if (savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = savedEnv[k];
-  }
 });
 
 async function status(endpoints: Record<string, string>, env = suffix) {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { watchdogConfigFromEnv } from '../../runtime/failover/config';
 import { StateStore } from '../../runtime/failover/state-store';
@@ -9,7 +8,8 @@ import {
 } from '../../runtime/failover/watchdog-handler';
 import { BUDGETS, budgetFor, rdsClient, snsClient } from '../../runtime/shared/aws-clients';
 import { createOpenLogger, silentSink } from '../../runtime/shared/logger';
-import { type FaultServer, startFaultServer, timed } from '../../scripts/dev/loopback-faults';
+import { type FaultServer, freePort, startFaultServer, timed } from '../../scripts/dev/loopback-faults';
+import { useTestCredentials } from '../support/credentials';
 import { createMotoResources, type MotoResources, SECONDARY, TEST_CREDENTIALS } from './support/moto';
 
 /**
@@ -23,26 +23,17 @@ const PROBE_TIMEOUT_MS = 3000;
 let moto: MotoResources;
 let silent: FaultServer;
 let refusedUrl: string;
-const savedEnv = { ...process.env };
+useTestCredentials();
 
 beforeAll(async () => {
   moto = await createMotoResources(inject('motoUrl'), 'wdb');
   silent = await startFaultServer('silent');
-  const closed = createServer();
-  await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
-  refusedUrl = `http://127.0.0.1:${(closed.address() as { port: number }).port}/health`;
-  await new Promise<void>((done) => closed.close(() => done()));
-  process.env.AWS_ACCESS_KEY_ID = 'test';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  refusedUrl = `http://127.0.0.1:${await freePort()}/health`;
 });
 
 afterAll(async () => {
   await silent?.close();
   await moto?.close();
-  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
-    if (savedEnv[k] === undefined) delete process.env[k];
-    else process.env[k] = savedEnv[k];
-  }
 });
 
 const env = (overrides: Record<string, string>) => ({
@@ -117,7 +108,7 @@ describe('one watchdog probe cycle', () => {
       expect(r.error).toBeUndefined();
       expect(r.value).toMatchObject({ probe: { ok: false }, published: [], unpublished: 1 });
       // One publish deadline plus the state calls to the (shared, busy) emulator.
-    expect(r.ms).toBeLessThan(snsDeadline + 2 * SLACK_MS);
+      expect(r.ms).toBeLessThan(snsDeadline + 2 * SLACK_MS);
       expect(r.ms).toBeLessThan(budget);
       const { record } = await rt.store.load();
       expect(record.pendingAlerts).toHaveLength(1);

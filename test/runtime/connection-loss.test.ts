@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalClient, localClient } from '../../runtime/local/client';
+import { type LocalClient, localClient, type PostOutcome, postPayment } from '../../runtime/local/client';
 import { type LocalServer, startLocalServer } from '../../runtime/local/server';
 import { PAYMENT_REQUEST_BUDGET_MS } from '../../runtime/payment-api/app';
 import { createPgDatabase, type Database, isConnectionError } from '../../runtime/shared/db';
@@ -75,36 +75,8 @@ async function serve(db: Database): Promise<{ server: LocalServer; client: Local
   return { server, client: localClient(server.url, { region: 'us-east-1' }), logs };
 }
 
-interface Sent {
-  key: string;
-  body: string;
-  status: number;
-  code?: string;
-  retryAfter: string | null;
-  id?: string;
-  ms: number;
-}
-
-async function post(client: LocalClient, key: string, body: string): Promise<Sent> {
-  const started = performance.now();
-  const res = await client({
-    method: 'POST',
-    path: '/payments',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body,
-    timeoutMs: PAYMENT_REQUEST_BUDGET_MS + 5000,
-  });
-  const json = (await res.json()) as { id?: string; error?: { code: string } };
-  return {
-    key,
-    body,
-    status: res.status,
-    code: json.error?.code,
-    retryAfter: res.headers.get('retry-after'),
-    id: json.id,
-    ms: performance.now() - started,
-  };
-}
+const post = (client: LocalClient, key: string, body: string): Promise<PostOutcome> =>
+  postPayment(client, key, body, PAYMENT_REQUEST_BUDGET_MS + 5000);
 
 describe.skipIf(!SERVER)('a database connection lost', () => {
   it('inside a transaction fails that transaction only; the process survives and the pool recovers', async () => {
@@ -137,7 +109,7 @@ describe.skipIf(!SERVER)('a database connection lost', () => {
     const app = `conn-loss-load-${uniqueSuffix()}`;
     const { db } = appPool(app);
     const { server, client } = await serve(db);
-    const sent: Sent[] = [];
+    const sent: PostOutcome[] = [];
     let terminated = 0;
     try {
       let running = true;

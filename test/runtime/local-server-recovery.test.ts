@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localClient } from '../../runtime/local/client';
-import { PROVISION_RECHECK_MS, startLocalServer } from '../../runtime/local/server';
+import { localClient, postPayment } from '../../runtime/local/client';
+import { type LocalServerOptions, PROVISION_RECHECK_MS, startLocalServer } from '../../runtime/local/server';
 import { runMigrations, loadMigrations } from '../../runtime/shared/migrations';
 import { type MotoHandle, startMoto } from '../../scripts/dev/moto-server';
 import { TEST_CREDENTIALS, uniqueNames } from './support/aws';
@@ -24,30 +24,27 @@ afterAll(async () => {
   await tdb?.close();
 });
 
-const post = async (url: string, key: string) => {
-  const res = await localClient(url, { region: 'us-east-1' })({
-    method: 'POST',
-    path: '/payments',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(validPayment()),
+const post = (url: string, key: string) =>
+  postPayment(localClient(url, { region: 'us-east-1' }), key, JSON.stringify(validPayment()));
+
+/** The local server on a free port with this file's database handle and fresh resource names. */
+const serve = (options: Partial<LocalServerOptions>) =>
+  startLocalServer({
+    port: 0,
+    database: tdb.db,
+    credentials: TEST_CREDENTIALS,
+    region: 'us-east-1',
+    ...uniqueNames(),
+    logSink: () => undefined,
+    env: {},
+    ...options,
   });
-  return { status: res.status, body: (await res.json()) as { error?: { code: string } } };
-};
 
 describe('local server', () => {
   it('sets the emulator up again after it was restarted and lost its state', async () => {
     moto = await startMoto();
     const port = Number(new URL(moto.url).port);
-    const server = await startLocalServer({
-      port: 0,
-      database: tdb.db,
-      awsEndpoint: moto.url,
-      credentials: TEST_CREDENTIALS,
-      region: 'us-east-1',
-      ...uniqueNames(),
-      logSink: () => undefined,
-      env: {},
-    });
+    const server = await serve({ awsEndpoint: moto.url });
     try {
       expect((await post(server.url, newKey('before'))).status).toBe(201);
       await moto.stop();
@@ -56,7 +53,7 @@ describe('local server', () => {
       const key = newKey('restart');
       const first = await post(server.url, key);
       expect(first.status).toBe(503);
-      expect(first.body.error?.code).toBe('PAYMENT_INCOMPLETE');
+      expect(first.code).toBe('PAYMENT_INCOMPLETE');
       // Retrying with the same key converges once the server has provisioned again (bounded wait).
       let last = first;
       const deadline = Date.now() + 10 * PROVISION_RECHECK_MS + 30_000;
@@ -79,20 +76,10 @@ describe('local server', () => {
   it('starts against a read-only database whose migrations are applied, and answers POST 503 REGION_READ_ONLY', async () => {
     await runMigrations(tdb.db, loadMigrations(MIGRATIONS_DIR));
     const readOnly = tdb.open({ readOnly: true });
-    const server = await startLocalServer({
-      port: 0,
-      database: readOnly,
-      provision: false,
-      awsEndpoint: moto?.url,
-      credentials: TEST_CREDENTIALS,
-      region: 'us-east-1',
-      ...uniqueNames(),
-      logSink: () => undefined,
-      env: {},
-    });
+    const server = await serve({ database: readOnly, provision: false, awsEndpoint: moto?.url });
     try {
       const r = await post(server.url, newKey('ro'));
-      expect(r).toMatchObject({ status: 503, body: { error: { code: 'REGION_READ_ONLY' } } });
+      expect(r).toMatchObject({ status: 503, code: 'REGION_READ_ONLY' });
     } finally {
       await server.close();
     }
