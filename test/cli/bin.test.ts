@@ -15,10 +15,15 @@ import { freePort } from '../../scripts/dev/loopback-faults';
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
 
-/** The environment without AWS_PROFILE, so the static test credentials are the ones found. */
-function withoutProfile(): NodeJS.ProcessEnv {
+/**
+ * An operator's shell: no AWS_PROFILE (the static test credentials are the ones found), and none of the
+ * npm_* variables that npm sets for the processes it runs (CI runs this suite under `npx -c`, whose
+ * npm_config_call would turn the inner npx into `npx -c` too).
+ */
+function operatorShell(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.AWS_PROFILE;
+  for (const key of Object.keys(env)) if (key.toLowerCase().startsWith('npm_')) delete env[key];
   return env;
 }
 
@@ -48,7 +53,7 @@ describe('npx drctl', () => {
       ],
       {
         cwd: ROOT,
-        env: { ...withoutProfile(), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
+        env: { ...operatorShell(), AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
         timeout: 60_000,
       },
     ).then(
