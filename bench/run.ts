@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { PAYMENT_REQUEST_BUDGET_MS } from '../runtime/payment-api/app';
 import { measureBundles, measureSynth } from './measure';
+import { measureFaults } from './faults';
 import { measurePost } from './post-load';
 
 /**
@@ -102,10 +104,35 @@ async function postSection(): Promise<string[]> {
   return lines;
 }
 
+async function faultsSection(): Promise<string[]> {
+  const runs = await measureFaults();
+  const ok = runs.every(
+    (r) => r.crashes === 0 && r.lost === 0 && r.duplicates === 0 && r.converged && r.overBudget === 0,
+  );
+  const codes = (r: (typeof runs)[number]) =>
+    Object.entries(r.codes)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ') || '-';
+  return [
+    `${measured()} For each fault a bounded load of POST /payments (10 in flight, unique Idempotency-Keys, a 100 ms pause after a failure, at most 1500 requests over 11 s) through the local server, run as a child process, against a PostgreSQL server and a moto emulator of the benchmark's own, all on loopback; the fault starts 2 s in and lasts 6 s (bench/faults.ts). Then every request without a 201 is retried with its key and body until it gets one. *No answer*: the connection failed (the server was down). *Over budget*: answers slower than the ${PAYMENT_REQUEST_BUDGET_MS / 1000} s request budget plus 1 s. *Lost*: a 201 whose payment has no ledger row. *Duplicates*: a key with two payments, or two 201s with different ids. *Converged*: every key ended with exactly one payment and balanced ledger entries.`,
+    '',
+    '| fault | requests | 2xx | 4xx | 5xx | no answer | over budget | slowest answer | lost | duplicates | crashes | converged | 5xx codes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...runs.map(
+      (r) =>
+        `| ${r.fault} | ${r.requests} | ${r.ok2xx} | ${r.client4xx} | ${r.server5xx} | ${r.noAnswer} | ${r.overBudget} | ${(r.maxAnswerMs / 1000).toFixed(1)} s | ${r.lost} | ${r.duplicates} | ${r.crashes} | ${r.converged ? `yes (${r.retryRounds} retry round${r.retryRounds === 1 ? '' : 's'})` : '**no**'} | ${codes(r)} |`,
+    ),
+    '',
+    `Target: 0 crashes, 0 lost, 0 duplicates, every key converged, every failure answered with a 4xx/5xx body within its budget (requests without an answer happen only while the server itself is down): ${mark(ok)}.`,
+  ];
+}
+
 const SECTIONS: Record<string, Section> = {
   synth: { title: 'Synth', run: synthSection },
   bundles: { title: 'Lambda bundles', run: bundlesSection },
   post: { title: 'POST /payments through the local server', run: postSection },
+  faults: { title: 'Faults injected under load', run: faultsSection },
 };
 
 /** The sections of an existing results file, by title, in their order. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { isExampleDns } from '../../src/config';
 import { readTopology } from '../../runtime/failover/topology';
 import { assertCanConfirm, type CommandContext, confirm, requireCredentials } from '../lib/context';
@@ -7,16 +8,20 @@ import {
   DEFAULT_TARGETS,
   type DrillMethod,
   type DrillReport,
+  type DrillRun,
   type DrillSettings,
+  reportOf,
+  restoreSummary,
   runDrill,
   STORES,
 } from '../lib/drill';
 import { writeDrillReport } from '../lib/drill-report';
-import { EXIT_FAILED, EXIT_OK, OperationError, UsageError } from '../lib/errors';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, OperationError, UsageError } from '../lib/errors';
+import { onInterrupts } from '../lib/interrupts';
 import { duration } from '../lib/format';
 import { callerIdentity, runOrchestration } from '../lib/orchestration';
 import { sigV4Signer } from '../lib/sigv4';
-import { findHealthCheck } from '../lib/status';
+import { findHealthCheck } from '../lib/status-sources';
 
 export interface DrillOptions {
   canaries: number;
@@ -49,7 +54,53 @@ export function summarizeDrill(r: DrillReport): string {
   return lines.join('\n');
 }
 
+/** Exit code of an interrupt (128 + SIGINT), as a shell reports it. */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * Checks before anything happens that the report can be written to `dir`: an existing directory must be
+ * writable and hold no report yet; a new one must be creatable (its nearest existing parent writable).
+ */
+export function checkReportDir(dir: string): void {
+  const fail = (why: string) => {
+    throw new UsageError(`--out ${dir}: ${why}`);
+  };
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) fail('exists and is not a directory');
+    for (const f of ['report.md', 'report.json'])
+      if (existsSync(join(dir, f))) fail(`already holds a drill report (${f}); choose another directory`);
+  }
+  let probe = dir;
+  while (!existsSync(probe)) {
+    const parent = dirname(probe);
+    if (parent === probe) fail('no existing parent directory');
+    probe = parent;
+  }
+  if (!statSync(probe).isDirectory()) fail(`${probe} is not a directory`);
+  try {
+    accessSync(probe, constants.W_OK);
+  } catch {
+    fail(`${probe} is not writable`);
+  }
+}
+
+/** The lines printed when the operator abandons the restore (second interrupt). */
+export function abandonMessage(run: DrillRun, files: { markdown: string; json: string } | string): string[] {
+  const { restored, notRestored } = restoreSummary(run);
+  return [
+    'second interrupt: the restore is abandoned.',
+    ...restored.map((l) => `  restored: ${l}`),
+    ...notRestored.map((l) => `  NOT restored: ${l}`),
+    typeof files === 'string'
+      ? `  the partial report could not be written: ${files}`
+      : `  partial report: ${files.markdown}\n                  ${files.json}`,
+  ];
+}
+
 export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promise<number> {
+  const now = ctx.deps.clock.now();
+  const outDir = resolve(o.out ?? `reports/drill-${compactTime(now)}`);
+  checkReportDir(outDir);
   if (isExampleDns(ctx.config)) {
     throw new UsageError(
       'drill needs the deployed DNS zone: set HOSTED_ZONE_NAME and HOSTED_ZONE_ID (or dns in the config file)',
@@ -76,9 +127,7 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
     healthCheckId = hc.Id;
   }
 
-  const now = ctx.deps.clock.now();
   const runId = `${compactTime(now)}-${randomBytes(2).toString('hex')}`;
-  const outDir = resolve(o.out ?? `reports/drill-${compactTime(now)}`);
   await confirm(
     ctx,
     'drill',
@@ -113,40 +162,62 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
   };
 
   const controller = new AbortController();
-  const onSignal = () => {
-    ctx.io.stderr.write(
-      'interrupt: ending the drill and restoring the environment; a second interrupt abandons the restore\n',
-    );
-    controller.abort();
-  };
-  process.once('SIGINT', onSignal);
+  let current: DrillRun | undefined;
+  const stopListening = onInterrupts({
+    first: () => {
+      ctx.io.stderr.write(
+        'interrupt: ending the drill and restoring the environment; a second interrupt abandons the restore\n',
+      );
+      controller.abort();
+    },
+    second: () => {
+      if (current) {
+        let files: { markdown: string; json: string } | string;
+        try {
+          files = writeDrillReport(outDir, reportOf(current, ctx.deps.clock.now()));
+        } catch (err) {
+          files = err instanceof Error ? err.message : String(err);
+        }
+        for (const line of abandonMessage(current, files)) ctx.io.stderr.write(`${line}\n`);
+      } else {
+        ctx.io.stderr.write('second interrupt: the drill had not started; nothing was changed\n');
+      }
+      (ctx.deps.exit ?? process.exit)(EXIT_INTERRUPTED);
+    },
+  });
   let report: DrillReport;
   try {
-    report = await runDrill(settings, {
-      clock: ctx.deps.clock,
-      http: ctx.deps.http,
-      // Credentials come through the secondary region's STS: the drill must survive losing the primary.
-      sign: sigV4Signer(
-        () => ctx.clients.credentials(secondary),
-        () => ctx.deps.clock.now(),
-      ),
-      ddbSecondary: ctx.clients.ddb(secondary),
-      s3Secondary: ctx.clients.s3(secondary),
-      route53: ctx.clients.route53(),
-      readTopology: () => readTopology(ctx.clients.rds(secondary), n.globalClusterId),
-      orchestrate: (action, opts) =>
-        runOrchestration(ctx, {
-          action,
-          reason: `drill ${runId}`,
-          promotionTimeoutMs: 10 * 60_000,
-          preconditionWaitMs: opts.preconditionWaitMs,
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        }),
-      progress: (line) => ctx.io.stderr.write(`${line}\n`),
-      signal: controller.signal,
-    });
+    report = await runDrill(
+      settings,
+      {
+        clock: ctx.deps.clock,
+        http: ctx.deps.http,
+        // Credentials come through the secondary region's STS: the drill must survive losing the primary.
+        sign: sigV4Signer(
+          () => ctx.clients.credentials(secondary),
+          () => ctx.deps.clock.now(),
+        ),
+        ddbSecondary: ctx.clients.ddb(secondary),
+        s3Secondary: ctx.clients.s3(secondary),
+        route53: ctx.clients.route53(),
+        readTopology: () => readTopology(ctx.clients.rds(secondary), n.globalClusterId),
+        orchestrate: (action, opts) =>
+          runOrchestration(ctx, {
+            action,
+            reason: `drill ${runId}`,
+            promotionTimeoutMs: 10 * 60_000,
+            preconditionWaitMs: opts.preconditionWaitMs,
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          }),
+        progress: (line) => ctx.io.stderr.write(`${line}\n`),
+        signal: controller.signal,
+      },
+      (run) => {
+        current = run;
+      },
+    );
   } finally {
-    process.removeListener('SIGINT', onSignal);
+    stopListening();
   }
 
   const files = writeDrillReport(outDir, report);
@@ -162,5 +233,7 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
         : `the environment may not be restored: check "drctl status" and un-invert health check ${healthCheckId}\n`,
     );
   }
+  // A refusal in preflight changed nothing: exit 2, like every refusal.
+  if (report.refused) return EXIT_USAGE;
   return report.passed && (!o.strict || report.strictPassed) ? EXIT_OK : EXIT_FAILED;
 }

@@ -5,12 +5,20 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type AwsTarget, awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
+import {
+  type AwsTarget,
+  awsClients,
+  BUDGETS,
+  CallDeadlineError,
+  type BudgetProfile,
+} from '../../runtime/shared/aws-clients';
 
 /**
  * The AWS clients of drctl: the project's one factory (runtime/shared/aws-clients.ts) with the operator budget
- * (connect 3 s, 10 s per attempt, RDS one attempt), cached per service and region. With `--endpoint-url`
- * every client (Route 53 and STS included) sends to that URL instead, for an emulator.
+ * (BUDGETS.operator: connect 2 s, 4 s per attempt, 2 attempts, 9 s per call; RDS one attempt of 8 s), cached
+ * per service and region. With `--endpoint-url` every client (Route 53 and STS included) sends to that URL
+ * instead, for an emulator; `endpoints` does the same per region (Route 53, signed for us-east-1, follows
+ * us-east-1), so a test can stall one region and not the other.
  */
 export interface AwsCredentials {
   accessKeyId: string;
@@ -39,21 +47,22 @@ export interface AwsClients {
 
 export interface AwsClientOptions {
   endpoint?: string;
-  requestTimeoutMs?: number;
+  /** Per-region endpoint overrides, ahead of `endpoint`. */
+  endpoints?: Readonly<Record<string, string>>;
+  /** The budget profile (BUDGETS.operator unless a test narrows it). */
+  budget?: BudgetProfile;
 }
 
 export type AwsClientFactory = (options: AwsClientOptions) => AwsClients;
 
 export const defaultAwsClients: AwsClientFactory = (options) => {
-  const factory = awsClients({
-    ...BUDGETS.operator,
-    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
-  });
+  const profile = options.budget ?? BUDGETS.operator;
+  const factory = awsClients(profile);
   const cache = new Map<string, unknown>();
   const once = <T>(service: string, region: string, make: (t: AwsTarget) => T): T => {
     const key = `${service}:${region}`;
-    if (!cache.has(key))
-      cache.set(key, make({ region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) }));
+    const endpoint = options.endpoints?.[region] ?? options.endpoint;
+    if (!cache.has(key)) cache.set(key, make({ region, ...(endpoint ? { endpoint } : {}) }));
     return cache.get(key) as T;
   };
   const clients: AwsClients = {
@@ -67,7 +76,18 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
     route53: () => once('route53', 'us-east-1', factory.route53),
     credentials: async (region) => {
       const provider = clients.sts(region).config.credentials;
-      const c = await provider();
+      // A provider may call STS or SSO itself (assume-role profiles): bounded like any call.
+      const deadlineMs = profile.callDeadlineMs;
+      let timer: NodeJS.Timeout | undefined;
+      const c = await Promise.race([
+        provider(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new CallDeadlineError(`credentials via sts ${region}`, deadlineMs)),
+            deadlineMs,
+          );
+        }),
+      ]).finally(() => clearTimeout(timer));
       return {
         accessKeyId: c.accessKeyId,
         secretAccessKey: c.secretAccessKey,

@@ -17,6 +17,8 @@ export interface CliDeps {
   /** Identifies this operator session in locks and notifications. */
   operator: string;
   random: () => number;
+  /** Ends the process at once (a second Ctrl-C); process.exit unless a test replaces it. */
+  exit?: (code: number) => void;
 }
 
 export function defaultCliDeps(): CliDeps {

@@ -1,10 +1,12 @@
 /**
- * Exit codes of drctl: 0 success, 1 the operation failed, 2 bad arguments or a refusal (nothing was changed).
- * Every error a command throws is one of these, with a one-line message for stderr.
+ * Exit codes of drctl: 0 success, 1 the operation failed (for `status`: nothing could be read), 2 bad
+ * arguments, configuration or environment, or a refusal (nothing was changed), 3 (`status` only) a report was
+ * printed and it is degraded. Every error a command throws is one of these, with a one-line message for stderr.
  */
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_DEGRADED = 3;
 
 export class CliError extends Error {
   constructor(

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Region } from '../../src/config';
-import { LeaseLock } from '../../runtime/failover/lock';
+import { LeaseLock, LOCK_KEY } from '../../runtime/failover/lock';
+import { awsErrorName } from '../../runtime/shared/aws-clients';
 import { createOpenLogger, type LogSink } from '../../runtime/shared/logger';
 import { bestEffort, type Notifier, snsNotifier } from '../../runtime/failover/notify';
 import {
@@ -18,6 +20,8 @@ import { DEFAULT_RETRY_POLICY } from '../../runtime/failover/retry';
 import { lastRunRecorder } from '../../runtime/failover/state-store';
 import type { GlobalTopology } from '../../runtime/failover/topology';
 import type { CommandContext } from './context';
+import { OperationError, UsageError } from './errors';
+import { errorText } from './reading';
 import { elapsedTag } from './format';
 
 /**
@@ -83,7 +87,32 @@ export function orchestratorSettings(ctx: CommandContext, o: RunOptions): Orches
   };
 }
 
+/**
+ * The DR state table (the lock) must answer before anything is attempted: without it a mistyped --env would
+ * fail on the lock with DynamoDB's bare "ResourceNotFoundException: Requested resource not found", and a
+ * secondary region that does not answer would fail there too, later. Either way nothing has changed yet.
+ */
+async function assertStateTable(ctx: CommandContext, signal?: AbortSignal): Promise<void> {
+  const { stateTable, secondaryRegion, environment } = ctx.names;
+  try {
+    await ctx.clients
+      .ddb(secondaryRegion)
+      .send(new GetCommand({ TableName: stateTable, Key: { pk: LOCK_KEY } }), { abortSignal: signal });
+  } catch (err) {
+    if (awsErrorName(err) === 'ResourceNotFoundException') {
+      throw new UsageError(
+        `environment "${environment}" not found: state table ${stateTable} (${secondaryRegion}) does not exist; check --env and --config (or deploy it); nothing was changed`,
+      );
+    }
+    if (awsErrorName(err) === 'AbortError') throw err;
+    throw new OperationError(
+      `the DR state table ${stateTable} (${secondaryRegion}) could not be read, so the lock cannot be taken (${errorText(err)}); nothing was changed`,
+    );
+  }
+}
+
 export async function runOrchestration(ctx: CommandContext, o: RunOptions): Promise<OrchestrationResult> {
+  await assertStateTable(ctx, o.signal);
   const settings = orchestratorSettings(ctx, o);
   const secondary = ctx.names.secondaryRegion;
   const target = targetOf(o.action, settings);

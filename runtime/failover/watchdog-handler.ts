@@ -5,7 +5,14 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import type { Env } from '../shared/env';
 import { lazy } from '../shared/lazy';
-import { BUDGETS, documentClient, rdsClient, snsClient } from '../shared/aws-clients';
+import {
+  budgetFor,
+  BUDGETS,
+  type BudgetProfile,
+  documentClient,
+  rdsClient,
+  snsClient,
+} from '../shared/aws-clients';
 import { type Clock, systemClock } from './clock';
 import { type WatchdogEnvConfig, watchdogConfigFromEnv } from './config';
 import { LeaseLock } from './lock';
@@ -49,6 +56,23 @@ export function watchdogRuntimeFromEnv(env: Env, sink: LogSink = stdoutSink): Wa
       { sink },
     ),
   };
+}
+
+/**
+ * The longest one probe cycle (one run without a hand-over) can take when every dependency is slow but still
+ * answers just inside its call deadline: the probe and the topology read in parallel, then the state load and
+ * save, one alert publish (after a failed one the rest wait for the next run) and the final state update (load
+ * and save). Each save or update that loses a race with a concurrent run (optimistic concurrency) adds a load
+ * and a save, at most 4 times each. A dependency that does not answer ends the run at its first call
+ * (test/failover/watchdog-budget.test.ts measures both). docs/budgets.md quotes the numbers.
+ */
+export function watchdogCycleBudgetMs(
+  probeTimeoutMs: number,
+  profile: BudgetProfile = BUDGETS.failover,
+  conflicts = 0,
+): number {
+  const call = (service: 'rds' | 'dynamodb' | 'sns') => budgetFor(profile, service).callDeadlineMs;
+  return Math.max(probeTimeoutMs, call('rds')) + (4 + 2 * conflicts) * call('dynamodb') + call('sns');
 }
 
 /** Margin kept between the end of an in-process failover and the function timeout. */

@@ -20,7 +20,8 @@ import { type GlobalTopology, readTopology } from './topology';
  *    The saved decision is logged at once ("watchdog decided"): the alarm metrics count that line, so they do
  *    not wait for the steps below, nor miss a run that times out during a hand-over.
  * 3. Publish every decided alert. An alert that cannot be published stays in the state and is retried by the
- *    next run (at-least-once alerting).
+ *    next run (at-least-once alerting); after one failure the rest are left to the next run too, so a topic
+ *    that does not answer costs one call deadline, not one per alert.
  * 4. In automatic mode, after a declaration, run the failover (in process, through the shared orchestrator
  *    with its lock) until the secondary writes. A run that finds the lock busy leaves it to the holder; failed
  *    attempts are retried by later runs up to `maxHandoverAttempts`, then operators are alerted.
@@ -149,7 +150,14 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
   // Alerts: publish everything pending (this run's decision and leftovers of earlier runs).
   const published: PendingAlert[] = [];
   const failed: PendingAlert[] = [];
+  let topicFailing = false;
   for (const alert of record.pendingAlerts.filter((a) => a.claimedBy === runId)) {
+    if (topicFailing) {
+      // The topic just failed: the rest wait for the next run instead of each spending a call deadline here.
+      const { claimedBy: _by, claimedAt: _at, ...released } = alert;
+      failed.push(released);
+      continue;
+    }
     try {
       await deps.notifier.publish(alertNotification(alert, config, record, clock.now()));
       published.push(alert);
@@ -165,6 +173,7 @@ export async function runWatchdog(config: WatchdogConfig, deps: WatchdogDeps): P
       delete released.claimedBy;
       delete released.claimedAt;
       failed.push(released);
+      topicFailing = true;
     }
   }
 

@@ -45,3 +45,47 @@ export function localClient(baseUrl: string, options: LocalClientOptions) {
 }
 
 export type LocalClient = ReturnType<typeof localClient>;
+
+/** What one POST /payments got: the status and the body's id or error code, or no answer at all. */
+export interface PostOutcome {
+  key: string;
+  body: string;
+  /** Undefined when no answer came (connection refused or reset, the client's timeout). */
+  status?: number;
+  code?: string;
+  id?: string;
+  retryAfter?: string;
+  ms: number;
+}
+
+/** POST /payments with `key` and a JSON `body` through `client`; never rejects (no answer is an outcome). */
+export async function postPayment(
+  client: LocalClient,
+  key: string,
+  body: string,
+  timeoutMs = 30_000,
+): Promise<PostOutcome> {
+  const started = performance.now();
+  try {
+    const res = await client({
+      method: 'POST',
+      path: '/payments',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      body,
+      timeoutMs,
+    });
+    const json = (await res.json().catch(() => ({}))) as { id?: string; error?: { code?: string } };
+    const retryAfter = res.headers.get('retry-after');
+    return {
+      key,
+      body,
+      status: res.status,
+      ...(json.error?.code ? { code: json.error.code } : {}),
+      ...(json.id ? { id: json.id } : {}),
+      ...(retryAfter !== null ? { retryAfter } : {}),
+      ms: performance.now() - started,
+    };
+  } catch {
+    return { key, body, ms: performance.now() - started };
+  }
+}

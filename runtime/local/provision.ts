@@ -12,8 +12,21 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { awsErrorName } from '../shared/aws';
+import type { Database } from '../shared/db';
+import type { Env } from '../shared/env';
+import type { Logger } from '../shared/logger';
+import {
+  defaultMigrationsDir,
+  loadMigrations,
+  runMigrations,
+  unappliedMigrations,
+} from '../shared/migrations';
+import { queryWritable } from '../shared/writability';
 
 /**
+ * What the local server sets up before it serves: the schema (migrations) and, against an emulator, the
+ * tables and bucket.
+ *
  * Creates the tables and bucket the service expects when they are missing, for an AWS emulator (local runs,
  * tests). The shapes match production: tables keyed by `pk` (S), on-demand, TTL on `expiresAt`.
  */
@@ -65,4 +78,27 @@ export async function ensureBucket(s3: S3Client, bucket: string, region: string)
   } catch (err) {
     if (awsErrorName(err) !== 'BucketAlreadyOwnedByYou') throw err;
   }
+}
+
+/**
+ * Applies the migrations; against a read-only database (a standby) checks instead that none is pending, and
+ * refuses to start when one is (it cannot be applied there).
+ */
+export async function migrateOrCheck(db: Database, env: Env, log: Logger): Promise<void> {
+  const migrations = loadMigrations(defaultMigrationsDir(env));
+  if (await queryWritable(db)) {
+    await runMigrations(db, migrations);
+    return;
+  }
+  const pending = await unappliedMigrations(db, migrations);
+  if (pending.length > 0) {
+    throw new Error(
+      `the database is read-only and ${pending.length} migration(s) are not applied (${pending
+        .map((m) => m.filename)
+        .join(', ')}); apply them where the database is writable`,
+    );
+  }
+  log.warn('database is read-only: migrations checked, not run; payments answer 503 REGION_READ_ONLY', {
+    count: migrations.length,
+  });
 }

@@ -13,11 +13,10 @@ import { createPgDatabase, type Database } from '../shared/db';
 import { type Env, intEnv, optionalEnv } from '../shared/env';
 import { createLogger, errorFields, type LogSink } from '../shared/logger';
 import { healthTimeoutFromEnv } from '../payment-api/env';
-import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/migrations';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
 import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
-import { ensureBucket, ensureTable } from './provision';
+import { ensureBucket, ensureTable, migrateOrCheck } from './provision';
 import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
 /**
@@ -28,8 +27,11 @@ import type { LocalCredential, SignedRequest } from './sigv4-verify';
  *
  * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
  * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), IDEMPOTENCY_TABLE, SESSIONS_TABLE,
- * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS. On start it applies the migrations and, only when
- * an endpoint override is set, creates the tables and bucket if they are missing.
+ * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS. On start it applies the migrations (a read-only
+ * database, a standby, is only checked: it starts when nothing is pending, and then answers writes with 503
+ * REGION_READ_ONLY) and, only when an endpoint override is set, creates the tables and bucket if they are
+ * missing, and again after any 5xx answer (at most every PROVISION_RECHECK_MS), so an emulator that was
+ * restarted and lost its state is set up again without restarting the server.
  */
 export interface LocalServerOptions {
   host?: string;
@@ -62,6 +64,8 @@ export interface LocalServer {
 }
 
 const MAX_REQUEST_BYTES = 1024 * 1024;
+/** The shortest interval between two re-provisioning runs after 5xx answers. */
+export const PROVISION_RECHECK_MS = 2000;
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
@@ -130,8 +134,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       {
         connectionString: options.databaseUrl ?? optionalEnv(env, 'DATABASE_URL') ?? DEFAULT_DATABASE_URL,
         max: intEnv(env, 'DB_POOL_MAX', 10, { min: 1, max: 50 }),
+        // As the payment function's pool (db-config.ts): every wait bounded, client side too.
         connectionTimeoutMillis: 3000,
         statement_timeout: 5000,
+        query_timeout: 6000,
       },
       { onIdleError: (err) => log.warn('idle database connection failed', errorFields(err)) },
     );
@@ -148,14 +154,29 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     if (ownsDatabase) await db.close();
   };
 
+  const provisionAll = async () => {
+    await ensureTable(dynamodb, names.idempotencyTable);
+    await ensureTable(dynamodb, names.sessionsTable);
+    await ensureBucket(s3, names.receiptsBucket, region);
+  };
+  // After a 5xx: the emulator may have been restarted (its tables gone). One run at a time, rate-limited.
+  let reprovisioning: Promise<void> | undefined;
+  let lastProvisionAt = Date.now();
+  const afterServerError = () => {
+    if (!provision || reprovisioning || Date.now() - lastProvisionAt < PROVISION_RECHECK_MS) return;
+    lastProvisionAt = Date.now();
+    reprovisioning = provisionAll()
+      .catch((err: unknown) => log.warn('re-provisioning the emulator failed', errorFields(err)))
+      .finally(() => {
+        reprovisioning = undefined;
+        lastProvisionAt = Date.now();
+      });
+  };
+
   let server: ReturnType<typeof createServer>;
   try {
-    if (options.migrate ?? true) await runMigrations(db, loadMigrations(defaultMigrationsDir(env)));
-    if (provision) {
-      await ensureTable(dynamodb, names.idempotencyTable);
-      await ensureTable(dynamodb, names.sessionsTable);
-      await ensureBucket(s3, names.receiptsBucket, region);
-    }
+    if (options.migrate ?? true) await migrateOrCheck(db, env, log);
+    if (provision) await provisionAll();
     const paymentDeps: PaymentApiDeps = {
       db,
       writability: createWritabilityProbe(db),
@@ -193,7 +214,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
             event.requestContext.identity = signedIdentity(gateway.identity, event.requestContext.identity);
           }
           // Like API Gateway in the deployed stacks, every route (/health included) goes to the payment function.
-          send(res, await payments(event));
+          const result = await payments(event);
+          send(res, result);
+          if (result.statusCode >= 500) afterServerError();
         } catch (err) {
           log.error('local server failed to handle a request', errorFields(err));
           if (!res.headersSent)
@@ -226,6 +249,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         server.close(() => done());
         server.closeAllConnections();
       });
+      await reprovisioning;
       await cleanup();
     },
   };

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { healthMethodNotAllowed, healthResponse } from '../health/app';
-import type { Database } from '../shared/db';
+import { type Database, isTransientDatabaseError, READ_ONLY_SQL_TRANSACTION, sqlState } from '../shared/db';
 import { HttpError, normalizeHeaders, resolveCorrelationId } from '../shared/http';
 import { createLogger, errorFields, type Logger, type LogSink } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
-import { createPayment } from './create-payment';
+import { createPayment, databaseUnavailable, regionReadOnly } from './create-payment';
 import { getPayment } from './get-payment';
 import { parseCreatePayment } from './request';
 import type { SideEffectTargets } from './side-effects';
@@ -15,7 +15,22 @@ import { DEFAULT_HEALTH_TIMEOUT_MS } from './env';
  * It also answers GET /health (the deep check of health/), which API Gateway routes to this function, so a
  * broken payment function fails its own health check and Route 53 moves traffic away from it.
  * Dependencies are injected so tests and the local server can run the exact production code path.
+ *
+ * The error boundary (below) answers every failure with a JSON body: a database that is unreachable, timed
+ * out or lost its connection 503 DATABASE_UNAVAILABLE, a read-only one 503 REGION_READ_ONLY (both with
+ * Retry-After), whatever flow met it; only a genuine bug is 500. And every request is answered within its
+ * budget (PAYMENT_REQUEST_BUDGET_MS): a request still running then gets 503 DEADLINE_EXCEEDED with
+ * Retry-After, so the caller gets an answer with a body before the Lambda timeout cuts it off with none.
+ * The abandoned work is safe to leave: every step of a payment is idempotent and a retry with the same key
+ * finishes it (create-payment.ts).
  */
+/**
+ * How long one request may take, end to end. Below the payment function's 12 s Lambda timeout with room for
+ * the runtime, and above the slowest bounded path (each AWS call 5 s, BUDGETS.paymentApi; each statement 6 s,
+ * db-config.ts), so it only ends requests that met several slow dependencies in a row.
+ */
+export const PAYMENT_REQUEST_BUDGET_MS = 10_000;
+export const DEADLINE_RETRY_AFTER_SECONDS = 1;
 export interface PaymentApiDeps {
   db: Database;
   writability: WritabilityProbe;
@@ -23,6 +38,8 @@ export interface PaymentApiDeps {
   region: string;
   /** Overall deadline of GET /health (HEALTH_TIMEOUT_MS); 1000 ms by default. */
   healthTimeoutMs?: number;
+  /** End-to-end budget of one request (PAYMENT_REQUEST_BUDGET_MS unless a test narrows it). */
+  requestBudgetMs?: number;
   logSink?: LogSink;
   now?: () => Date;
 }
@@ -83,7 +100,12 @@ async function dispatch(
 ): Promise<{ response: APIGatewayProxyResult; paymentId?: string; replayed?: boolean }> {
   const { route: matched, label } = route(event);
   onRoute(label);
-  if (matched.name === 'GET /payments/{id}') return getPayment(deps.db, matched.id, log);
+  // GET /health has its own, shorter deadline (HEALTH_TIMEOUT_MS) and answers with a health body.
+  const bounded = <T>(work: Promise<T>): Promise<T> =>
+    withinBudget(work, deps.requestBudgetMs ?? PAYMENT_REQUEST_BUDGET_MS, (err) =>
+      log.warn('request failed after its budget was spent', { route: label, ...errorFields(err) }),
+    );
+  if (matched.name === 'GET /payments/{id}') return bounded(getPayment(deps.db, matched.id, log));
   if (matched.name === 'GET /health') {
     const response = await healthResponse(
       {
@@ -101,17 +123,73 @@ async function dispatch(
     return { response };
   }
   const command = parseCreatePayment(event, normalizeHeaders(event));
-  return createPayment(
-    {
-      db: deps.db,
-      writability: deps.writability,
-      targets: deps.targets,
-      region: deps.region,
-      now: deps.now ?? (() => new Date()),
-    },
-    command,
-    log,
+  return bounded(
+    createPayment(
+      {
+        db: deps.db,
+        writability: deps.writability,
+        targets: deps.targets,
+        region: deps.region,
+        now: deps.now ?? (() => new Date()),
+      },
+      command,
+      log,
+    ),
   );
+}
+
+export function deadlineExceeded(budgetMs: number): HttpError {
+  return new HttpError(
+    503,
+    'DEADLINE_EXCEEDED',
+    `the request did not complete within ${budgetMs} ms; retry the same request (with the same Idempotency-Key)`,
+    undefined,
+    { 'Retry-After': String(DEADLINE_RETRY_AFTER_SECONDS) },
+  );
+}
+
+/** Resolves or rejects like `work`, or rejects with DEADLINE_EXCEEDED at `budgetMs`, whichever comes first. */
+function withinBudget<T>(work: Promise<T>, budgetMs: number, onLate: (err: unknown) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(deadlineExceeded(budgetMs));
+    }, budgetMs);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        if (late) onLate(err);
+        else reject(err);
+      },
+    );
+  });
+}
+
+/** Maps what a flow threw to an answer: its own HttpError, a database condition, or 500. */
+function errorResponse(err: unknown, log: Logger, label: string): APIGatewayProxyResult {
+  if (err instanceof HttpError) {
+    if (err.code === 'DEADLINE_EXCEEDED') log.error('request budget spent', { route: label });
+    return err.toResponse();
+  }
+  if (sqlState(err) === READ_ONLY_SQL_TRANSACTION) {
+    log.warn('write refused by a read-only database', {
+      route: label,
+      component: 'database',
+      ...errorFields(err),
+    });
+    return regionReadOnly().toResponse();
+  }
+  if (isTransientDatabaseError(err)) {
+    log.error('database unavailable', { route: label, component: 'database', ...errorFields(err) });
+    return databaseUnavailable().toResponse();
+  }
+  log.error('unhandled error', { route: label, ...errorFields(err) });
+  return new HttpError(500, 'INTERNAL_ERROR', 'internal error').toResponse();
 }
 
 export function createPaymentApiHandler(
@@ -140,12 +218,7 @@ export function createPaymentApiHandler(
         label = matched;
       });
     } catch (err) {
-      if (err instanceof HttpError) {
-        outcome = { response: err.toResponse() };
-      } else {
-        log.error('unhandled error', { route: label, ...errorFields(err) });
-        outcome = { response: new HttpError(500, 'INTERNAL_ERROR', 'internal error').toResponse() };
-      }
+      outcome = { response: errorResponse(err, log, label) };
     }
     const response = outcome.response;
     // Every answer names the region that served it (the body's `region` is where a payment was recorded,

@@ -7,19 +7,24 @@ export { awsErrorName, awsHttpStatus } from './aws-clients';
 
 /**
  * AWS SDK clients of the payment service (and the local server and tests that stand in for it), from the one
- * factory (aws-clients.ts) with the payment budget: 1 s to connect, 2.5 s per attempt, 2 attempts, so a slow
- * dependency turns into an error the caller can answer with, well inside the Lambda timeout. A caller may
- * narrow the budget further (`requestTimeoutMs`, `maxAttempts`).
+ * factory (aws-clients.ts) with the payment budget (BUDGETS.paymentApi: 1 s to connect, 2.5 s per attempt,
+ * 2 attempts, 5 s per call), so a slow dependency turns into an error the caller can answer with, well inside
+ * the request budget. A caller may narrow the budget further, never widen it.
  */
 export interface AwsClientOptions extends AwsTarget {
-  requestTimeoutMs?: number;
+  attemptTimeoutMs?: number;
   maxAttempts?: number;
+  callDeadlineMs?: number;
 }
 
-const budget = ({ requestTimeoutMs, maxAttempts }: AwsClientOptions) => ({
+const narrowed = (limit: number, wanted: number | undefined): number =>
+  wanted === undefined ? limit : Math.min(limit, wanted);
+
+const budget = (o: AwsClientOptions) => ({
   ...BUDGETS.paymentApi,
-  ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
-  ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+  attemptTimeoutMs: narrowed(BUDGETS.paymentApi.attemptTimeoutMs, o.attemptTimeoutMs),
+  maxAttempts: narrowed(BUDGETS.paymentApi.maxAttempts, o.maxAttempts),
+  callDeadlineMs: narrowed(BUDGETS.paymentApi.callDeadlineMs, o.callDeadlineMs),
 });
 
 const target = ({ region, endpoint, credentials }: AwsClientOptions): AwsTarget => ({

@@ -115,6 +115,19 @@ async function pendingMigrations(tx: Queryable, migrations: Migration[]): Promis
   return pending;
 }
 
+/**
+ * The migrations not applied yet, read without writing anything (for a read-only database, where
+ * runMigrations cannot run): all of them when `schema_migrations` does not exist. The same history checks
+ * as runMigrations apply.
+ */
+export async function unappliedMigrations(db: Queryable, migrations: Migration[]): Promise<Migration[]> {
+  const { rows } = await db.query<{ exists: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS exists",
+  );
+  if (!rows[0]?.exists) return migrations;
+  return pendingMigrations(db, migrations);
+}
+
 export async function runMigrations(db: Database, migrations: Migration[]): Promise<MigrationResult> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { freePort } from './loopback-faults';
 
 /**
  * Starts one `moto_server` (the AWS emulator, from the project's .venv) on a free loopback port and stops it
@@ -10,19 +10,9 @@ import { resolve } from 'node:path';
  */
 export interface MotoHandle {
   url: string;
+  /** Process id of the emulator this handle started (undefined for MOTO_URL). */
+  pid?: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function waitUntilUp(url: string, child: ChildProcess | undefined, deadlineMs: number): Promise<void> {
@@ -42,7 +32,11 @@ async function waitUntilUp(url: string, child: ChildProcess | undefined, deadlin
   throw new Error(`moto_server did not answer at ${url} within ${deadlineMs} ms (${lastError})`);
 }
 
-export async function startMoto(options: { deadlineMs?: number } = {}): Promise<MotoHandle> {
+/**
+ * `port` starts the emulator on that port (e.g. again after stopping it, to simulate a restart that lost its
+ * state); a free one by default.
+ */
+export async function startMoto(options: { deadlineMs?: number; port?: number } = {}): Promise<MotoHandle> {
   const deadlineMs = options.deadlineMs ?? 30_000;
   if (process.env.MOTO_URL) {
     await waitUntilUp(process.env.MOTO_URL, undefined, deadlineMs);
@@ -52,7 +46,7 @@ export async function startMoto(options: { deadlineMs?: number } = {}): Promise<
   if (!existsSync(bin)) {
     throw new Error(`moto_server not found at ${bin}: run "bash scripts/setup-python.sh" (or set MOTO_URL)`);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -67,6 +61,7 @@ export async function startMoto(options: { deadlineMs?: number } = {}): Promise<
   }
   return {
     url,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();

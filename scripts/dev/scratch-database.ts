@@ -24,6 +24,8 @@ export async function createScratchDatabase(
 ): Promise<ScratchDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
+  // A client without an 'error' listener ends the process when its connection drops (a server restart).
+  admin.on('error', () => undefined);
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const url = new URL(adminUrl);

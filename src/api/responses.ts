@@ -3,6 +3,7 @@ import {
   INCOMPLETE_RETRY_AFTER_SECONDS,
   READ_ONLY_RETRY_AFTER_SECONDS,
 } from '../../runtime/payment-api/create-payment';
+import { DEADLINE_RETRY_AFTER_SECONDS, PAYMENT_REQUEST_BUDGET_MS } from '../../runtime/payment-api/app';
 import { MAX_BODY_BYTES } from '../../runtime/payment-api/request';
 import { PAYMENT_ID_PATTERN } from '../../runtime/shared/ids';
 import type { ApiRoute } from '../../runtime/payment-api/routes';
@@ -114,6 +115,10 @@ const internal: ResponseSpec = {
   examples: { INTERNAL_ERROR: error('INTERNAL_ERROR', 'internal error') },
 };
 const databaseUnavailable = error('DATABASE_UNAVAILABLE', 'the payment store is unavailable; retry later');
+const deadlineExceeded = error(
+  'DEADLINE_EXCEEDED',
+  `the request did not complete within ${PAYMENT_REQUEST_BUDGET_MS} ms; retry the same request (with the same Idempotency-Key)`,
+);
 
 export interface OperationSpec {
   summary: string;
@@ -210,7 +215,7 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
       '429': throttled,
       '500': internal,
       '503': {
-        description: `This region cannot take the payment now; retry after Retry-After (REGION_READ_ONLY ${READ_ONLY_RETRY_AFTER_SECONDS} s, DATABASE_UNAVAILABLE ${DATABASE_RETRY_AFTER_SECONDS} s, PAYMENT_INCOMPLETE ${INCOMPLETE_RETRY_AFTER_SECONDS} s: recorded, completed by the retry)`,
+        description: `This region cannot take the payment now; retry after Retry-After (REGION_READ_ONLY ${READ_ONLY_RETRY_AFTER_SECONDS} s, DATABASE_UNAVAILABLE ${DATABASE_RETRY_AFTER_SECONDS} s, PAYMENT_INCOMPLETE ${INCOMPLETE_RETRY_AFTER_SECONDS} s: recorded, completed by the retry; DEADLINE_EXCEEDED ${DEADLINE_RETRY_AFTER_SECONDS} s: dependencies too slow to answer within ${PAYMENT_REQUEST_BUDGET_MS / 1000} s, the retry finishes what was started)`,
         schema: 'Error',
         headers: ['Retry-After', ...FUNCTION_HEADERS],
         requiredHeaders: ['Retry-After', ...FUNCTION_HEADERS],
@@ -224,6 +229,7 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
             'PAYMENT_INCOMPLETE',
             'the payment was recorded but could not be completed; retry the same request with the same Idempotency-Key',
           ),
+          DEADLINE_EXCEEDED: deadlineExceeded,
         },
       },
     },
@@ -262,11 +268,11 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
       '429': throttled,
       '500': internal,
       '503': {
-        description: 'The payment store is unavailable; retry after Retry-After',
+        description: 'The payment store is unavailable or too slow; retry after Retry-After',
         schema: 'Error',
         headers: ['Retry-After', ...FUNCTION_HEADERS],
         requiredHeaders: ['Retry-After', ...FUNCTION_HEADERS],
-        examples: { DATABASE_UNAVAILABLE: databaseUnavailable },
+        examples: { DATABASE_UNAVAILABLE: databaseUnavailable, DEADLINE_EXCEEDED: deadlineExceeded },
       },
     },
   },

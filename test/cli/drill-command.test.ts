@@ -5,7 +5,7 @@
  * simulated (support/drill-world.ts). The idempotency records are written to moto as the simulated API
  * would, so the drill's DynamoDB observation reads a real table.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RDSClient } from '@aws-sdk/client-rds';
@@ -13,6 +13,7 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CliDeps } from '../../cli/lib/context';
 import type { DrillReport } from '../../cli/lib/drill';
 import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 import { FakeAurora, fakeRds } from '../failover/support/fake-aurora';
@@ -60,45 +61,47 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('drctl drill', () => {
-  it('runs a whole switchover drill and writes the report', async () => {
-    const clock = new VirtualClock();
-    const fake = new FakeAurora({ suffix, readsUntilPromoted: 2 });
-    // Requests to the emulator are real I/O: virtual time must stand still while they are in flight.
-    const ddb = holdDuring(
-      clock,
-      failoverClients.documents({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
-    );
-    const world = new DrillWorld(clock, {
-      zone: ZONE,
-      idempotencyTable: `payment-processing-idempotency-${suffix}`,
-      secondaryBucket: `payment-processing-receipts-${suffix}-use2-123456789012`,
-      lagMs: { aurora: () => 100, dynamodb: () => 0, s3: () => 2000 },
-      dnsDelayMs: 45_000,
-      writerSource: () => (fake.writer === 'primary' ? PRIMARY : SECONDARY),
-      onPayment: async (p) => {
-        await ddb.send(
-          new PutCommand({
-            TableName: `payment-processing-idempotency-${suffix}`,
-            Item: { pk: idempotencyRecordKey(CANARY_MERCHANT, p.key), paymentId: p.id, region: p.region },
-          }),
-        );
-      },
-    });
-    const rds: Record<string, RDSClient> = {
-      [PRIMARY]: fakeRds(fake, PRIMARY),
-      [SECONDARY]: fakeRds(fake, SECONDARY),
-    };
-    const sns = holdDuring(
-      clock,
-      failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
-    );
-    const sts = mockedSts(SECONDARY);
-    const out = join(tmp, 'game-day');
-    const before = sink.messages().length;
-    const credentialRegions: string[] = [];
-
-    const r = await drctl(['--env', suffix, 'drill', '--yes', '--canaries', '2', '--out', out], {
+/** The simulated world of one drill (virtual time, two regions, DNS) and drctl's clients into it. */
+function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
+  const clock = new VirtualClock();
+  const fake = new FakeAurora({
+    suffix,
+    readsUntilPromoted: 2,
+    ...(options.writer ? { writer: options.writer } : {}),
+  });
+  // Requests to the emulator are real I/O: virtual time must stand still while they are in flight.
+  const ddb = holdDuring(
+    clock,
+    failoverClients.documents({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
+  );
+  const world = new DrillWorld(clock, {
+    zone: ZONE,
+    idempotencyTable: `payment-processing-idempotency-${suffix}`,
+    secondaryBucket: `payment-processing-receipts-${suffix}-use2-123456789012`,
+    lagMs: { aurora: () => 100, dynamodb: () => 0, s3: () => 2000 },
+    dnsDelayMs: 45_000,
+    writerSource: () => (fake.writer === 'primary' ? PRIMARY : SECONDARY),
+    onPayment: async (p) => {
+      await ddb.send(
+        new PutCommand({
+          TableName: `payment-processing-idempotency-${suffix}`,
+          Item: { pk: idempotencyRecordKey(CANARY_MERCHANT, p.key), paymentId: p.id, region: p.region },
+        }),
+      );
+    },
+  });
+  const rds: Record<string, RDSClient> = {
+    [PRIMARY]: fakeRds(fake, PRIMARY),
+    [SECONDARY]: fakeRds(fake, SECONDARY),
+  };
+  const sns = holdDuring(
+    clock,
+    failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
+  );
+  const sts = mockedSts(SECONDARY);
+  const credentialRegions: string[] = [];
+  const run = (args: string[], extra: Partial<CliDeps> = {}) =>
+    drctl(['--env', suffix, 'drill', '--yes', ...args], {
       env: { HOSTED_ZONE_NAME: ZONE, HOSTED_ZONE_ID: 'Z0TEST12345' },
       clock,
       http: world.http,
@@ -115,7 +118,21 @@ describe('drctl drill', () => {
             return { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
           },
         }),
+      ...extra,
     });
+  const close = () => {
+    ddb.destroy();
+    sns.destroy();
+  };
+  return { clock, fake, world, credentialRegions, run, close };
+}
+
+describe('drctl drill', () => {
+  it('runs a whole switchover drill and writes the report', async () => {
+    const { fake, credentialRegions, run, close } = drillWorld();
+    const out = join(tmp, 'game-day');
+    const before = sink.messages().length;
+    const r = await run(['--canaries', '2', '--out', out]);
 
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.code).toBe(0);
@@ -159,7 +176,76 @@ describe('drctl drill', () => {
     expect(
       r.stderrLines.some((l) => /^\[\s+\d+\.\ds\] public payments\.pay\.example\.org\/health: /.test(l)),
     ).toBe(true);
-    ddb.destroy();
-    sns.destroy();
+    close();
+  });
+
+  it('a preflight refusal changes nothing and exits 2, with the report written', async () => {
+    const { fake, run, close } = drillWorld({ writer: 'secondary' });
+    const out = join(tmp, 'refused');
+    const r = await run(['--canaries', '1', '--out', out]);
+    close();
+    expect(r.code).toBe(2);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as DrillReport;
+    expect(report).toMatchObject({ refused: true, passed: false, canaries: [] });
+    expect(report.errors[0]).toMatch(/expects .*-use1 \(us-east-1\) to write; the writer is .*-use2/);
+    expect(fake.promotionCalls()).toEqual([]);
+  });
+
+  it('--out is checked before anything happens', async () => {
+    const used = join(tmp, 'used');
+    mkdirSync(used, { recursive: true });
+    writeFileSync(join(used, 'report.json'), '{}');
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    for (const [out, why] of [
+      [used, /already holds a drill report \(report\.md|report\.json\)/],
+      [file, /exists and is not a directory/],
+      [join(file, 'below'), /is not a directory/],
+    ] as const) {
+      // No AWS client may be touched: noAws() throws on any use.
+      const r = await drctl(['--env', suffix, 'drill', '--yes', '--out', out], {
+        env: { HOSTED_ZONE_NAME: ZONE, HOSTED_ZONE_ID: 'Z0TEST12345' },
+      });
+      expect(r.code).toBe(2);
+      expect(r.stderrLines).toHaveLength(1);
+      expect(r.stderrLines[0]).toMatch(why);
+    }
+  });
+
+  it('a second Ctrl-C says what was and was not restored and where the partial report is', async () => {
+    const { fake, run, close } = drillWorld();
+    const out = join(tmp, 'interrupted');
+    const exits: number[] = [];
+    let partial: DrillReport | undefined;
+    // Both interrupts arrive while the switchover is being requested (the first one ends the drill's phase).
+    let sent = false;
+    const poll = setInterval(() => {
+      if (!sent && fake.promotionCalls().length > 0) {
+        sent = true;
+        process.emit('SIGINT');
+        process.emit('SIGINT');
+      }
+    }, 5);
+    const r = await run(['--canaries', '1', '--out', out], {
+      // process.exit in production; here the drill goes on (and finishes the restore) after it.
+      exit: (code) => {
+        exits.push(code);
+        partial = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as DrillReport;
+      },
+    });
+    clearInterval(poll);
+    close();
+    expect(sent).toBe(true);
+    expect(exits).toEqual([130]);
+    const lines = r.stderrLines;
+    const at = lines.findIndex((l) => l === 'second interrupt: the restore is abandoned.');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1]).toMatch(
+      /^ {2}NOT restored: the switchover to us-east-2: .*; check "drctl status" and run "drctl failback" if us-east-2 still writes$/,
+    );
+    expect(lines[at + 2]).toBe(`  partial report: ${join(out, 'report.md')}`);
+    expect(partial?.failover.startedAt).not.toBeNull();
+    expect(partial?.restore.restoredAt).toBeNull();
+    expect(partial?.timeline.some((e) => e.event === 'failover: switchover requested')).toBe(true);
   });
 });

@@ -271,6 +271,20 @@ describe('failover', () => {
       'failover failed: AccessDenied: User is not authorized to perform: rds:FailoverGlobalCluster',
     );
   });
+
+  it('a mistyped --env says the environment does not exist (exit 2) and calls no RDS API', async () => {
+    const fake = new FakeAurora({ suffix });
+    const other = `${suffix}z`;
+    const r = await drctl(['--env', other, 'switchover', '--yes'], {
+      clients: () => clientsFor(fake),
+      clock: new VirtualClock(),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderrLines).toEqual([
+      `drctl: environment "${other}" not found: state table payment-processing-dr-state-${other} (us-east-2) does not exist; check --env and --config (or deploy it); nothing was changed`,
+    ]);
+    expect(fake.calls).toEqual([]);
+  });
 });
 
 describe('independence from the primary region', () => {

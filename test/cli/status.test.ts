@@ -238,32 +238,37 @@ const clock = { now: () => NOW, sleep: async () => undefined };
 describe('status against doubles', () => {
   it('--json reports both regions, the writer, lags, health check, alarms of this environment and the watchdog', async () => {
     const r = await drctl(['--env', suffix, '--json', 'status'], { clients: () => doubles(), clock });
-    expect(r.code).toBe(0);
+    // An alarm in ALARM and a suspect watchdog need attention: degraded (exit 3), everything read.
+    expect(r.code).toBe(3);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as StatusReport;
     expect(Object.keys(report).sort()).toEqual(
       [
-        'degraded',
+        'accountId',
         'degradedReasons',
         'environment',
-        'errors',
         'failoverMode',
         'generatedAt',
         'globalCluster',
         'healthCheck',
         'lastOrchestration',
         'lock',
+        'missing',
         'regions',
         'replication',
+        'verdict',
         'watchdog',
       ].sort(),
     );
+    const known = <T>(value: T) => ({ state: 'known', value });
     expect(report).toMatchObject({
       environment: suffix,
       generatedAt: '2030-01-01T12:00:00.000Z',
-      degraded: false,
-      degradedReasons: [],
-      globalCluster: {
+      verdict: 'degraded',
+      degradedReasons: ['us-east-2: 1 alarm(s) in ALARM', 'watchdog suspect'],
+      missing: [],
+      accountId: known('123456789012'),
+      globalCluster: known({
         id: `payment-processing-ledger-global-${suffix}`,
         status: 'available',
         writer: { clusterId: `payment-processing-ledger-${suffix}-use1`, region: 'us-east-1' },
@@ -283,8 +288,8 @@ describe('status against doubles', () => {
         ],
         observedFrom: ['us-east-2', 'us-east-1'],
         disagreement: false,
-      },
-      healthCheck: {
+      }),
+      healthCheck: known({
         id: 'hc-primary',
         name: `payment-processing-primary-health-${suffix}`,
         inverted: false,
@@ -292,43 +297,48 @@ describe('status against doubles', () => {
         checkersTotal: 16,
         endpointHealthy: true,
         effectiveHealthy: true,
-      },
+      }),
       regions: [
-        { region: 'us-east-1', role: 'primary', reachable: true, alarms: [], errors: [] },
+        { region: 'us-east-1', role: 'primary', reachable: true, alarms: known([]) },
         {
           region: 'us-east-2',
           role: 'secondary',
           reachable: true,
-          alarms: [{ name: `payment-processing-aurora-lag-${suffix}-use2`, reason: 'Threshold Crossed' }],
-          errors: [],
+          alarms: known([
+            { name: `payment-processing-aurora-lag-${suffix}-use2`, reason: 'Threshold Crossed' },
+          ]),
         },
       ],
       replication: [
         {
           from: 'us-east-1',
           to: 'us-east-2',
-          aurora: { valueMs: 140 },
-          dynamodb: { idempotency: { valueMs: 850 }, sessions: { valueMs: 920 } },
-          s3: { valueMs: 12_500 },
+          aurora: known({ valueMs: 140 }),
+          dynamodb: known({ idempotency: { valueMs: 850 }, sessions: { valueMs: 920 } }),
+          s3: known({ valueMs: 12_500 }),
         },
         {
           from: 'us-east-2',
           to: 'us-east-1',
-          aurora: { valueMs: null },
-          dynamodb: { idempotency: { valueMs: 1100 }, sessions: { valueMs: null } },
-          s3: { valueMs: 30_000 },
+          aurora: known({ valueMs: null }),
+          dynamodb: known({ idempotency: { valueMs: 1100 }, sessions: { valueMs: null } }),
+          s3: known({ valueMs: 30_000 }),
         },
       ],
-      watchdog: { phase: 'suspect', consecutiveFailures: 1, lastProbe: { ok: false, reason: 'timeout' } },
-      lock: null,
-      lastOrchestration: { action: 'switchover', outcome: 'completed', elapsedMs: 95_000 },
+      watchdog: known({
+        phase: 'suspect',
+        consecutiveFailures: 1,
+        lastProbe: { ok: false, reason: 'timeout' },
+      }),
+      lock: known(null),
+      lastOrchestration: known({ action: 'switchover', outcome: 'completed', elapsedMs: 95_000 }),
     });
   });
 
   it('asks each region for metric alarms only, by name prefix (the operator role is scoped to alarm ARNs)', async () => {
     alarmQueries.length = 0;
     const r = await drctl(['--env', suffix, '--json', 'status'], { clients: () => doubles(), clock });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(alarmQueries.map((q) => q.region).sort()).toEqual(['us-east-1', 'us-east-2']);
     for (const q of alarmQueries) {
       expect(q.input).toMatchObject({
@@ -341,9 +351,9 @@ describe('status against doubles', () => {
 
   it('the table output names what matters', async () => {
     const r = await drctl(['--env', suffix, 'status'], { clients: () => doubles(), clock });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(r.stdout).toMatch(
-      /^Environment t[0-9a-f]{8} {2}2030-01-01T12:00:00.000Z {2}failover mode \w+ {2}OK$/m,
+      /^Environment t[0-9a-f]{8} {2}2030-01-01T12:00:00.000Z {2}failover mode \w+ {2}DEGRADED \(us-east-2: 1 alarm\(s\) in ALARM; watchdog suspect\)$/m,
     );
     expect(r.stdout).toMatch(/writer\s+payment-processing-ledger-t[0-9a-f]{8}-use1\s+us-east-1/);
     expect(r.stdout).toMatch(/HEALTHY, 15\/16 checkers/);
@@ -352,72 +362,93 @@ describe('status against doubles', () => {
       /Alarms in ALARM:\n.*SINCE\n\s+us-east-2\s+payment-processing-aurora-lag-t[0-9a-f]{8}-use2\s+2030-01-01T11:55:00.000Z\n/,
     );
     expect(r.stdout).toMatch(/Watchdog: suspect, 1 consecutive failures, last probe failed \(timeout\)/);
+    expect(r.stdout).toMatch(/^Orchestration lock: free$/m);
+    expect(r.stdout).toMatch(/^Last orchestration: switchover completed at 2029-12-31T10:00:00.000Z/m);
   });
 
-  it('a region whose APIs do not answer is reported unreachable; the other region is still reported (exit 0)', async () => {
+  it('a region whose APIs do not answer is reported unreachable; the other region is still reported (exit 3)', async () => {
     const r = await drctl(['--env', suffix, '--json', 'status'], {
       clients: () => doubles({ primaryDown: true }),
       clock,
     });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout) as StatusReport;
-    expect(report.degraded).toBe(true);
+    expect(report.verdict).toBe('degraded');
     expect(report.degradedReasons).toContain('us-east-1 unreachable');
-    expect(report.regions[0]).toMatchObject({ region: 'us-east-1', reachable: false, alarms: null });
-    expect(report.regions[0]?.errors.map((e) => e.check).sort()).toEqual([
-      'alarms',
-      'aurora topology',
-      'replication metrics',
-    ]);
-    expect(report.regions[1]).toMatchObject({ region: 'us-east-2', reachable: true, errors: [] });
-    expect(report.globalCluster).toMatchObject({
-      observedFrom: ['us-east-2'],
-      writer: { region: 'us-east-1' },
+    expect(report.regions[0]).toMatchObject({
+      region: 'us-east-1',
+      reachable: false,
+      alarms: { state: 'unknown', reason: expect.stringMatching(/TimeoutError/) },
+      topology: { state: 'unknown' },
     });
-    expect(report.replication[0]).toMatchObject({ aurora: { valueMs: 140 }, dynamodb: null, s3: null });
-    expect(report.watchdog?.phase).toBe('suspect');
+    expect(report.regions[1]).toMatchObject({
+      region: 'us-east-2',
+      reachable: true,
+      alarms: { state: 'known' },
+    });
+    expect(report.globalCluster).toMatchObject({
+      state: 'known',
+      value: { observedFrom: ['us-east-2'], writer: { region: 'us-east-1' } },
+    });
+    expect(report.replication[0]).toMatchObject({
+      aurora: { state: 'known', value: { valueMs: 140 } },
+      dynamodb: { state: 'unknown' },
+      s3: { state: 'unknown' },
+    });
+    expect(report.watchdog).toMatchObject({ state: 'known', value: { phase: 'suspect' } });
 
     const text = await drctl(['--env', suffix, 'status'], {
       clients: () => doubles({ primaryDown: true }),
       clock,
     });
-    expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/DEGRADED \(us-east-1 unreachable\)/);
-    expect(text.stdout).toMatch(/us-east-1\s+primary\s+UNREACHABLE/);
+    expect(text.code).toBe(3);
+    expect(text.stdout).toMatch(/DEGRADED \(us-east-1 unreachable/);
+    expect(text.stdout).toMatch(/us-east-1\s+primary\s+UNREACHABLE\s+unknown/);
     expect(text.stdout).toMatch(
-      /Could not read:\n\s+us-east-1 aurora topology: TimeoutError: connect ETIMEDOUT/,
+      /Could not read:\n\s+us-east-1 aurora topology: unknown \(no answer: TimeoutError: connect ETIMEDOUT/,
     );
   });
 
   it('renders an inverted health check and a held lock', () => {
+    const unknown = { state: 'unknown', reason: 'not asked' } as const;
     const base = {
       environment: 'dev',
       generatedAt: 'now',
-      degraded: false,
-      degradedReasons: [],
+      verdict: 'degraded',
+      degradedReasons: ['primary health check inverted'],
+      missing: [],
       failoverMode: 'manual',
-      globalCluster: null,
+      accountId: unknown,
+      globalCluster: unknown,
       healthCheck: {
-        id: 'hc',
-        name: 'payment-processing-primary-health-dev',
-        fqdn: 'payments-use1.example.com',
-        inverted: true,
-        checkersHealthy: 16,
-        checkersTotal: 16,
-        endpointHealthy: true,
-        effectiveHealthy: false,
-        lastChecked: null,
+        state: 'known',
+        value: {
+          id: 'hc',
+          name: 'payment-processing-primary-health-dev',
+          fqdn: 'payments-use1.example.com',
+          inverted: true,
+          checkersHealthy: 16,
+          checkersTotal: 16,
+          endpointHealthy: true,
+          effectiveHealthy: false,
+          lastChecked: null,
+        },
       },
       regions: [],
       replication: [],
-      watchdog: null,
-      lock: { owner: 'drctl:ops@host', operation: 'switchover', acquiredAt: 'x', leaseExpiresAt: 'y' },
-      lastOrchestration: null,
-      errors: [],
+      watchdog: { state: 'error', error: 'AccessDeniedException: not allowed' },
+      lock: {
+        state: 'known',
+        value: { owner: 'drctl:ops@host', operation: 'switchover', acquiredAt: 'x', leaseExpiresAt: 'y' },
+      },
+      lastOrchestration: { state: 'known', value: null },
     } satisfies StatusReport;
     const text = renderStatus(base);
     expect(text).toMatch(/UNHEALTHY, 16\/16 checkers see payments-use1.example.com healthy, INVERTED/);
     expect(text).toMatch(/Orchestration lock: held by drctl:ops@host \(switchover\) until y/);
+    expect(text).toMatch(/^Watchdog: error \(AccessDeniedException: not allowed\)$/m);
+    expect(text).toMatch(/^Global database: unknown \(not asked\)$/m);
+    expect(text).toMatch(/^Last orchestration: none recorded$/m);
   });
 });
 
@@ -456,7 +487,7 @@ describe('--endpoint-url', () => {
       },
       clock,
     });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     expect(seen).toEqual(['http://127.0.0.1:4566']);
   });
 
@@ -520,18 +551,23 @@ describe('--endpoint-url', () => {
       clients: defaultAwsClients,
       clock,
     });
-    expect(r.code).toBe(0);
+    // moto's CloudWatch does not speak the SDK's protocol: those reads are errors, so the report is degraded.
+    expect(r.code).toBe(3);
     const report = JSON.parse(r.stdout) as StatusReport;
     expect(report.globalCluster).toMatchObject({
-      id: ids.global,
-      writer: { clusterId: ids.use1, region: 'us-east-1' },
-      observedFrom: ['us-east-2', 'us-east-1'],
+      state: 'known',
+      value: {
+        id: ids.global,
+        writer: { clusterId: ids.use1, region: 'us-east-1' },
+        observedFrom: ['us-east-2', 'us-east-1'],
+      },
     });
     expect(report.healthCheck).toMatchObject({
-      id: hc.HealthCheck?.Id,
-      fqdn: `payments-use1.${suffix}.example.com`,
+      state: 'known',
+      value: { id: hc.HealthCheck?.Id, fqdn: `payments-use1.${suffix}.example.com` },
     });
-    expect(report.watchdog?.phase).toBe('suspect');
+    expect(report.watchdog).toMatchObject({ state: 'known', value: { phase: 'suspect' } });
+    expect(report.lock).toEqual({ state: 'known', value: null });
     expect(report.regions.map((x) => x.reachable)).toEqual([true, true]);
   });
 });

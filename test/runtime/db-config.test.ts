@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { iamTokenProvider, poolConfigFromEnv } from '../../runtime/shared/db-config';
-import { isConnectionError, sqlState } from '../../runtime/shared/db';
+import {
+  isConnectionError,
+  isDatabaseTimeout,
+  isStatementTimeout,
+  isTransientDatabaseError,
+  retryOnConnectionLoss,
+  sqlState,
+} from '../../runtime/shared/db';
 
 /** Database connection settings: DATABASE_URL for development, IAM tokens over verified TLS on Aurora. */
 afterEach(() => {
@@ -142,5 +149,54 @@ describe('error classification', () => {
     expect(isConnectionError(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
     expect(sqlState(Object.assign(new Error('x'), { code: '25006' }))).toBe('25006');
     expect(sqlState(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBeUndefined();
+  });
+
+  const pgError = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+
+  it('names statement timeouts and every transient failure (answered 503, never 500)', () => {
+    const statementTimeout = pgError('57014', 'canceling statement due to statement timeout');
+    expect(isStatementTimeout(statementTimeout)).toBe(true);
+    expect(isStatementTimeout(pgError('57P01'))).toBe(false);
+    for (const err of [
+      statementTimeout,
+      pgError('55P03', 'canceling statement due to lock timeout'),
+      new Error('Query read timeout'),
+      new Error('Connection terminated due to connection timeout'),
+      pgError('ETIMEDOUT'),
+    ]) {
+      expect(isDatabaseTimeout(err), err.message).toBe(true);
+      expect(isTransientDatabaseError(err), err.message).toBe(true);
+    }
+    for (const err of [
+      pgError('57P01', 'terminating connection due to administrator command'),
+      new Error('Connection terminated unexpectedly'),
+      pgError('ECONNRESET'),
+      pgError('53300', 'too many connections'),
+      pgError('40001'),
+      pgError('40P01'),
+    ]) {
+      expect(isTransientDatabaseError(err), err.message).toBe(true);
+    }
+    for (const err of [pgError('23505'), pgError('25006'), pgError('42P01'), new Error('bug')]) {
+      expect(isTransientDatabaseError(err), err.message).toBe(false);
+    }
+  });
+
+  it('retries once after a lost connection, never after a timeout (that would double the wait)', async () => {
+    let calls = 0;
+    const flaky = async () => {
+      calls++;
+      if (calls === 1) throw pgError('57P01', 'terminating connection due to administrator command');
+      return 'ok';
+    };
+    await expect(retryOnConnectionLoss(flaky)).resolves.toBe('ok');
+    expect(calls).toBe(2);
+    calls = 0;
+    const slow = async () => {
+      calls++;
+      throw new Error('Query read timeout');
+    };
+    await expect(retryOnConnectionLoss(slow)).rejects.toThrow(/Query read timeout/);
+    expect(calls).toBe(1);
   });
 });

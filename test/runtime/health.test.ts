@@ -165,7 +165,6 @@ describe('GET /health', () => {
       endpoint: silentUrl,
       credentials: TEST_CREDENTIALS,
       maxAttempts: 1,
-      requestTimeoutMs: 20_000,
     });
     cleanups.push(async () => s3.destroy());
     const { res, elapsed, failures } = await check({ s3, timeoutMs: 300 });

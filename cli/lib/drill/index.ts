@@ -1,8 +1,9 @@
-import { AbortError, iso } from '../../../runtime/failover/clock';
+import { AbortError } from '../../../runtime/failover/clock';
 import { canaries, failover, preflight, restore } from './phases';
-import { startRun } from './run';
-import { observedRpo, scoreTargets, verdict } from './scoring';
+import { type DrillRun, reportOf, startRun } from './run';
 import { type DrillDeps, type DrillReport, type DrillSettings, message } from './types';
+
+export { type DrillRun, reportOf, restoreSummary } from './run';
 
 export { CANARY_MERCHANT, canaryBody } from './canaries';
 export * from './types';
@@ -16,11 +17,21 @@ export * from './types';
  * Observed lag = first sighting - send time (an upper bound: it includes the write latency and up to one poll
  * interval); the observed RPO of a store is the largest lag over all canaries.
  */
-export async function runDrill(s: DrillSettings, deps: DrillDeps): Promise<DrillReport> {
+export async function runDrill(
+  s: DrillSettings,
+  deps: DrillDeps,
+  onStart?: (run: DrillRun) => void,
+): Promise<DrillReport> {
   const run = startRun(s, deps);
+  onStart?.(run);
   try {
     run.event(`drill ${s.runId} started (${s.method}, ${s.canaries} canaries)`);
-    await preflight(run);
+    try {
+      await preflight(run);
+    } catch (err) {
+      run.refused = true;
+      throw err;
+    }
     await canaries(run);
     await failover(run);
   } catch (err) {
@@ -31,30 +42,7 @@ export async function runDrill(s: DrillSettings, deps: DrillDeps): Promise<Drill
     await restore(run);
   }
 
-  const finished = deps.clock.now();
-  const rpo = observedRpo(run.canaries);
-  const targets = scoreTargets(rpo, run.failover.rtoMs, s.targets);
-  const report: DrillReport = {
-    runId: s.runId,
-    environment: s.environment,
-    method: s.method,
-    startedAt: iso(run.t0),
-    finishedAt: iso(finished),
-    durationMs: finished - run.t0,
-    primaryRegion: s.primaryRegion,
-    secondaryRegion: s.secondaryRegion,
-    publicHost: s.publicHost,
-    canaries: run.canaries,
-    rpo,
-    rpoResolutionMs: s.observePollMs,
-    failover: run.failover,
-    postFailoverWrite: run.postFailoverWrite,
-    restore: run.restore,
-    targets,
-    ...verdict(run.errors, targets),
-    timeline: run.timeline,
-    errors: run.errors,
-  };
+  const report = reportOf(run, deps.clock.now());
   run.event(`drill finished: ${report.passed ? 'PASSED' : 'FAILED'}`);
-  return report;
+  return { ...report, timeline: [...run.timeline] };
 }

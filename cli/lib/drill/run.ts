@@ -1,7 +1,7 @@
 import { iso } from '../../../runtime/failover/clock';
 import { elapsedTag } from '../format';
 import type { HttpRequest, HttpResponse } from '../http';
-import { rtoDefinition } from './scoring';
+import { observedRpo, rtoDefinition, scoreTargets, verdict } from './scoring';
 import type { CanaryRecord, DrillDeps, DrillReport, DrillSettings } from './types';
 
 /**
@@ -21,6 +21,8 @@ export interface DrillRun {
   /** What the failover phase changed: the restore undoes exactly that. */
   switchoverRequested: boolean;
   inversionRequested: boolean;
+  /** The preflight refused: nothing was sent and nothing changed. */
+  refused: boolean;
   /** Records a timeline event and prints it with the elapsed time. */
   event(text: string): void;
   /** A progress line that is not a timeline event. */
@@ -63,6 +65,7 @@ export function startRun(s: DrillSettings, deps: DrillDeps): DrillRun {
     postFailoverWrite: null,
     switchoverRequested: false,
     inversionRequested: false,
+    refused: false,
     event(text) {
       const now = deps.clock.now();
       timeline.push({ at: iso(now), tMs: now - t0, event: text });
@@ -73,4 +76,61 @@ export function startRun(s: DrillSettings, deps: DrillDeps): DrillRun {
     },
     signed: async (req, region) => deps.http.request(await deps.sign(req, region)),
   };
+}
+
+/** The report of the run as it stands (final once the restore is over; partial before, e.g. on an interrupt). */
+export function reportOf(run: DrillRun, finished: number): DrillReport {
+  const { s } = run;
+  const rpo = observedRpo(run.canaries);
+  const targets = scoreTargets(rpo, run.failover.rtoMs, s.targets);
+  return {
+    runId: s.runId,
+    environment: s.environment,
+    method: s.method,
+    startedAt: iso(run.t0),
+    finishedAt: iso(finished),
+    durationMs: finished - run.t0,
+    primaryRegion: s.primaryRegion,
+    secondaryRegion: s.secondaryRegion,
+    publicHost: s.publicHost,
+    canaries: [...run.canaries],
+    rpo,
+    rpoResolutionMs: s.observePollMs,
+    failover: { ...run.failover },
+    postFailoverWrite: run.postFailoverWrite,
+    restore: { ...run.restore },
+    targets,
+    refused: run.refused,
+    ...verdict(run.errors, targets),
+    timeline: [...run.timeline],
+    errors: [...run.errors],
+  };
+}
+
+/**
+ * What the drill changed and whether it was put back, for a person who must act on it (an interrupted
+ * restore, a failed one): one line each, with the command that finishes the job.
+ */
+export function restoreSummary(run: DrillRun): { restored: string[]; notRestored: string[] } {
+  const { s, restore: r } = run;
+  if (!run.switchoverRequested && !run.inversionRequested)
+    return { restored: ['nothing to restore: no failover was started'], notRestored: [] };
+  const what = run.switchoverRequested
+    ? `the switchover to ${s.secondaryRegion}`
+    : `the inversion of health check ${s.healthCheckId ?? '?'}`;
+  if (r.restoredAt)
+    return {
+      restored: [`${what}: undone, the public name serves from ${s.primaryRegion} since ${r.restoredAt}`],
+      notRestored: [],
+    };
+  const fix = run.switchoverRequested
+    ? `check "drctl status" and run "drctl failback" if ${s.secondaryRegion} still writes`
+    : `un-invert health check ${s.healthCheckId ?? '?'} (Route 53 console or UpdateHealthCheck Inverted=false)`;
+  const state =
+    r.outcome === 'completed' || r.outcome === 'noop'
+      ? `${r.action ?? 'restore'} ${r.outcome}, but the public name was not yet seen serving from ${s.primaryRegion}`
+      : r.startedAt
+        ? `${r.action ?? 'restore'} ${r.outcome ?? 'not finished'}`
+        : 'the restore was not started';
+  return { restored: [], notRestored: [`${what}: ${state}; ${fix}`] };
 }

@@ -138,6 +138,8 @@ export interface DrillReport {
     durationMs: number | null;
   };
   targets: TargetResult[];
+  /** The preflight refused (the environment was not ready for a drill): nothing was sent or changed. */
+  refused: boolean;
   /** All requirement targets met and no errors. */
   passed: boolean;
   strictPassed: boolean;

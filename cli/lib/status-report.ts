@@ -1,0 +1,179 @@
+import type { WatchdogRecord } from '../../runtime/failover/state-store';
+import type { GlobalTopology } from '../../runtime/failover/topology';
+import type { Region } from '../../src/config';
+import { type Reading, unknownField, valueOf } from './reading';
+import type { Alarm, HealthCheckStatus, Lag } from './status-sources';
+
+/**
+ * The report of `drctl status` (collected by status.ts): its shape, and the pure functions that turn what
+ * was read into its fields and its reasons for attention.
+ */
+export interface RegionStatus {
+  region: Region;
+  role: 'primary' | 'secondary';
+  /** Whether any of this region's APIs answered (with data or with an error). */
+  reachable: boolean;
+  topology: Reading<GlobalTopology>;
+  alarms: Reading<Alarm[]>;
+}
+
+/**
+ * Replication in one direction. Aurora reports lag on the receiving cluster (metric in the receiving region);
+ * DynamoDB global tables and S3 replication report it on the sending side. A known `Lag` with `valueMs: null`
+ * means no data in the window (e.g. nothing replicates that way).
+ */
+export interface ReplicationStatus {
+  from: Region;
+  to: Region;
+  aurora: Reading<Lag>;
+  dynamodb: Reading<{ idempotency: Lag; sessions: Lag }>;
+  s3: Reading<Lag>;
+}
+
+export interface GlobalClusterView {
+  id: string;
+  status: string | null;
+  writer: { clusterId: string; region: string } | null;
+  members: Array<{
+    clusterId: string;
+    region: string;
+    role: 'writer' | 'secondary';
+    synchronization: string | null;
+  }>;
+  failoverInProgress: GlobalTopology['failover'] | null;
+  observedFrom: string[];
+  disagreement: boolean;
+}
+
+export interface WatchdogView {
+  phase: string;
+  consecutiveFailures: number;
+  flapping: boolean;
+  lastDeclaredAt: string | null;
+  lastProbe: WatchdogRecord['lastProbe'] | null;
+  lastWriterRegion: string | null;
+  pendingAlerts: number;
+  handover: WatchdogRecord['handover'] | null;
+  updatedAt: string | null;
+}
+
+export interface LockView {
+  owner: string;
+  operation: string;
+  acquiredAt: string;
+  leaseExpiresAt: string;
+}
+
+export type StatusVerdict = 'ok' | 'degraded' | 'unreadable';
+
+export interface StatusReport {
+  environment: string;
+  generatedAt: string;
+  verdict: StatusVerdict;
+  degradedReasons: string[];
+  /** Resources of this environment that the services said do not exist. */
+  missing: string[];
+  failoverMode: string;
+  accountId: Reading<string>;
+  globalCluster: Reading<GlobalClusterView>;
+  /** null: no health check carries the expected Name tag. */
+  healthCheck: Reading<HealthCheckStatus | null>;
+  regions: RegionStatus[];
+  replication: ReplicationStatus[];
+  /** null: the watchdog has recorded no state yet. */
+  watchdog: Reading<WatchdogView | null>;
+  /** null: free (no lock item, or its lease expired). */
+  lock: Reading<LockView | null>;
+  /** null: no orchestration recorded. */
+  lastOrchestration: Reading<Record<string, unknown> | null>;
+}
+
+/** The report without its verdict (computed from the rest). */
+export type StatusBody = Omit<StatusReport, 'verdict' | 'degradedReasons' | 'missing'>;
+
+function summarizeTopology(views: Array<{ region: string; topology: GlobalTopology }>): GlobalClusterView {
+  const t = (views[0] as { topology: GlobalTopology }).topology;
+  const writerKey = (x: GlobalTopology) => x.writer?.clusterId ?? 'none';
+  return {
+    id: t.globalClusterId,
+    status: t.status ?? null,
+    writer: t.writer ? { clusterId: t.writer.clusterId, region: t.writer.region } : null,
+    members: t.members.map((m) => ({
+      clusterId: m.clusterId,
+      region: m.region,
+      role: m.isWriter ? 'writer' : 'secondary',
+      synchronization: m.synchronizationStatus ?? null,
+    })),
+    failoverInProgress: t.failover ?? null,
+    observedFrom: views.map((v) => v.region),
+    disagreement: views.some((v) => writerKey(v.topology) !== writerKey(t)),
+  };
+}
+
+/** The global cluster as seen from every region that could read it; otherwise why not (per region). */
+export function globalClusterReading(regions: RegionStatus[]): Reading<GlobalClusterView> {
+  const views = regions.flatMap((r) => {
+    const topology = valueOf(r.topology);
+    return topology ? [{ region: r.region, topology }] : [];
+  });
+  if (views.length > 0) return { state: 'known', value: summarizeTopology(views) };
+  const why = (r: RegionStatus) =>
+    r.topology.state === 'error' ? r.topology.error : r.topology.state === 'unknown' ? r.topology.reason : '';
+  const detail = regions.map((r) => `${r.region}: ${why(r)}`).join('; ');
+  return regions.some((r) => r.topology.state === 'error')
+    ? { state: 'error', error: detail }
+    : unknownField(detail);
+}
+
+export function watchdogView(item: Record<string, unknown> | undefined): WatchdogView | null {
+  const record = item?.record as WatchdogRecord | undefined;
+  if (!record) return null;
+  return {
+    phase: record.decision.phase,
+    consecutiveFailures: record.decision.consecutiveFailures,
+    flapping: record.decision.flapping,
+    lastDeclaredAt: record.decision.lastDeclaredAt
+      ? new Date(record.decision.lastDeclaredAt).toISOString()
+      : null,
+    lastProbe: record.lastProbe ?? null,
+    lastWriterRegion: record.lastWriterRegion ?? null,
+    pendingAlerts: record.pendingAlerts?.length ?? 0,
+    handover: record.handover ?? null,
+    updatedAt: record.updatedAt ?? null,
+  };
+}
+
+export function lockView(item: Record<string, unknown> | undefined, now: number): LockView | null {
+  if (!item || !(Number(item.leaseExpiresAtMs) > now)) return null;
+  return {
+    owner: String(item.owner),
+    operation: String(item.operation),
+    acquiredAt: String(item.acquiredAt),
+    leaseExpiresAt: new Date(Number(item.leaseExpiresAtMs)).toISOString(),
+  };
+}
+
+/** What needs attention in what was read (a field that could not be read is added by the caller). */
+export function attention(r: StatusBody): string[] {
+  const out: string[] = [];
+  const g = valueOf(r.globalCluster);
+  if (g?.disagreement) out.push('regions disagree on the writer');
+  if (g && !g.writer) out.push('the global database reports no writer');
+  if (g?.status && g.status !== 'available') out.push(`global database ${g.status}`);
+  if (g?.failoverInProgress) out.push(`${g.failoverInProgress.status} in progress`);
+  for (const m of g?.members ?? []) {
+    if (m.role === 'secondary' && m.synchronization && m.synchronization !== 'connected')
+      out.push(`${m.clusterId} ${m.synchronization}`);
+  }
+  const hc = valueOf(r.healthCheck);
+  if (hc && !hc.effectiveHealthy) out.push('primary health check unhealthy');
+  if (hc?.inverted) out.push('primary health check inverted');
+  for (const region of r.regions) {
+    const n = valueOf(region.alarms)?.length ?? 0;
+    if (n > 0) out.push(`${region.region}: ${n} alarm(s) in ALARM`);
+  }
+  const w = valueOf(r.watchdog);
+  if (w && w.phase !== 'healthy') out.push(`watchdog ${w.phase}`);
+  if (w && w.pendingAlerts > 0) out.push(`${w.pendingAlerts} watchdog alert(s) not yet published`);
+  return out;
+}

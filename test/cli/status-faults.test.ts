@@ -1,0 +1,136 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { defaultAwsClients } from '../../cli/lib/aws';
+import { STATUS_BUDGET_MS, type StatusReport } from '../../cli/lib/status';
+import { type FaultServer, freePort, startFaultServer } from '../../scripts/dev/loopback-faults';
+import { useTestCredentials } from '../support/credentials';
+import { createStateTable, TEST_CREDENTIALS } from '../failover/support/moto';
+import { drctl, uniqueSuffix } from './support/cli';
+
+/**
+ * `drctl status` with the real client factory and budgets against real sockets: a region whose endpoint
+ * accepts connections and never answers (us-east-1 alone, or both), an endpoint that refuses connections,
+ * and an environment that does not exist. us-east-2 is the moto emulator. Every run must finish within the
+ * status budget, and print only facts, `unknown (why)` or errors.
+ */
+const SLACK_MS = 2000;
+const suffix = uniqueSuffix();
+let motoUrl: string;
+let silent: FaultServer;
+let refusedUrl: string;
+useTestCredentials();
+
+beforeAll(async () => {
+  motoUrl = inject('motoUrl');
+  silent = await startFaultServer('silent');
+  refusedUrl = `http://127.0.0.1:${await freePort()}`;
+  // The environment in us-east-2: its global cluster (moto serves it to every region) and its state table.
+  const rds = new RDSClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  const globalId = `payment-processing-ledger-global-${suffix}`;
+  await rds.send(
+    new CreateGlobalClusterCommand({
+      GlobalClusterIdentifier: globalId,
+      Engine: 'aurora-postgresql',
+      EngineVersion: '14.15',
+    }),
+  );
+  await rds.send(
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: `payment-processing-ledger-${suffix}-use2`,
+      Engine: 'aurora-postgresql',
+      EngineVersion: '14.15',
+      GlobalClusterIdentifier: globalId,
+      MasterUsername: 'payments_admin',
+      MasterUserPassword: 'not-a-real-password-1',
+    }),
+  );
+  rds.destroy();
+  const raw = new DynamoDBClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
+  await createStateTable(raw, `payment-processing-dr-state-${suffix}`);
+  raw.destroy();
+});
+
+afterAll(async () => {
+  await silent?.close();
+});
+
+async function status(endpoints: Record<string, string>, env = suffix) {
+  const started = Date.now();
+  const r = await drctl(['--env', env, '--json', 'status'], {
+    clients: (o) => defaultAwsClients({ ...o, endpoints }),
+  });
+  return { ...r, ms: Date.now() - started };
+}
+
+describe('drctl status under stalled and broken regions', () => {
+  it.concurrent(
+    'us-east-1 accepts and never answers: finishes within budget, us-east-2 fully read (exit 3)',
+    async () => {
+      const r = await status({ 'us-east-1': silent.url, 'us-east-2': motoUrl });
+      console.info(`status, us-east-1 silent: exit ${r.code} in ${r.ms} ms`);
+      expect(r.ms).toBeLessThan(STATUS_BUDGET_MS + SLACK_MS);
+      expect(r.code).toBe(3);
+      const report = JSON.parse(r.stdout) as StatusReport;
+      expect(report.verdict).toBe('degraded');
+      expect(report.regions[0]).toMatchObject({
+        region: 'us-east-1',
+        reachable: false,
+        alarms: { state: 'unknown' },
+      });
+      expect(report.regions[1]).toMatchObject({ region: 'us-east-2', reachable: true });
+      expect(report.globalCluster).toMatchObject({ state: 'known', value: { observedFrom: ['us-east-2'] } });
+      // The state table is in us-east-2: read, and empty is a fact.
+      expect(report.lock).toEqual({ state: 'known', value: null });
+      expect(report.watchdog).toEqual({ state: 'known', value: null });
+      expect(report.accountId).toMatchObject({ state: 'known' });
+      // Route 53's control plane is in us-east-1 (signed there): stalled too, and said so.
+      expect(report.healthCheck).toMatchObject({
+        state: 'unknown',
+        reason: expect.stringMatching(/^no answer/),
+      });
+    },
+    30_000,
+  );
+
+  it.concurrent(
+    'both regions accept and never answer: finishes within budget, nothing claimed (exit 1)',
+    async () => {
+      const r = await status({ 'us-east-1': silent.url, 'us-east-2': silent.url });
+      console.info(`status, both regions silent: exit ${r.code} in ${r.ms} ms`);
+      expect(r.ms).toBeLessThan(STATUS_BUDGET_MS + SLACK_MS);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout) as StatusReport;
+      expect(report.verdict).toBe('unreadable');
+      for (const field of [report.lock, report.watchdog, report.lastOrchestration, report.globalCluster]) {
+        expect(field.state).toBe('unknown');
+      }
+      expect(r.stderr).toMatch(/status: still waiting for .* \(giving up after 12 s\)/);
+    },
+    30_000,
+  );
+
+  it('an endpoint that refuses connections: the lock and the watchdog are unknown, not "free" (exit 1)', async () => {
+    const started = Date.now();
+    const r = await drctl(['--env', suffix, 'status'], {
+      clients: (o) => defaultAwsClients({ ...o, endpoint: refusedUrl }),
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/UNREADABLE/);
+    expect(r.stdout).toMatch(/^Orchestration lock: unknown \(.*ECONNREFUSED.*\)$/m);
+    expect(r.stdout).toMatch(/^Watchdog: unknown \(.*ECONNREFUSED.*\)$/m);
+    expect(r.stdout).not.toMatch(/: free|no state recorded/);
+  });
+
+  it('a mistyped --env: says the environment does not exist (exit 2)', async () => {
+    const r = await drctl(['--env', `${suffix}x`, 'status'], {
+      clients: (o) => defaultAwsClients({ ...o, endpoint: motoUrl }),
+    });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderrLines).toEqual([
+      `drctl: environment "${suffix}x" not found: global cluster payment-processing-ledger-global-${suffix}x and state table payment-processing-dr-state-${suffix}x (us-east-2) do not exist; check --env and --config (or deploy it)`,
+    ]);
+  });
+});
