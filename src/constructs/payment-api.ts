@@ -4,11 +4,10 @@ import { ApiGatewayRestApi } from '@cdktn/provider-aws/lib/api-gateway-rest-api'
 import { ApiGatewayStage } from '@cdktn/provider-aws/lib/api-gateway-stage';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import type { ITerraformDependable } from 'cdktn';
+import { Fn, type ITerraformDependable } from 'cdktn';
 import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktn/provider-aws/lib/wafv2-web-acl-logging-configuration';
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { paymentOpenApi } from '../api/openapi';
 import { EncryptedLogGroup } from './log-group';
@@ -94,10 +93,19 @@ export class PaymentApi extends Construct {
       failOnWarnings: true,
       lifecycle: { createBeforeDestroy: true },
     });
+    // The stage serves a snapshot of the API taken when a deployment is created, so a new deployment must follow
+    // every change of what the REST API serves. The hash is taken by Terraform over the *rendered* body (the
+    // provider's own OpenAPI example: `triggers = { redeployment = sha1(jsonencode(...body)) }`,
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_rest_api): a hash
+    // computed here, at synth time, would see the unresolved token text in place of the Lambda invoke ARN, so a
+    // replaced function would update the REST API but leave the stage on the stale deployment, while unrelated
+    // construct changes renumber tokens and redeploy for nothing. Routes, integrations, validation and gateway
+    // responses all live in the body (there is no resource policy or separately managed method), so the body is
+    // everything a deployment snapshots.
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       provider,
       restApiId: this.api.id,
-      triggers: { redeployment: createHash('sha256').update(body).digest('hex') },
+      triggers: { redeployment: Fn.sha256(this.api.body) },
       lifecycle: { createBeforeDestroy: true },
     });
     this.accessLogs = new EncryptedLogGroup(this, 'access-logs', {

@@ -152,6 +152,24 @@ describe('REST API', () => {
     expect(Object.keys(secondaryDoc.paths)).toEqual(Object.keys(doc.paths));
   });
 
+  it.each(['primary', 'secondary'] as const)(
+    '%s: redeploys when the rendered body changes: Terraform hashes the body it sends, tokens resolved',
+    (id) => {
+      const [[apiKey]] = resources(s[id], 'aws_api_gateway_rest_api');
+      const deployment = only(s[id], 'aws_api_gateway_deployment');
+      // Terraform evaluates the hash over the resolved body (with the real invoke ARN); a hash taken at synth time
+      // would be a hex literal computed over unresolved token text.
+      expect(deployment.triggers).toEqual({
+        redeployment: `\${sha256(aws_api_gateway_rest_api.${apiKey}.body)}`,
+      });
+      expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
+      // The body carries the integration as a reference, so a replaced function changes what is hashed.
+      const body = String(only(s[id], 'aws_api_gateway_rest_api').body);
+      expect(body).toMatch(/\$\{aws_lambda_function\.payment-service_payment_function_\w+\.invoke_arn\}/);
+      expect(body).not.toMatch(/TfToken|TOKEN\./);
+    },
+  );
+
   it('requires SigV4 on the payment routes and leaves /health open', () => {
     expect(doc.components.securitySchemes.sigv4['x-amazon-apigateway-authtype']).toBe('awsSigv4');
     expect(doc.paths['/payments'].post.security).toEqual([{ sigv4: [] }]);
