@@ -267,9 +267,9 @@ export const configSchema = z
           .describe('WAF: requests per 5 minutes from one IP before it is blocked'),
         manageAccountCloudWatchRole: z
           .boolean()
-          .default(true)
+          .default(false)
           .describe(
-            'Manage API Gateway\u2019s CloudWatch role, an account-wide per-region setting; false when the account already manages it',
+            'Let this environment own API Gateway\u2019s CloudWatch role, one setting per region for the whole account: apply overwrites the role other APIs use and destroy resets it for every REST API in the region. Default false: run scripts/bootstrap-account.sh once per account instead (docs/deploy.md)',
           ),
       })
       .strict()

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { paymentRequestJsonSchema } from '../../runtime/payment-api/json-schema';
 import { only, parsePolicy, regionOf, resources, synthAll, testBundles, testConfig } from '../support/synth';
@@ -283,11 +285,36 @@ describe('REST API', () => {
     const settings = only(s.primary, 'aws_api_gateway_method_settings');
     for (const r of [stage, settings]) {
       const deps = r.depends_on as string[];
-      expect(deps).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_api_gateway_account\./)]));
       expect(deps.some((d) => d.includes('execution-logs'))).toBe(true);
     }
-    const account = only(s.primary, 'aws_api_gateway_account');
-    expect(account.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
+  });
+
+  it('leaves the account-wide API Gateway CloudWatch role alone by default (bootstrap script sets it)', () => {
+    // One setting per region for the whole account: owning it would overwrite other APIs' role on apply and, since
+    // hashicorp/aws 6.0, reset it for every REST API of the region on destroy.
+    for (const id of ['primary', 'secondary'] as const) {
+      expect(resources(s[id], 'aws_api_gateway_account'), id).toEqual([]);
+      expect(
+        resources(s[id], 'aws_iam_role').filter(([, r]) => String(r.name).includes('apigateway-logs')),
+      ).toEqual([]);
+    }
+    const script = readFileSync(join(__dirname, '../../scripts/bootstrap-account.sh'), 'utf8');
+    expect(script).toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+  });
+
+  it('owns the setting only when api.manageAccountCloudWatchRole is true, and logs only after it is set', () => {
+    const owned = synthAll(testConfig({ api: { manageAccountCloudWatchRole: true } }));
+    for (const id of ['primary', 'secondary'] as const) {
+      const stage = only(owned[id], 'aws_api_gateway_stage');
+      const settings = only(owned[id], 'aws_api_gateway_method_settings');
+      for (const r of [stage, settings]) {
+        expect(r.depends_on as string[]).toEqual(
+          expect.arrayContaining([expect.stringMatching(/^aws_api_gateway_account\./)]),
+        );
+      }
+      const account = only(owned[id], 'aws_api_gateway_account');
+      expect(account.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
+    }
   });
 
   it('has a stage with CMK access logs, X-Ray, throttling and metrics, and no caching', () => {

@@ -1,0 +1,39 @@
+import { isExampleDns } from './load';
+import type { Config } from './schema';
+
+/**
+ * What a valid configuration still gets wrong for a real deployment, said at every synth (bin/synth.ts prints each
+ * on stderr, so it shows even when the cdktn CLI owns stdout):
+ * - `warning`: what is synthesized would not do its job once applied (nobody is paged, a DNS zone that is not
+ *   yours);
+ * - `note`: a step outside Terraform that the first apply needs.
+ */
+export interface DeploymentWarning {
+  id: string;
+  level: 'warning' | 'note';
+  message: string;
+}
+
+export function deploymentWarnings(config: Config): DeploymentWarning[] {
+  const out: DeploymentWarning[] = [];
+  if (isExampleDns(config)) {
+    out.push({
+      id: 'example-dns',
+      level: 'warning',
+      message: 'example DNS zone in use; set HOSTED_ZONE_NAME and HOSTED_ZONE_ID before deploying',
+    });
+  }
+  if (!config.api.manageAccountCloudWatchRole) {
+    out.push({
+      id: 'apigateway-account-role',
+      level: 'note',
+      message:
+        "API Gateway's CloudWatch role is an account setting this project leaves alone: run scripts/bootstrap-account.sh once per account before the first apply (docs/deploy.md, step 1b)",
+    });
+  }
+  return out;
+}
+
+/** One line per warning, the way synth prints them. */
+export const formatWarning = (w: DeploymentWarning): string =>
+  `${w.level === 'warning' ? 'WARNING' : 'note'}: ${w.message}`;
