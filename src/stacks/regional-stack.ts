@@ -18,7 +18,7 @@ import { DbCredentials } from '../constructs/db-credentials';
 import { Network } from '../constructs/network';
 import { ReceiptsBucket } from '../constructs/receipts-bucket';
 import { AppSecurityGroups } from '../constructs/security-groups';
-import { DrStack } from './dr-stack';
+import { defaultTags, DrStack } from './dr-stack';
 
 export type RegionalRole = 'primary' | 'secondary';
 
@@ -177,6 +177,7 @@ export class RegionalStack extends DrStack {
       regionalName: dnsNames.regionalName,
       restApiId: this.service.api.api.id,
       stageName: this.service.api.stage.stageName,
+      certificateTags: defaultTags(config, 'global', spec.region),
     });
     if (role === 'primary') {
       this.healthCheck = new PrimaryHealthCheck(this, 'primary-health', {

@@ -369,17 +369,28 @@ describe('custom domain and DNS failover', () => {
     ['primary', 'use1'],
     ['secondary', 'use2'],
   ] as const)(
-    '%s: ACM certificate validated by DNS, TLS 1.2 regional domains, base path mappings',
+    "%s: TLS 1.2 regional domains on its own region's issued certificate, found by name and tags",
     (id, code) => {
-      const cert = only(s[id], 'aws_acm_certificate');
-      expect(cert).toMatchObject({
-        domain_name: 'payments.example.com',
-        subject_alternative_names: [`payments-${code}.example.com`],
-        validation_method: 'DNS',
+      // The certificate and its validation are the global stack's (one owner of the shared record); here only a
+      // lookup in the stack's own region, so the stack plans while the other region is down.
+      expect(resources(s[id], 'aws_acm_certificate')).toEqual([]);
+      expect(resources(s[id], 'aws_acm_certificate_validation')).toEqual([]);
+      expect(resources(s[id], 'aws_route53_record').filter(([, r]) => r.for_each !== undefined)).toEqual([]);
+      const cert = Object.values(s[id].data?.aws_acm_certificate ?? {});
+      expect(cert).toHaveLength(1);
+      expect(cert[0]).toMatchObject({
+        domain: 'payments.example.com',
+        statuses: ['ISSUED'],
+        types: ['AMAZON_ISSUED'],
+        most_recent: true,
+        tags: {
+          Environment: 'test',
+          Purpose: 'payment-processing-dr',
+          'DR-Role': 'global',
+          Region: id === 'primary' ? 'us-east-1' : 'us-east-2',
+        },
       });
-      expect(regionOf(s[id], cert)).toBe(id === 'primary' ? 'us-east-1' : 'us-east-2');
-      const validation = only(s[id], 'aws_route53_record', (r) => r.for_each !== undefined);
-      expect(validation).toMatchObject({ zone_id: 'Z0TEST0000000000000', allow_overwrite: true, ttl: 300 });
+      expect(regionOf(s[id], cert[0] as Attrs)).toBe(id === 'primary' ? 'us-east-1' : 'us-east-2');
       const domains = resources(s[id], 'aws_api_gateway_domain_name').map(([, d]) => d);
       expect(domains.map((d) => d.domain_name).sort()).toEqual([
         `payments-${code}.example.com`,
@@ -390,11 +401,70 @@ describe('custom domain and DNS failover', () => {
           security_policy: 'TLS_1_2',
           endpoint_configuration: { types: ['REGIONAL'] },
         });
-        expect(d.regional_certificate_arn).toMatch(/aws_acm_certificate_validation\..+\.certificate_arn/);
+        expect(d.regional_certificate_arn).toMatch(
+          /^\$\{data\.aws_acm_certificate\.api-domain_certificate_\w+\.arn\}$/,
+        );
       }
       expect(resources(s[id], 'aws_api_gateway_base_path_mapping')).toHaveLength(2);
     },
   );
+
+  it('certificates live in the global stack, carrying the tags the regional lookups filter on', () => {
+    const certs = resources(s.global, 'aws_acm_certificate').map(([, c]) => c);
+    expect(certs.map((c) => [regionOf(s.global, c), c.subject_alternative_names])).toEqual([
+      ['us-east-1', ['payments-use1.example.com']],
+      ['us-east-2', ['payments-use2.example.com']],
+    ]);
+    for (const c of certs) {
+      expect(c).toMatchObject({
+        domain_name: 'payments.example.com',
+        validation_method: 'DNS',
+        lifecycle: { create_before_destroy: true },
+      });
+    }
+    // Default tags of the global stack's provider in each region = what the regional lookups ask for.
+    for (const [id, region] of [
+      ['primary', 'us-east-1'],
+      ['secondary', 'us-east-2'],
+    ] as const) {
+      const provider = (s.global.provider?.aws ?? []).find((p) => p.region === region) as Attrs;
+      const tags = (provider.default_tags as Array<{ tags: Record<string, string> }>)[0].tags;
+      const lookup = Object.values(s[id].data?.aws_acm_certificate ?? {})[0] as Attrs;
+      expect(tags).toMatchObject(lookup.tags as Record<string, string>);
+    }
+  });
+
+  it('owns each distinct validation record once: the shared public name yields one record for both regions', () => {
+    const records = resources(s.global, 'aws_route53_record').filter(([, r]) => r.for_each !== undefined);
+    expect(records).toHaveLength(1);
+    const [[recordKey, record]] = records;
+    expect(record).toMatchObject({
+      zone_id: 'Z0TEST0000000000000',
+      ttl: 300,
+      name: '${each.value.resource_record_name}',
+      records: ['${each.value.resource_record_value}'],
+    });
+    // One map keyed by domain name over both certificates' validation options: a name on both certificates (the
+    // public one) is one key, so one record; the regional names are one each.
+    const certKeys = resources(s.global, 'aws_acm_certificate').map(([k]) => k);
+    const forEach = String(record.for_each);
+    expect(forEach.startsWith('${merge(')).toBe(true);
+    for (const k of certKeys) {
+      expect(forEach).toContain(
+        `{ for key, val in tolist(aws_acm_certificate.${k}.domain_validation_options): val.domain_name => val }`,
+      );
+    }
+    // Both validations must find every record of their certificate among the owned ones (the provider refuses
+    // otherwise), so a record that differed between regions would stop the apply instead of breaking renewal.
+    const validations = resources(s.global, 'aws_acm_certificate_validation').map(([, v]) => v);
+    expect(validations).toHaveLength(2);
+    for (const v of validations) {
+      expect(v.validation_record_fqdns).toBe(
+        `\${[ for key, val in aws_route53_record.${recordKey}: val.fqdn]}`,
+      );
+    }
+    expect(validations.map((v) => regionOf(s.global, v))).toEqual(['us-east-1', 'us-east-2']);
+  });
 
   it('health-checks the primary /health over HTTPS on its own name, fast enough for a quick failover', () => {
     const hc = only(s.primary, 'aws_route53_health_check');
