@@ -23,6 +23,14 @@ export function deploymentWarnings(config: Config): DeploymentWarning[] {
       message: 'example DNS zone in use; set HOSTED_ZONE_NAME and HOSTED_ZONE_ID before deploying',
     });
   }
+  if (config.alerts.emails.length === 0) {
+    out.push({
+      id: 'no-alert-subscription',
+      level: 'warning',
+      message:
+        'no alert subscription: every alarm of both regions publishes to a topic nobody is subscribed to, so nobody is paged; set ALERT_EMAILS (or alerts.emails), or subscribe your paging system to both regions\u2019 alert topics',
+    });
+  }
   if (!config.api.manageAccountCloudWatchRole) {
     out.push({
       id: 'apigateway-account-role',

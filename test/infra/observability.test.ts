@@ -23,6 +23,7 @@ function deployedNames(): Record<string, Set<string>> {
         .flatMap((r) => (r.attrs.rule as Attrs[]).map((x) => String(x.id))),
     ),
     ReceivingRegion: new Set(['us-east-1', 'us-east-2']),
+    QueueName: collect('aws_sqs_queue', 'name'),
   };
 }
 
@@ -113,6 +114,7 @@ describe('alerting', () => {
         'AWS/S3/ReplicationLatency',
         'AWS/S3/OperationsFailedReplication',
         'AWS/Lambda/Errors',
+        'AWS/Lambda/AsyncEventsDropped',
         'AWS/Lambda/Throttles',
         'AWS/Lambda/Duration',
         'AWS/ApiGateway/5XXError',
@@ -143,6 +145,89 @@ describe('alerting', () => {
     const p99 = only(s.primary, 'aws_cloudwatch_metric_alarm', (a) => a.metric_name === 'Latency');
     expect(p99).toMatchObject({ extended_statistic: 'p99', threshold: 1500 });
     expect(p99.statistic).toBeUndefined();
+  });
+
+  it('shapes every function failure alarm so that it can fire: one failed run pages a rarely run function', () => {
+    const alarm = (id: 'primary' | 'secondary', name: string) =>
+      only(s[id], 'aws_cloudwatch_metric_alarm', (a) => a.alarm_name === name);
+    // Runs once a minute (watchdog) or on demand (orchestrator, relay, migration): one error in one run interval.
+    for (const [id, fn, alarmId, period] of [
+      ['secondary', 'payment-processing-watchdog-test', 'watchdog-errors', 60],
+      ['secondary', 'payment-processing-orchestrator-test', 'orchestrator-errors', 60],
+      ['secondary', 'payment-processing-alert-relay-test', 'alert-relay-errors', 60],
+      ['primary', 'payment-processing-migrate-test-use1', 'migrate-errors', 60],
+      ['secondary', 'payment-processing-migrate-test-use2', 'migrate-errors', 60],
+    ] as const) {
+      const code = id === 'primary' ? 'use1' : 'use2';
+      expect(alarm(id, `payment-processing-${alarmId}-test-${code}`), fn).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metric_name: 'Errors',
+        dimensions: { FunctionName: fn },
+        statistic: 'Sum',
+        period,
+        evaluation_periods: 1,
+        threshold: 1,
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        treat_missing_data: 'notBreaching',
+      });
+    }
+    // The payment function serves traffic (a rate alarm) and runs the reconcile every 5 minutes: its failed runs
+    // are the asynchronous events Lambda drops, one of which pages.
+    for (const id of ['primary', 'secondary'] as const) {
+      const code = id === 'primary' ? 'use1' : 'use2';
+      expect(alarm(id, `payment-processing-payment-api-errors-test-${code}`)).toMatchObject({
+        metric_name: 'Errors',
+        threshold: 5,
+        period: 60,
+        evaluation_periods: 2,
+        comparison_operator: 'GreaterThanThreshold',
+      });
+      expect(alarm(id, `payment-processing-payment-api-reconcile-failed-test-${code}`)).toMatchObject({
+        metric_name: 'AsyncEventsDropped',
+        dimensions: { FunctionName: `payment-processing-payment-api-test-${code}` },
+        statistic: 'Sum',
+        period: 300,
+        evaluation_periods: 1,
+        threshold: 1,
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+    // A slower watchdog schedule widens its window to one run interval.
+    const slow = synthAll(testConfig({ failover: { watchdogIntervalMinutes: 5 } }));
+    expect(
+      only(
+        slow.secondary,
+        'aws_cloudwatch_metric_alarm',
+        (a) => a.alarm_name === 'payment-processing-watchdog-errors-test-use2',
+      ),
+    ).toMatchObject({ period: 300, threshold: 1 });
+  });
+
+  it('pages on any message in either dead-letter queue: the last copy of a relayed alert or a failed run', () => {
+    const queues = resources(s.secondary, 'aws_sqs_queue').map(([, q]) => String(q.name));
+    expect(queues.sort()).toEqual([
+      'payment-processing-alert-relay-dlq-test',
+      'payment-processing-watchdog-dlq-test',
+    ]);
+    for (const q of queues) {
+      const a = only(
+        s.secondary,
+        'aws_cloudwatch_metric_alarm',
+        (x) =>
+          x.metric_name === 'ApproximateNumberOfMessagesVisible' && (x.dimensions as Attrs).QueueName === q,
+      );
+      expect(a).toMatchObject({
+        namespace: 'AWS/SQS',
+        statistic: 'Maximum',
+        threshold: 0,
+        comparison_operator: 'GreaterThanThreshold',
+        period: 60,
+        evaluation_periods: 1,
+        treat_missing_data: 'notBreaching',
+      });
+      expect(regionOf(s.secondary, a)).toBe('us-east-2');
+    }
+    expect(resources(s.primary, 'aws_sqs_queue')).toEqual([]);
   });
 
   it('pages when a region ledger stops reporting (missing connections data breaches)', () => {

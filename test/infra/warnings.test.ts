@@ -14,6 +14,17 @@ describe('deployment warnings', () => {
     expect(ids()).not.toContain('example-dns');
   });
 
+  it('warns loudly when no alert subscription is configured: alarms would reach nobody', () => {
+    const w = deploymentWarnings(testConfig()).find((x) => x.id === 'no-alert-subscription');
+    expect(w?.level).toBe('warning');
+    expect(formatWarning(w as NonNullable<typeof w>)).toMatch(
+      /^WARNING: no alert subscription: .*nobody is paged/,
+    );
+    expect(ids(testConfig({ alerts: { emails: ['oncall@example.com'] } }))).not.toContain(
+      'no-alert-subscription',
+    );
+  });
+
   it('reminds of the once-per-account API Gateway role unless this environment owns the setting', () => {
     const w = deploymentWarnings(testConfig()).find((x) => x.id === 'apigateway-account-role');
     expect(w?.level).toBe('note');
