@@ -263,8 +263,10 @@ export const configSchema = z
           .int()
           .min(100)
           .max(2_000_000_000)
-          .default(2000)
-          .describe('WAF: requests per 5 minutes from one IP before it is blocked'),
+          .optional()
+          .describe(
+            'WAF: requests per 5 minutes from one source IP before WAF blocks it (403). Default: 300 x throttleRateLimit, the stage\u2019s own steady rate, so one IP (a merchant\u2019s servers behind one NAT address) is never blocked below what the stage allows. Size it as the largest merchant\u2019s peak requests per second per source IP x 300 x headroom, at most the default',
+          ),
         manageAccountCloudWatchRole: z
           .boolean()
           .default(false)
@@ -380,6 +382,16 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** WAF's rate-based rules count requests over 300 s (the evaluation window used here). */
+export const WAF_RATE_WINDOW_SECONDS = 300;
+
+/**
+ * The per-IP WAF limit actually deployed: the configured one, else the stage's steady rate over WAF's window, so a
+ * single source is limited only where the stage would throttle it anyway.
+ */
+export const wafRateLimitPer5Min = (api: Config['api']): number =>
+  api.wafRateLimitPer5Min ?? api.throttleRateLimit * WAF_RATE_WINDOW_SECONDS;
 
 /** The AZ ids of `region`'s private subnets. */
 export const azIdsFor = (c: Config, region: Region): string[] =>

@@ -8,8 +8,11 @@ import { Fn, type ITerraformDependable } from 'cdktn';
 import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktn/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import { CloudwatchLogResourcePolicy } from '@cdktn/provider-aws/lib/cloudwatch-log-resource-policy';
 import { Construct } from 'constructs';
 import { paymentOpenApi } from '../api/openapi';
+import { logDeliveryWrite } from '../grants';
+import { policy } from '../iam';
 import { EncryptedLogGroup } from './log-group';
 import type { DrFunction } from './lambda-function';
 
@@ -25,6 +28,9 @@ export interface PaymentApiProps {
   throttle: { rateLimit: number; burstLimit: number };
   /** Requests per 5 minutes from one IP before WAF blocks it. */
   wafRateLimitPer5Min: number;
+  /** Scope the WAF log group's resource policy to this account's deliveries in this region. */
+  accountId: string;
+  region: string;
   /**
    * What the stage's logging needs first (the region's API Gateway account settings).
    * @default none (the account settings are managed elsewhere)
@@ -217,11 +223,26 @@ export class PaymentApi extends Construct {
       kmsKeyArn: p.logsKeyArn,
       retentionInDays: p.logRetentionDays,
     });
+    // The permission for WAF's log delivery, owned here and scoped to this one log group. Left to WAF, enabling
+    // logging creates or grows the account-wide resource policy AWSWAF-LOGS, which is limited to 5,120 characters
+    // and is one of at most 10 account-level policies per region, so in a busy account logging fails with
+    // WAFLogDestinationPermissionIssueException (terraform-provider-aws #25296; the provider's
+    // aws_wafv2_web_acl_logging_configuration docs: "you can manage a specific resource policy"). A policy attached
+    // to the log group (resource_arn) counts against neither limit: "An account can have a maximum of 10 policies
+    // without resourceARN and one per LogGroup resourceARN" (CloudWatch Logs API, PutResourcePolicy). It must exist
+    // before logging is enabled: AWS writes its own policy only to a log group that has none (CloudWatch Logs User
+    // Guide, "Logs sent to CloudWatch Logs"), and a log group holds one policy.
+    const wafLogsPolicy = new CloudwatchLogResourcePolicy(this, 'waf-logs-policy', {
+      provider,
+      resourceArn: wafLogs.arn,
+      policyDocument: policy(logDeliveryWrite(wafLogs.arn, p.region, p.accountId)),
+    });
     new Wafv2WebAclLoggingConfiguration(this, 'waf-logging', {
       provider,
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [wafLogs.arn],
       redactedFields: [{ singleHeader: { name: 'authorization' } }],
+      dependsOn: [wafLogsPolicy],
     });
   }
 }

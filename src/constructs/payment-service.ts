@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { renderMigrateEnv } from '../../runtime/migrate/env';
 import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
 import type { LambdaBundles } from '../bundling/functions';
-import type { Config, Region } from '../config';
+import { type Config, type Region, wafRateLimitPer5Min } from '../config';
 import { allow, arn, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
@@ -204,7 +204,9 @@ export class PaymentService extends Construct {
       logsKeyArn: p.opsKeyArn,
       logRetentionDays: p.logRetentionDays,
       throttle: { rateLimit: p.api.throttleRateLimit, burstLimit: p.api.throttleBurstLimit },
-      wafRateLimitPer5Min: p.api.wafRateLimitPer5Min,
+      wafRateLimitPer5Min: wafRateLimitPer5Min(p.api),
+      accountId,
+      region,
       dependsOn: accountSettings ? [accountSettings] : [],
     });
   }

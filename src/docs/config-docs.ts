@@ -45,6 +45,8 @@ const EXAMPLE_INPUT = {
   environmentSuffix: 'example',
   dns: { zoneName: EXAMPLE_DNS.zoneName, zoneId: EXAMPLE_DNS.zoneId },
   alerts: { emails: ['payments-oncall@example.com'] },
+  // Sized for merchants peaking at 10 requests/s per source address, with headroom 2 (docs/deploy.md).
+  api: { wafRateLimitPer5Min: 6000 },
   network: { azIds: { 'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4'] } },
   tags: { CostCenter: 'payments' },
   backend: {

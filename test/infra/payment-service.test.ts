@@ -350,7 +350,9 @@ describe('REST API', () => {
       'AWSManagedRulesAnonymousIpList',
       'rate-limit-per-ip',
     ]);
-    expect(rules[4].statement).toEqual({ rate_based_statement: { limit: 2000, aggregate_key_type: 'IP' } });
+    // Default per-IP limit: the stage's steady rate over WAF's 5-minute window (100 rps x 300 s), so a merchant
+    // behind one NAT address is never blocked below what the stage itself allows.
+    expect(rules[4].statement).toEqual({ rate_based_statement: { limit: 30000, aggregate_key_type: 'IP' } });
     expect(JSON.stringify(rules[3].statement)).toContain('HostingProviderIPList');
     expect(only(s.primary, 'aws_wafv2_web_acl_association').resource_arn).toMatch(
       /aws_api_gateway_stage\..+\.arn/,
@@ -362,6 +364,54 @@ describe('REST API', () => {
         .kms_key_id,
     ).toBe('${data.aws_kms_key.ops-key.arn}');
   });
+
+  it('sizes the per-IP WAF limit from the stage, or as configured', () => {
+    const limit = (c: ReturnType<typeof testConfig>) =>
+      (
+        (only(synthAll(c).secondary, 'aws_wafv2_web_acl').rule as Attrs[]).find(
+          (r) => r.name === 'rate-limit-per-ip',
+        )?.statement as { rate_based_statement: { limit: number } }
+      ).rate_based_statement.limit;
+    expect(limit(testConfig({ api: { throttleRateLimit: 40 } }))).toBe(12_000);
+    expect(limit(testConfig({ api: { wafRateLimitPer5Min: 6000 } }))).toBe(6000);
+    expect(() => testConfig({ api: { wafRateLimitPer5Min: 50 } })).toThrow(/api\.wafRateLimitPer5Min/);
+  });
+
+  it.each(['primary', 'secondary'] as const)(
+    '%s: owns the WAF log delivery permission on its log group, before logging is enabled',
+    (id) => {
+      const [[groupKey]] = resources(s[id], 'aws_cloudwatch_log_group').filter(([, g]) =>
+        String(g.name).startsWith('aws-waf-logs-'),
+      );
+      const groupArn = `\${aws_cloudwatch_log_group.${groupKey}.arn}`;
+      // Attached to the log group (resource_arn), not an account-level policy: neither the 10-per-region quota
+      // nor the 5,120-character AWSWAF-LOGS policy WAF would otherwise grow is involved.
+      const [[policyKey, policyResource]] = resources(s[id], 'aws_cloudwatch_log_resource_policy');
+      expect(policyResource.resource_arn).toBe(groupArn);
+      expect(policyResource.policy_name).toBeUndefined();
+      expect(regionOf(s[id], policyResource)).toBe(id === 'primary' ? 'us-east-1' : 'us-east-2');
+      const region = id === 'primary' ? 'us-east-1' : 'us-east-2';
+      expect(parsePolicy(policyResource.policy_document).Statement).toEqual([
+        {
+          Sid: 'AWSLogDeliveryWrite',
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${groupArn}:log-stream:*`,
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '${data.aws_caller_identity.caller-identity.account_id}' },
+            ArnLike: {
+              'aws:SourceArn': `arn:aws:logs:${region}:\${data.aws_caller_identity.caller-identity.account_id}:*`,
+            },
+          },
+        },
+      ]);
+      // AWS writes a policy of its own only to a log group without one: ours must be there first.
+      expect(only(s[id], 'aws_wafv2_web_acl_logging_configuration').depends_on).toEqual([
+        `aws_cloudwatch_log_resource_policy.${policyKey}`,
+      ]);
+    },
+  );
 });
 
 describe('custom domain and DNS failover', () => {

@@ -150,7 +150,7 @@ describe('policy sweep over every synthesized resource', () => {
     let statements = 0;
     for (const { stack, type, name, attrs } of all) {
       walk(attrs, (k, v, path) => {
-        if (!['policy', 'assume_role_policy'].includes(k) || typeof v !== 'string') return;
+        if (!['policy', 'assume_role_policy', 'policy_document'].includes(k) || typeof v !== 'string') return;
         const doc = JSON.parse(v) as { Statement: Array<Record<string, unknown>> };
         for (const st of doc.Statement) {
           statements++;
