@@ -113,7 +113,11 @@ export function encryptedMessaging(
  * deliveries only. The shape is AWS's own (CloudWatch Logs User Guide, "Logs sent to CloudWatch Logs",
  * statement AWSLogDeliveryWrite20150319: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html).
  */
-export const logDeliveryWrite = (logGroupArn: string, region: string, accountId: string): PolicyStatement => ({
+export const logDeliveryWrite = (
+  logGroupArn: string,
+  region: string,
+  accountId: string,
+): PolicyStatement => ({
   Sid: 'AWSLogDeliveryWrite',
   Effect: 'Allow',
   Principal: { Service: 'delivery.logs.amazonaws.com' },
