@@ -15,7 +15,7 @@ describe('payment service Lambdas', () => {
   it.each([
     ['primary', 'use1'],
     ['secondary', 'use2'],
-  ] as const)('%s: Node.js 22 on arm64, VPC-attached, CMK env, X-Ray, deterministic code', (id, code) => {
+  ] as const)('%s: Node.js 24 on arm64, VPC-attached, CMK env, X-Ray, deterministic code', (id, code) => {
     const vpcFunctions = resources(s[id], 'aws_lambda_function').filter(
       ([, f]) => f.vpc_config !== undefined,
     );
@@ -27,7 +27,7 @@ describe('payment service Lambdas', () => {
       const f = fn(id, name);
       expect(f).toMatchObject({
         function_name: `payment-processing-${name}-test-${code}`,
-        runtime: 'nodejs22.x',
+        runtime: 'nodejs24.x',
         architectures: ['arm64'],
         handler: 'index.handler',
         kms_key_arn: '${data.aws_kms_key.data-key.arn}',
