@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AURORA_POSTGRESQL_MAJORS, ENGINE_MAJORS, engineVersionProblem } from './engine-versions';
 
 /** Regions this project knows how to name (the short codes keep resource names under AWS length limits). */
 export const REGION_CODES = {
@@ -211,9 +212,14 @@ export const configSchema = z
       .object({
         engineVersion: z
           .string()
-          .regex(/^14\.\d+$/, 'an Aurora PostgreSQL 14.x version such as 14.15')
+          .superRefine((v, ctx) => {
+            const problem = engineVersionProblem(v);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
           .default('14.15')
-          .describe('Aurora PostgreSQL version of the global database (14.x)'),
+          .describe(
+            `Aurora PostgreSQL version of the global database, major.minor: major ${ENGINE_MAJORS.join(', ')} (14 is the requirement's; the cluster parameter group family follows the major). Aurora ends standard support for 14 on ${AURORA_POSTGRESQL_MAJORS[14].endOfStandardSupport}: after that creating a cluster on it fails, see docs/deploy.md for the major upgrade`,
+          ),
         minCapacityAcu: z.number().min(0.5).max(128).default(0.5).describe('Serverless v2 minimum capacity'),
         maxCapacityAcu: z.number().min(1).max(128).default(4).describe('Serverless v2 maximum capacity'),
         backupRetentionDays: z

@@ -1,3 +1,4 @@
+import { endOfStandardSupport, engineMajor, SUPPORT_WARNING_DAYS } from './engine-versions';
 import { isExampleDns } from './load';
 import type { Config } from './schema';
 
@@ -14,8 +15,30 @@ export interface DeploymentWarning {
   message: string;
 }
 
-export function deploymentWarnings(config: Config): DeploymentWarning[] {
+const DAY_MS = 24 * 3600 * 1000;
+
+/** `today` is the date synth runs on (injected in tests). */
+export function deploymentWarnings(config: Config, today: Date = new Date()): DeploymentWarning[] {
   const out: DeploymentWarning[] = [];
+  const version = config.database.engineVersion;
+  const eoss = endOfStandardSupport(version);
+  if (eoss !== undefined) {
+    const end = Date.parse(`${eoss}T00:00:00Z`);
+    const major = engineMajor(version);
+    if (today.getTime() >= end) {
+      out.push({
+        id: 'engine-end-of-support',
+        level: 'warning',
+        message: `database.engineVersion ${version}: Aurora PostgreSQL ${major} left standard support on ${eoss}; with RDS Extended Support disabled (engine_lifecycle_support) creating its clusters fails and AWS upgrades existing ones: choose a later major (docs/deploy.md, "Major version upgrade")`,
+      });
+    } else if (end - today.getTime() <= SUPPORT_WARNING_DAYS * DAY_MS) {
+      out.push({
+        id: 'engine-end-of-support',
+        level: 'warning',
+        message: `database.engineVersion ${version}: Aurora PostgreSQL ${major} leaves standard support on ${eoss}; from then on creating its clusters fails (RDS Extended Support is disabled) and AWS upgrades existing ones: plan the major upgrade (docs/deploy.md, "Major version upgrade")`,
+      });
+    }
+  }
   if (isExampleDns(config)) {
     out.push({
       id: 'example-dns',

@@ -6,7 +6,7 @@ import { RdsCluster, type RdsClusterConfig } from '@cdktn/provider-aws/lib/rds-c
 import { RdsClusterInstance } from '@cdktn/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktn/provider-aws/lib/rds-cluster-parameter-group';
 import { Construct } from 'constructs';
-import type { Config } from '../config';
+import { type Config, engineMajor, parameterGroupFamily } from '../config';
 import { assumeRolePolicy } from '../iam';
 import { assertSupportedEngineVersion, ENGINE } from './aurora-global';
 import { EncryptedLogGroup } from './log-group';
@@ -16,6 +16,8 @@ export interface AuroraRegionalClusterProps {
   /** `payment-processing-ledger-<suffix>-<region>` */
   identifier: string;
   globalClusterIdentifier: string;
+  /** Name of the cluster parameter group for an engine major version (ResourceNames.ledgerParameterGroup). */
+  parameterGroupName: (major: number) => string;
   database: Config['database'];
   subnetIds: string[];
   securityGroupId: string;
@@ -50,7 +52,6 @@ export class AuroraRegionalCluster extends Construct {
     super(scope, id);
     const provider = p.provider;
     assertSupportedEngineVersion(p.database.engineVersion);
-    const major = p.database.engineVersion.split('.')[0];
 
     const subnetGroup = new DbSubnetGroup(this, 'subnets', {
       provider,
@@ -59,10 +60,14 @@ export class AuroraRegionalCluster extends Construct {
       subnetIds: p.subnetIds,
     });
 
+    // The family follows the engine's major version, and so does the name: a major upgrade needs a group of the new
+    // family, created before the old one is deleted (a group in use cannot be), which two groups of the same name
+    // could not be.
     this.parameterGroup = new RdsClusterParameterGroup(this, 'params', {
       provider,
-      name: p.identifier,
-      family: `aurora-postgresql${major}`,
+      name: p.parameterGroupName(engineMajor(p.database.engineVersion)),
+      family: parameterGroupFamily(p.database.engineVersion),
+      lifecycle: { createBeforeDestroy: true },
       description: 'Ledger: TLS only, bounded global replication lag (RPO), audit and slow statement logging',
       parameter: [
         // Aurora blocks commits on the writer when every secondary lags more than this: the ledger's RPO bound.

@@ -124,6 +124,7 @@ export class RegionalStack extends DrStack {
       provider,
       identifier: names.clusterId(spec.region),
       globalClusterIdentifier: names.globalClusterId,
+      parameterGroupName: (major) => names.ledgerParameterGroup(spec.region, major),
       database: config.database,
       subnetIds: this.network.subnetIds,
       securityGroupId: this.securityGroups.database.id,

@@ -7,7 +7,7 @@ describe('Aurora PostgreSQL global database', () => {
   const globalCluster = only(s.global, 'aws_rds_global_cluster');
   const cluster = (id: 'primary' | 'secondary') => only(s[id], 'aws_rds_cluster');
 
-  it('creates an encrypted 14.x global cluster in the primary region, without extended support', () => {
+  it('creates an encrypted global cluster on 14.x by default, in the primary region, without extended support', () => {
     expect(globalCluster).toMatchObject({
       global_cluster_identifier: 'payment-processing-ledger-global-test',
       engine: 'aurora-postgresql',
@@ -22,10 +22,40 @@ describe('Aurora PostgreSQL global database', () => {
 
   it('refuses engine versions that cannot run a Serverless v2 global database', () => {
     expect(() => assertSupportedEngineVersion('14.2')).toThrow(/need 14\.3\+/);
-    expect(() => assertSupportedEngineVersion('13.12')).toThrow();
+    expect(() => assertSupportedEngineVersion('13.12')).toThrow(/choose major 14, 15, 16, 17/);
     expect(() => assertSupportedEngineVersion('14.3')).not.toThrow();
-    expect(() => testConfig({ database: { engineVersion: '15.4' } })).toThrow(/database\.engineVersion/);
+    expect(() => testConfig({ database: { engineVersion: '15.1' } })).toThrow(
+      /database\.engineVersion: .*need 15\.2\+/,
+    );
+    expect(() => testConfig({ database: { engineVersion: '18.1' } })).toThrow(/database\.engineVersion/);
+    expect(() => testConfig({ database: { engineVersion: '16' } })).toThrow(/major\.minor/);
   });
+
+  it.each([
+    ['15.10', 15],
+    ['16.6', 16],
+    ['17.5', 17],
+  ] as const)(
+    'runs on %s too: the major is config, the parameter group family and name follow it',
+    (v, major) => {
+      const t = synthAll(testConfig({ database: { engineVersion: v } }));
+      expect(only(t.global, 'aws_rds_global_cluster').engine_version).toBe(v);
+      for (const [id, code] of [
+        ['primary', 'use1'],
+        ['secondary', 'use2'],
+      ] as const) {
+        const group = only(t[id], 'aws_rds_cluster_parameter_group');
+        expect(group).toMatchObject({
+          family: `aurora-postgresql${major}`,
+          name: `payment-processing-ledger-test-${code}-pg${major}`,
+          // A major upgrade creates the new family's group before deleting the old one (still in use until then).
+          lifecycle: { create_before_destroy: true },
+        });
+        expect(only(t[id], 'aws_rds_cluster').engine_version).toBe(v);
+        for (const [, i] of resources(t[id], 'aws_rds_cluster_instance')) expect(i.engine_version).toBe(v);
+      }
+    },
+  );
 
   it.each(['primary', 'secondary'] as const)(
     '%s cluster joins the global cluster by its deterministic id',
@@ -216,8 +246,8 @@ describe('Aurora PostgreSQL global database', () => {
     expect(settings('secondary')).toEqual(settings('primary'));
     expect((group('primary').parameter as unknown[]).length).toBeGreaterThanOrEqual(8);
     expect([group('primary').name, group('secondary').name]).toEqual([
-      'payment-processing-ledger-test-use1',
-      'payment-processing-ledger-test-use2',
+      'payment-processing-ledger-test-use1-pg14',
+      'payment-processing-ledger-test-use2-pg14',
     ]);
     for (const id of ['primary', 'secondary'] as const) {
       expect(cluster(id).db_cluster_parameter_group_name).toMatch(

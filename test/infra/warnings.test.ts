@@ -3,7 +3,8 @@ import { deploymentWarnings, formatWarning } from '../../src/config';
 import { testConfig } from '../support/synth';
 
 /** What synth says about a valid configuration that would still deploy something broken (bin/synth.ts, stderr). */
-const ids = (c = testConfig()) => deploymentWarnings(c).map((w) => w.id);
+const ids = (c = testConfig(), today = new Date('2026-01-01T00:00:00Z')) =>
+  deploymentWarnings(c, today).map((w) => w.id);
 
 describe('deployment warnings', () => {
   it('warns about the example DNS zone, never about a real one', () => {
@@ -23,6 +24,27 @@ describe('deployment warnings', () => {
     expect(ids(testConfig({ alerts: { emails: ['oncall@example.com'] } }))).not.toContain(
       'no-alert-subscription',
     );
+  });
+
+  it('warns ahead of the end of standard support of the engine major, and louder after it', () => {
+    const on = (date: string) =>
+      deploymentWarnings(testConfig(), new Date(`${date}T12:00:00Z`)).find(
+        (w) => w.id === 'engine-end-of-support',
+      );
+    // Aurora PostgreSQL 14 (the default) leaves standard support on 2027-02-28.
+    expect(on('2026-08-01')).toBeUndefined();
+    expect(on('2026-09-01')?.message).toMatch(
+      /14\.15: Aurora PostgreSQL 14 leaves standard support on 2027-02-28/,
+    );
+    expect(on('2027-03-01')?.message).toMatch(
+      /left standard support on 2027-02-28; .*creating its clusters fails/,
+    );
+    // A major without an announced date (not verified here) says nothing.
+    expect(
+      deploymentWarnings(testConfig({ database: { engineVersion: '16.6' } }), new Date('2030-01-01')).map(
+        (w) => w.id,
+      ),
+    ).not.toContain('engine-end-of-support');
   });
 
   it('reminds of the once-per-account API Gateway role unless this environment owns the setting', () => {
