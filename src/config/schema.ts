@@ -229,14 +229,14 @@ export const configSchema = z
           .max(35)
           .default(1)
           .describe('Days of automated backups (point-in-time recovery window)'),
-        globalDbRpoSeconds: z
+        rpoBoundSeconds: z
           .number()
           .int()
           .min(20)
           .max(3600)
-          .default(20)
+          .optional()
           .describe(
-            'Upper bound Aurora enforces on the ledger\u2019s replication lag (rds.global_db_rpo, >= 20 s)',
+            'Opt-in bound on the ledger\u2019s data loss: rds.global_db_rpo on the primary cluster (never on the secondary, where AWS advises the default in a two-Region global database). Availability cost: once us-east-2 lags more than this many seconds, Aurora pauses every ledger commit in us-east-1 (payments answer 503) until it catches up; it also blocks major version upgrades. Off by default: the ledger RPO is then the typical replication lag, with no configured worst case',
           ),
         masterPasswordVersion: z
           .number()
@@ -291,6 +291,14 @@ export const configSchema = z
           .min(100)
           .default(1000)
           .describe('Aurora global replication lag alarm'),
+        auroraRpoLagMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(5000)
+          .describe(
+            'Aurora RPO lag alarm (AuroraGlobalDBRPOLag of the region\u2019s cluster while it is a secondary): the data a failover would lose; below database.rpoBoundSeconds when that is set, so it pages before commits block',
+          ),
         auroraConnections: z.number().int().min(10).default(400).describe('Ledger connections alarm'),
         dynamodbReplicationLatencyMs: z
           .number()
@@ -368,6 +376,14 @@ export const configSchema = z
           message: `needs ${c.network.azCount} distinct AZ ids (network.azCount) for ${region}`,
         });
       }
+    }
+    const bound = c.database.rpoBoundSeconds;
+    if (bound !== undefined && c.thresholds.auroraRpoLagMs >= bound * 1000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', 'auroraRpoLagMs'],
+        message: `must be below database.rpoBoundSeconds (${bound * 1000} ms), or it pages only once commits block`,
+      });
     }
     if (c.database.maxCapacityAcu < c.database.minCapacityAcu) {
       ctx.addIssue({

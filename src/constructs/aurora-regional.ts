@@ -28,6 +28,12 @@ export interface AuroraRegionalClusterProps {
    * password. The secondary never carries master credentials; it inherits them through replication.
    */
   master?: { username: string; passwordWo: string; passwordVersion: number };
+  /**
+   * rds.global_db_rpo of this cluster's parameter group: the primary's `database.rpoBoundSeconds`, never set on the
+   * secondary (see the parameter list).
+   * @default not set
+   */
+  rpoBoundSeconds?: number;
   /** Key (the ops key) and retention of the cluster's PostgreSQL log group. */
   logs: { kmsKeyArn: string; retentionInDays: number };
 }
@@ -38,7 +44,7 @@ export const INSTANCES_PER_CLUSTER = 2;
 /**
  * One regional member of the Aurora PostgreSQL global database, built the same way in both regions:
  * Serverless v2, CMK storage and Performance Insights encryption, IAM database authentication, PostgreSQL
- * log export, enhanced monitoring, TLS enforced, `rds.global_db_rpo` bounding the ledger's RPO, and
+ * log export, enhanced monitoring, TLS enforced, `rds.global_db_rpo` only where opted in (the primary), and
  * destroyable (no deletion protection, no final snapshot).
  */
 export class AuroraRegionalCluster extends Construct {
@@ -68,10 +74,21 @@ export class AuroraRegionalCluster extends Construct {
       name: p.parameterGroupName(engineMajor(p.database.engineVersion)),
       family: parameterGroupFamily(p.database.engineVersion),
       lifecycle: { createBeforeDestroy: true },
-      description: 'Ledger: TLS only, bounded global replication lag (RPO), audit and slow statement logging',
+      description:
+        p.rpoBoundSeconds !== undefined
+          ? 'Ledger: TLS only, bounded global replication lag (RPO), audit and slow statement logging'
+          : 'Ledger: TLS only, audit and slow statement logging',
       parameter: [
-        // Aurora blocks commits on the writer when every secondary lags more than this: the ledger's RPO bound.
-        { name: 'rds.global_db_rpo', value: String(p.database.globalDbRpoSeconds), applyMethod: 'immediate' },
+        // rds.global_db_rpo, only where configured (the primary, opt-in): Aurora "blocks the transaction if all
+        // secondary DB clusters have RPO lag times that are larger than the RPO", so the bound costs write
+        // availability, every commit in us-east-1 waiting on us-east-2. It never goes on the secondary: "In a global
+        // database with only two AWS Regions, we recommend keeping the rds.global_db_rpo parameter's default value
+        // in the secondary Region's parameter group. Otherwise, performing a failover due to a loss of the primary
+        // AWS Region could cause Aurora to pause transactions" (Aurora User Guide, "Managing RPOs for Aurora
+        // PostgreSQL-based global databases"). The parameter is dynamic; the runbook resets it during an incident.
+        ...(p.rpoBoundSeconds !== undefined
+          ? [{ name: 'rds.global_db_rpo', value: String(p.rpoBoundSeconds), applyMethod: 'immediate' }]
+          : []),
         { name: 'rds.force_ssl', value: '1', applyMethod: 'immediate' },
         { name: 'ssl_min_protocol_version', value: 'TLSv1.2', applyMethod: 'immediate' },
         { name: 'log_min_duration_statement', value: '1000', applyMethod: 'immediate' },

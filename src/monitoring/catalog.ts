@@ -163,6 +163,7 @@ export function regionCatalog(config: Config, region: Region, accountId: string)
         'Maximum',
         `ledger replication lag ${region} (ms)`,
       ),
+      rpoLag: m('AWS/RDS', 'AuroraGlobalDBRPOLag', cluster, 'Maximum', `ledger RPO lag ${region} (ms)`),
       cpu: m('AWS/RDS', 'CPUUtilization', cluster, 'Average', `ledger CPU ${region} (%)`),
       connections: m('AWS/RDS', 'DatabaseConnections', cluster, 'Maximum', `ledger connections ${region}`),
       capacity: m('AWS/RDS', 'ACUUtilization', cluster, 'Average', `ledger ACU utilisation ${region} (%)`),

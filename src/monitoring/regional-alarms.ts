@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { ResourceNames } from '../resource-names';
 import type { MetricSpec, RegionCatalog } from './catalog';
 import { functionFailureAlarm } from './function-alarms';
+import { rpoLagAlarm } from './rpo-alarm';
 
 export interface RegionalAlarmsProps {
   provider: AwsProvider;
@@ -15,6 +16,8 @@ export interface RegionalAlarmsProps {
   topicArn: string;
   /** Function timeouts in ms, for the p99 duration alarms (alarm at 80 % of the timeout). */
   functionTimeoutsMs: Record<string, number>;
+  /** database.rpoBoundSeconds (the primary's rds.global_db_rpo), when opted in. */
+  rpoBoundSeconds?: number;
 }
 
 interface AlarmSpec {
@@ -177,6 +180,17 @@ export class RegionalAlarms extends Construct {
         missing: 'notBreaching',
       },
     ];
+
+    this.alarms.push(
+      rpoLagAlarm(this, 'ledger-rpo-lag', {
+        provider: p.provider,
+        alarmName: p.names.regionalAlarm('ledger-rpo-lag', c.region),
+        metric: c.aurora.rpoLag,
+        thresholdMs: t.auroraRpoLagMs,
+        ...(p.rpoBoundSeconds !== undefined ? { rpoBoundSeconds: p.rpoBoundSeconds } : {}),
+        topicArn: p.topicArn,
+      }),
+    );
 
     // Failure alarms shaped by how each function is invoked (function-alarms.ts): a rate alarm could never fire
     // for a function that runs once a minute or on demand.

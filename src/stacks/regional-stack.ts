@@ -126,6 +126,10 @@ export class RegionalStack extends DrStack {
       globalClusterIdentifier: names.globalClusterId,
       parameterGroupName: (major) => names.ledgerParameterGroup(spec.region, major),
       database: config.database,
+      // The RPO bound is the primary's only (AWS: keep the default on the secondary of a two-Region global database).
+      ...(role === 'primary' && config.database.rpoBoundSeconds !== undefined
+        ? { rpoBoundSeconds: config.database.rpoBoundSeconds }
+        : {}),
       subnetIds: this.network.subnetIds,
       securityGroupId: this.securityGroups.database.id,
       kmsKeyArn: this.dataKeyArn,
@@ -250,6 +254,10 @@ export class RegionalStack extends DrStack {
       thresholds: config.thresholds,
       topicArn: this.alerts.arn,
       functionTimeoutsMs: timeouts,
+      // The primary's bound acts on the us-east-2 cluster's lag: that region's RPO lag alarm says where commits pause.
+      ...(role === 'secondary' && config.database.rpoBoundSeconds !== undefined
+        ? { rpoBoundSeconds: config.database.rpoBoundSeconds }
+        : {}),
     });
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id });

@@ -217,38 +217,59 @@ describe('Aurora PostgreSQL global database', () => {
     },
   );
 
-  it('bounds the ledger RPO with rds.global_db_rpo, enforces TLS and logs changes without values', () => {
+  it('enforces TLS and logs changes without values; sets no rds.global_db_rpo by default', () => {
     const params = Object.fromEntries(
       (
         only(s.primary, 'aws_rds_cluster_parameter_group').parameter as Array<{ name: string; value: string }>
       ).map((x) => [x.name, x.value]),
     );
     expect(params).toMatchObject({
-      'rds.global_db_rpo': '20',
       'rds.force_ssl': '1',
       ssl_min_protocol_version: 'TLSv1.2',
       log_statement: 'mod',
       log_parameter_max_length: '0',
     });
+    expect(params['rds.global_db_rpo']).toBeUndefined();
     expect(only(s.primary, 'aws_rds_cluster_parameter_group').family).toBe('aurora-postgresql14');
-    const t = synthAll(testConfig({ database: { globalDbRpoSeconds: 60 } }));
-    expect(JSON.stringify(only(t.secondary, 'aws_rds_cluster_parameter_group').parameter)).toContain(
-      '"value":"60"',
-    );
-    expect(() => testConfig({ database: { globalDbRpoSeconds: 5 } })).toThrow(/database\.globalDbRpoSeconds/);
   });
 
-  it('gives the secondary cluster the same parameter group as the primary (same RPO and TLS after a failover)', () => {
-    const group = (id: 'primary' | 'secondary') => only(s[id], 'aws_rds_cluster_parameter_group');
+  it('puts the opt-in RPO bound on the primary cluster only (AWS: default on the secondary of two Regions)', () => {
+    const t = synthAll(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const rpo = (id: 'primary' | 'secondary') =>
+      (
+        only(t[id], 'aws_rds_cluster_parameter_group').parameter as Array<{
+          name: string;
+          value: string;
+          apply_method: string;
+        }>
+      ).find((x) => x.name === 'rds.global_db_rpo');
+    // Dynamic: applied (and reset in an incident) without a reboot.
+    expect(rpo('primary')).toEqual({ name: 'rds.global_db_rpo', value: '60', apply_method: 'immediate' });
+    expect(rpo('secondary')).toBeUndefined();
+    expect(() => testConfig({ database: { rpoBoundSeconds: 5 } })).toThrow(/database\.rpoBoundSeconds/);
+    expect(() => testConfig({ database: { rpoBoundSeconds: 7200 } })).toThrow(/database\.rpoBoundSeconds/);
+    // The RPO lag alarm must page before the bound blocks commits.
+    expect(() =>
+      testConfig({ database: { rpoBoundSeconds: 20 }, thresholds: { auroraRpoLagMs: 20_000 } }),
+    ).toThrow(/thresholds\.auroraRpoLagMs: must be below database\.rpoBoundSeconds \(20000 ms\)/);
+  });
+
+  it('gives the secondary cluster the same parameter group as the primary, RPO bound aside', () => {
+    const group = (c: typeof s, id: 'primary' | 'secondary') =>
+      only(c[id], 'aws_rds_cluster_parameter_group');
     // Everything but the (per-region) name: family, description and every parameter with its apply method.
-    const settings = (id: 'primary' | 'secondary') =>
-      Object.fromEntries(Object.entries(group(id)).filter(([k]) => k !== 'name'));
-    expect(settings('secondary')).toEqual(settings('primary'));
-    expect((group('primary').parameter as unknown[]).length).toBeGreaterThanOrEqual(8);
-    expect([group('primary').name, group('secondary').name]).toEqual([
+    const settings = (c: typeof s, id: 'primary' | 'secondary') =>
+      Object.fromEntries(Object.entries(group(c, id)).filter(([k]) => k !== 'name'));
+    expect(settings(s, 'secondary')).toEqual(settings(s, 'primary'));
+    expect((group(s, 'primary').parameter as unknown[]).length).toBeGreaterThanOrEqual(7);
+    expect([group(s, 'primary').name, group(s, 'secondary').name]).toEqual([
       'payment-processing-ledger-test-use1-pg14',
       'payment-processing-ledger-test-use2-pg14',
     ]);
+    const bounded = synthAll(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const withoutRpo = (id: 'primary' | 'secondary') =>
+      (group(bounded, id).parameter as Array<{ name: string }>).filter((x) => x.name !== 'rds.global_db_rpo');
+    expect(withoutRpo('secondary')).toEqual(withoutRpo('primary'));
     for (const id of ['primary', 'secondary'] as const) {
       expect(cluster(id).db_cluster_parameter_group_name).toMatch(
         /^\$\{aws_rds_cluster_parameter_group\.[\w-]+\.name\}$/,

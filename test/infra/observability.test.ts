@@ -93,6 +93,18 @@ describe('alerting', () => {
         custom++;
         continue;
       }
+      if (a.attrs.metric_query !== undefined) {
+        // Metrics Insights query alarms (the RPO lag): the cluster the WHERE clause names must be deployed.
+        const q = (a.attrs.metric_query as Attrs[])[0];
+        const m = /WHERE DBClusterIdentifier = '([^']+)'$/.exec(String(q.expression));
+        expect(m, a.name).not.toBeNull();
+        assertDimensionsExist(
+          { DBClusterIdentifier: (m as RegExpExecArray)[1] },
+          `${a.stack}/${a.name}`,
+          names,
+        );
+        continue;
+      }
       assertDimensionsExist(a.attrs.dimensions as Record<string, string>, `${a.stack}/${a.name}`, names);
     }
     expect(custom).toBe(3);
@@ -229,6 +241,45 @@ describe('alerting', () => {
     }
     expect(resources(s.primary, 'aws_sqs_queue')).toEqual([]);
   });
+
+  it.each([
+    ['primary', 'use1'],
+    ['secondary', 'use2'],
+  ] as const)(
+    "%s: alarms on its own cluster's AuroraGlobalDBRPOLag, whatever dimensions AWS adds",
+    (id, code) => {
+      const a = only(s[id], 'aws_cloudwatch_metric_alarm', (x) => String(x.alarm_name).includes('rpo-lag'));
+      expect(a).toMatchObject({
+        alarm_name: `payment-processing-ledger-rpo-lag-test-${code}`,
+        threshold: 5000,
+        comparison_operator: 'GreaterThanThreshold',
+        evaluation_periods: 2,
+        // The metric exists only where the cluster is a secondary: the writer region has none.
+        treat_missing_data: 'notBreaching',
+        metric_query: [
+          {
+            id: 'rpo_lag',
+            // FROM a namespace (not SCHEMA) matches the metric under any dimension set, filtered to this cluster.
+            expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'payment-processing-ledger-test-${code}'`,
+            period: 60,
+            return_data: true,
+          },
+        ],
+      });
+      expect(a.namespace).toBeUndefined();
+      const bounded = synthAll(
+        testConfig({ database: { rpoBoundSeconds: 60 }, thresholds: { auroraRpoLagMs: 30_000 } }),
+      );
+      const b = only(bounded[id], 'aws_cloudwatch_metric_alarm', (x) =>
+        String(x.alarm_name).includes('rpo-lag'),
+      );
+      expect(b.threshold).toBe(30_000);
+      // The primary's bound acts on the secondary's lag; after a failover the new writer runs without one.
+      expect(
+        String(b.alarm_description).includes('at 60 s rds.global_db_rpo pauses every ledger commit'),
+      ).toBe(id === 'secondary');
+    },
+  );
 
   it('pages when a region ledger stops reporting (missing connections data breaches)', () => {
     for (const id of ['primary', 'secondary'] as const) {
