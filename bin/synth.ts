@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp, STACK_ORDER, writeVersionConstraints } from '../src/app';
+import { buildApp, STACK_ORDER } from '../src/app';
 import { ConfigError, deploymentWarnings, formatWarning, loadConfig } from '../src/config';
 import { analyze, extractFacts, readPlan, renderSummary } from '../src/report';
 
@@ -15,7 +15,6 @@ function main(): void {
   if (existsSync(join(outdir, 'stacks'))) rmSync(join(outdir, 'stacks'), { recursive: true, force: true });
   const { app } = buildApp(config, { outdir });
   app.synth();
-  writeVersionConstraints(outdir);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   // On stderr, after the summary, and also under the cdktn CLI (which owns stdout): a synth that would deploy
   // something silently broken says so every time.
