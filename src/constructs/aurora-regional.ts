@@ -5,6 +5,7 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktn/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktn/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktn/provider-aws/lib/rds-cluster-parameter-group';
+import { Fn } from 'cdktn';
 import { Construct } from 'constructs';
 import { type Config, engineMajor, parameterGroupFamily } from '../config';
 import { assumeRolePolicy } from '../iam';
@@ -205,8 +206,27 @@ export class AuroraRegionalCluster extends Construct {
     });
   }
 
+  /**
+   * This cluster's writer (cluster) endpoint, the one each region's functions write through. Not the cluster's
+   * `endpoint` attribute: Aurora returns no Endpoint for a secondary in a global database ("it'll only have a
+   * ReaderEndpoint, even though the cluster technically has a (nonfunctional) writer endpoint":
+   * terraform-provider-aws #14219), so the us-east-2 value could be empty in the state, and stay so after a
+   * promotion until someone applied Terraform again. The name itself is fixed per cluster ("Each Aurora cluster has
+   * a single built-in cluster endpoint, whose name and other attributes are managed by Aurora") and differs from the
+   * reader endpoint only in `cluster-` for `cluster-ro-` (Aurora User Guide, cluster and reader endpoints:
+   * mydbcluster.cluster-c7tj4example.us-east-1... / mydbcluster.cluster-ro-c7tj4example.us-east-1...), so it is
+   * derived from the reader endpoint, which every member has. While this cluster is a secondary the endpoint is
+   * inactive and the functions read "not writable" (runtime/shared/writability.ts); once Aurora promotes it, the same
+   * name serves the new writer, with no Terraform run and no IAM change on the failover path.
+   *
+   * Not the global writer endpoint: it "always points to the writer DB instance in the current primary cluster",
+   * in whichever region, so a us-east-2 function would write across regions while us-east-1 is the writer (and its
+   * IAM token, scoped to its own cluster's resource id, would be refused there). A region writes to its own cluster
+   * only. That endpoint is not derivable either (its name is the global cluster id plus an AWS-assigned part), so it
+   * is read from the global stack's output by operators, never by another stack.
+   */
   get writerEndpoint(): string {
-    return this.cluster.endpoint;
+    return Fn.replace(this.cluster.readerEndpoint, '.cluster-ro-', '.cluster-');
   }
 
   get readerEndpoint(): string {

@@ -44,6 +44,29 @@ describe('payment service Lambdas', () => {
     expect(fn(id, 'migrate').source_code_hash).toBe(b.migrate.sha256);
   });
 
+  it.each(['primary', 'secondary'] as const)(
+    "%s: writes through its own cluster's writer endpoint, derived from the reader endpoint every member has",
+    (id) => {
+      // Aurora gives a global database secondary no Endpoint (provider #14219), so the cluster's endpoint
+      // attribute could be empty in us-east-2 and stay so after a promotion; the writer endpoint's name is fixed
+      // per cluster and is the reader endpoint's with cluster- for cluster-ro-.
+      const [[clusterKey]] = resources(s[id], 'aws_rds_cluster');
+      const derived = `\${replace(aws_rds_cluster.${clusterKey}.reader_endpoint, ".cluster-ro-", ".cluster-")}`;
+      for (const name of ['payment-api', 'migrate']) {
+        const env = (fn(id, name).environment as { variables: Record<string, string> }).variables;
+        expect(env.DB_HOST, name).toBe(derived);
+        // Never the global writer endpoint, which points into the other region while that one writes.
+        expect(env.DB_HOST, name).not.toMatch(/global|\.endpoint\}/);
+      }
+      expect(s[id].output?.ledger_writer_endpoint?.value).toBe(derived);
+      // What Terraform's replace() makes of AWS's documented endpoint shapes.
+      const reader = 'mydbcluster.cluster-ro-c7tj4example.us-east-2.rds.amazonaws.com';
+      expect(reader.split('.cluster-ro-').join('.cluster-')).toBe(
+        'mydbcluster.cluster-c7tj4example.us-east-2.rds.amazonaws.com',
+      );
+    },
+  );
+
   it('points each region at its own endpoints, tables, bucket and key', () => {
     for (const [id, code] of [
       ['primary', 'use1'],
@@ -51,7 +74,9 @@ describe('payment service Lambdas', () => {
     ] as const) {
       const env = (fn(id, 'payment-api').environment as { variables: Record<string, string> }).variables;
       expect(env).toMatchObject({
-        DB_HOST: expect.stringMatching(/^\$\{aws_rds_cluster\.ledger_cluster_\w+\.endpoint\}$/),
+        DB_HOST: expect.stringMatching(
+          /^\$\{replace\(aws_rds_cluster\.ledger_cluster_\w+\.reader_endpoint, "\.cluster-ro-", "\.cluster-"\)\}$/,
+        ),
         DB_NAME: 'payments',
         DB_USER: 'payments_app',
         IDEMPOTENCY_TABLE: 'payment-processing-idempotency-test',
