@@ -30,6 +30,13 @@ export interface AuroraRegionalClusterProps {
    */
   master?: { username: string; passwordWo: string; passwordVersion: number };
   /**
+   * Only for the cluster that creates the global database (the primary), like `master`: the database created with
+   * it. The provider's global cluster examples set `database_name` on the global cluster and on the primary cluster
+   * alike, and never on a secondary, which AWS refuses ("Cannot specify database name for cross region
+   * replication cluster").
+   */
+  databaseName?: string;
+  /**
    * rds.global_db_rpo of this cluster's parameter group: the primary's `database.rpoBoundSeconds`, never set on the
    * secondary (see the parameter list).
    * @default not set
@@ -160,6 +167,7 @@ export class AuroraRegionalCluster extends Construct {
         minCapacity: p.database.minCapacityAcu,
         maxCapacity: p.database.maxCapacityAcu,
       },
+      ...(p.databaseName !== undefined ? { databaseName: p.databaseName } : {}),
       ...(p.master
         ? {
             masterUsername: p.master.username,
@@ -173,8 +181,16 @@ export class AuroraRegionalCluster extends Construct {
         // - replication_source_identifier: set by AWS on whichever cluster is currently a secondary, which
         //   after a switchover or failover may be this one;
         // - global_cluster_identifier: cleared by an unplanned failover (detach-and-promote); re-joining is an
-        //   explicit failback step (docs/runbooks), never an implicit side effect of `terraform apply`.
-        ignoreChanges: ['engine_version', 'replication_source_identifier', 'global_cluster_identifier'],
+        //   explicit failback step (docs/runbooks), never an implicit side effect of `terraform apply`;
+        // - database_name: create-only (the provider replaces the cluster when it changes); ignored so that a
+        //   primary created before it was set here, whose state may hold no name, is never replaced for it, and so
+        //   that a promoted secondary reporting the replicated database's name shows no difference.
+        ignoreChanges: [
+          'engine_version',
+          'replication_source_identifier',
+          'global_cluster_identifier',
+          'database_name',
+        ],
       },
     };
     this.cluster = new RdsCluster(this, 'cluster', clusterConfig);

@@ -135,6 +135,7 @@ export class RegionalStack extends DrStack {
       kmsKeyArn: this.dataKeyArn,
       accountId: this.account,
       logs: { kmsKeyArn: this.opsKeyArn, retentionInDays: config.logRetentionDays },
+      ...(this.credentials ? { databaseName: names.databaseName } : {}),
       ...(this.credentials
         ? {
             master: {

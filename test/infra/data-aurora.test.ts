@@ -97,6 +97,7 @@ describe('Aurora PostgreSQL global database', () => {
         'engine_version',
         'replication_source_identifier',
         'global_cluster_identifier',
+        'database_name',
       ]);
       for (const [, i] of resources(s[id], 'aws_rds_cluster_instance')) {
         expect((i.lifecycle as { ignore_changes: string[] }).ignore_changes).toContain('engine_version');
@@ -138,6 +139,19 @@ describe('Aurora PostgreSQL global database', () => {
       expect(only(t[id], 'aws_cloudwatch_log_group', (g) => g.name === name).retention_in_days).toBe(30);
     },
   );
+
+  it('names the database on the global cluster and the primary, as the provider examples do; never on the secondary', () => {
+    expect(globalCluster.database_name).toBe('payments');
+    expect(cluster('primary').database_name).toBe('payments');
+    // AWS refuses a database name on a cross-region replica ("Cannot specify database name for cross region
+    // replication cluster").
+    expect(cluster('secondary').database_name).toBeUndefined();
+    // The functions connect to the same name.
+    const env = Object.values(s.primary.resource?.aws_lambda_function ?? {}).map(
+      (f) => (f.environment as { variables: Record<string, string> }).variables.DB_NAME,
+    );
+    expect(env).toEqual(['payments', 'payments']);
+  });
 
   it('gives master credentials to the primary only, through a write-only attribute fed by an ephemeral password', () => {
     const p = cluster('primary');
