@@ -42,12 +42,43 @@ export interface AuroraRegionalClusterProps {
    * @default not set
    */
   rpoBoundSeconds?: number;
+  /** Backup and maintenance windows of this region's cluster and instances (LEDGER_WINDOWS). */
+  windows: LedgerWindows;
   /** Key (the ops key) and retention of the cluster's PostgreSQL log group. */
   logs: { kmsKeyArn: string; retentionInDays: number };
 }
 
 /** Serverless v2 writer + one reader in another AZ: an AZ loss is an in-region failover, not a DR event. */
 export const INSTANCES_PER_CLUSTER = 2;
+
+/** Backup and maintenance windows of one region's ledger (UTC; `ddd:hh:mm-ddd:hh:mm` weekly, `hh:mm-hh:mm` daily). */
+export interface LedgerWindows {
+  backup: string;
+  cluster: string;
+  /** One per instance, in instance order. */
+  instances: string[];
+}
+
+/**
+ * Staggered maintenance: the two regions' clusters are never in maintenance on the same day (a failover target
+ * must not be patching while the other region is), and within a region the two instances have separate
+ * half-hour windows after the cluster's (RDS picks a random window for an instance that sets none, which could
+ * put both instances, or both regions, into maintenance at once). Maintenance windows last at least 30 minutes
+ * and the daily backup window must not overlap the cluster's maintenance window (RDS API, ModifyDBCluster
+ * PreferredBackupWindow / PreferredMaintenanceWindow).
+ */
+export const LEDGER_WINDOWS: Record<'primary' | 'secondary', LedgerWindows> = {
+  primary: {
+    backup: '03:00-04:00',
+    cluster: 'sun:05:00-sun:05:30',
+    instances: ['sun:05:30-sun:06:00', 'sun:06:30-sun:07:00'],
+  },
+  secondary: {
+    backup: '03:00-04:00',
+    cluster: 'wed:05:00-wed:05:30',
+    instances: ['wed:05:30-wed:06:00', 'wed:06:30-wed:07:00'],
+  },
+};
 
 /**
  * One regional member of the Aurora PostgreSQL global database, built the same way in both regions:
@@ -158,8 +189,8 @@ export class AuroraRegionalCluster extends Construct {
       iamDatabaseAuthenticationEnabled: true,
       enabledCloudwatchLogsExports: ['postgresql'],
       backupRetentionPeriod: p.database.backupRetentionDays,
-      preferredBackupWindow: '03:00-04:00',
-      preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
+      preferredBackupWindow: p.windows.backup,
+      preferredMaintenanceWindow: p.windows.cluster,
       copyTagsToSnapshot: true,
       deletionProtection: false,
       skipFinalSnapshot: true,
@@ -210,6 +241,7 @@ export class AuroraRegionalCluster extends Construct {
         // first). Minor upgrades go through the global cluster's engine_version (see aurora-global.ts).
         autoMinorVersionUpgrade: false,
         promotionTier: i,
+        preferredMaintenanceWindow: p.windows.instances[i],
         caCertIdentifier: 'rds-ca-rsa2048-g1',
         monitoringInterval: 30,
         monitoringRoleArn: monitoringRole.arn,

@@ -8,7 +8,7 @@ import type { LambdaBundles } from '../bundling/functions';
 import { AlertRelay } from '../constructs/alert-relay';
 import { AlertTopic } from '../constructs/alert-topic';
 import { ApiDomain } from '../constructs/api-domain';
-import { AuroraRegionalCluster } from '../constructs/aurora-regional';
+import { AuroraRegionalCluster, LEDGER_WINDOWS } from '../constructs/aurora-regional';
 import { FailoverRecord, PrimaryHealthCheck } from '../constructs/dns-failover';
 import { FailoverAutomation } from '../constructs/failover-automation';
 import { PaymentService } from '../constructs/payment-service';
@@ -125,6 +125,7 @@ export class RegionalStack extends DrStack {
       identifier: names.clusterId(spec.region),
       globalClusterIdentifier: names.globalClusterId,
       parameterGroupName: (major) => names.ledgerParameterGroup(spec.region, major),
+      windows: LEDGER_WINDOWS[role],
       database: config.database,
       // The RPO bound is the primary's only (AWS: keep the default on the secondary of a two-Region global database).
       ...(role === 'primary' && config.database.rpoBoundSeconds !== undefined

@@ -140,6 +140,45 @@ describe('Aurora PostgreSQL global database', () => {
     },
   );
 
+  it('staggers maintenance: never both regions on one day, never both instances of a cluster at once', () => {
+    const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    /** A weekly window as [start, end) in minutes of the week. */
+    const weekly = (w: unknown): [number, number] => {
+      const m = /^(\w{3}):(\d\d):(\d\d)-(\w{3}):(\d\d):(\d\d)$/.exec(String(w));
+      expect(m, String(w)).not.toBeNull();
+      const at = (d: string, h: string, min: string) => DAYS.indexOf(d) * 1440 + Number(h) * 60 + Number(min);
+      const [, d1, h1, m1, d2, h2, m2] = m as RegExpExecArray;
+      return [at(d1, h1, m1), at(d2, h2, m2)];
+    };
+    const overlap = (a: [number, number], b: [number, number]) => a[0] < b[1] && b[0] < a[1];
+    const windows = (id: 'primary' | 'secondary') => {
+      const c = cluster(id);
+      const instances = resources(s[id], 'aws_rds_cluster_instance').map(([, i]) =>
+        weekly(i.preferred_maintenance_window),
+      );
+      return {
+        cluster: weekly(c.preferred_maintenance_window),
+        instances,
+        backup: String(c.preferred_backup_window),
+      };
+    };
+    const p = windows('primary');
+    const q = windows('secondary');
+    for (const w of [p, q]) {
+      // At least 30 minutes each (RDS minimum), the instances apart from each other.
+      for (const x of [w.cluster, ...w.instances]) expect(x[1] - x[0]).toBeGreaterThanOrEqual(30);
+      expect(w.instances).toHaveLength(2);
+      expect(overlap(w.instances[0], w.instances[1])).toBe(false);
+      // The daily backup window stays clear of the cluster's maintenance window on its day.
+      const [bs, be] = w.backup.split('-').map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)));
+      const day = Math.floor(w.cluster[0] / 1440) * 1440;
+      expect(overlap([day + bs, day + be], w.cluster)).toBe(false);
+    }
+    // The regions never share a maintenance day.
+    const days = (w: typeof p) => new Set([w.cluster, ...w.instances].map((x) => Math.floor(x[0] / 1440)));
+    for (const d of days(p)) expect(days(q).has(d), DAYS[d]).toBe(false);
+  });
+
   it('names the database on the global cluster and the primary, as the provider examples do; never on the secondary', () => {
     expect(globalCluster.database_name).toBe('payments');
     expect(cluster('primary').database_name).toBe('payments');
