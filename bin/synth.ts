@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildApp, STACK_ORDER, writeVersionConstraints } from '../src/app';
-import { ConfigError, isExampleDns, loadConfig } from '../src/config';
+import { buildApp, STACK_ORDER } from '../src/app';
+import { ConfigError, deploymentWarnings, formatWarning, loadConfig } from '../src/config';
 import { analyze, extractFacts, readPlan, renderSummary } from '../src/report';
 
 /**
@@ -15,11 +15,18 @@ function main(): void {
   if (existsSync(join(outdir, 'stacks'))) rmSync(join(outdir, 'stacks'), { recursive: true, force: true });
   const { app } = buildApp(config, { outdir });
   app.synth();
-  writeVersionConstraints(outdir);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  // On stderr, after the summary, and also under the cdktn CLI (which owns stdout): a synth that would deploy
+  // something silently broken says so every time.
+  const warn = () => {
+    for (const w of deploymentWarnings(config)) console.error(formatWarning(w));
+  };
 
   // When run by the cdktn CLI, stdout is not ours to print to.
-  if (process.env.CDKTF_CONTEXT_JSON !== undefined) return;
+  if (process.env.CDKTF_CONTEXT_JSON !== undefined) {
+    warn();
+    return;
+  }
   const lines: string[] = [
     `payments-dr: synthesized environment "${config.environmentSuffix}" into ${outdir}/ in ${ms.toFixed(0)} ms`,
   ];
@@ -49,9 +56,8 @@ function main(): void {
     `resilience (npm run report for the full table): ${report.ok ? 'PASS' : 'FAIL'}`,
     renderSummary(report),
   );
-  if (isExampleDns(config))
-    lines.push('  note: example DNS zone in use; set HOSTED_ZONE_NAME and HOSTED_ZONE_ID before deploying');
   console.log(lines.join('\n'));
+  warn();
 }
 
 try {

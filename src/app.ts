@@ -1,5 +1,3 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { App } from 'cdktn';
 import type { Config } from './config';
 import { bundleAll } from './bundling/bundle';
@@ -9,8 +7,9 @@ import { InterconnectStack } from './stacks/interconnect-stack';
 import { RegionalStack } from './stacks/regional-stack';
 
 /**
- * Oldest Terraform / OpenTofu the synthesized JSON is valid for: ephemeral resources and write-only
- * attributes (the database password never reaches state) need 1.11.
+ * Oldest Terraform / OpenTofu the synthesized JSON is valid for (cdktn's context; each stack also declares it as
+ * `required_version`, see dr-stack.ts): ephemeral resources and write-only attributes (the database password never
+ * reaches state) need 1.11.
  */
 export const TARGET_VERSIONS = { terraform: '>=1.11.0', opentofu: '>=1.11.0' } as const;
 
@@ -50,15 +49,4 @@ export function buildApp(config: Config, options: BuildOptions = {}): DrApp {
   secondary.addDependency(primary);
   interconnect.addDependency(secondary);
   return { app, global, primary, secondary, interconnect };
-}
-
-/**
- * Writes `versions.tf.json` (the `required_version` constraint) beside each synthesized stack. It is a file of
- * its own because checkov's Terraform JSON parser cannot read `required_version` inside cdk.tf.json.
- */
-export function writeVersionConstraints(outdir: string): void {
-  for (const id of STACK_ORDER) {
-    const file = join(outdir, 'stacks', id, 'versions.tf.json');
-    writeFileSync(file, `${JSON.stringify({ terraform: { required_version: '>= 1.11.0' } }, null, 2)}\n`);
-  }
 }

@@ -106,3 +106,25 @@ export function encryptedMessaging(
   const action = g.service === 'sns' ? 'sns:Publish' : 'sqs:SendMessage';
   return [allow(g.sid, action, resourceArns), messagingKeyAccess(g.keySid, g.keyArn, g.service, g.region)];
 }
+
+/**
+ * The resource policy a log group needs for AWS "vended" log delivery (WAF web ACL logs among them): the
+ * `delivery.logs.amazonaws.com` service may create streams and put events in that one group, for this account's
+ * deliveries only. The shape is AWS's own (CloudWatch Logs User Guide, "Logs sent to CloudWatch Logs",
+ * statement AWSLogDeliveryWrite20150319: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html).
+ */
+export const logDeliveryWrite = (
+  logGroupArn: string,
+  region: string,
+  accountId: string,
+): PolicyStatement => ({
+  Sid: 'AWSLogDeliveryWrite',
+  Effect: 'Allow',
+  Principal: { Service: 'delivery.logs.amazonaws.com' },
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: `${logGroupArn}:log-stream:*`,
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': accountId },
+    ArnLike: { 'aws:SourceArn': `arn:aws:logs:${region}:${accountId}:*` },
+  },
+});

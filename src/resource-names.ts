@@ -26,6 +26,8 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     // Data layer (global stack), found by the regional stacks and drctl.
     globalClusterId: n.name('ledger-global'),
     clusterId: (region: Region) => n.regional('ledger', region),
+    /** The cluster parameter group of one engine major version (a major upgrade brings a new one). */
+    ledgerParameterGroup: (region: Region, major: number) => `${n.regional('ledger', region)}-pg${major}`,
     databaseName: 'payments',
     masterUsername: 'payments_admin',
     appDbUser: 'payments_app',

@@ -1,12 +1,33 @@
 import type { Queryable } from './db';
 
 /**
+ * True for Node's error when a host name does not resolve (getaddrinfo ENOTFOUND), as pg passes it on.
+ */
+export function isUnresolvedHost(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOTFOUND';
+}
+
+/**
  * Whether the local database accepts writes. An Aurora global database secondary cluster runs every session
  * with `transaction_read_only = on` until it is promoted, so this tells a region that may take payments from one
  * that must refuse them.
+ *
+ * The functions connect to their own cluster's writer (cluster) endpoint, which while the cluster is a secondary
+ * is "inactive" ("The inactive state applies to an endpoint that can't be used for a certain kind of cluster, such
+ * as a writer endpoint for a read-only secondary cluster in a global database": RDS API, DBClusterEndpoint); field
+ * reports show it not resolving at all ("no such host", gravitational/teleport#16079). A name that does not
+ * resolve therefore means "this cluster has no writer here": not writable, the same answer as a read-only session,
+ * so POST answers 503 REGION_READ_ONLY, the reconcile and the migration skip, and nothing is written. Any other
+ * connection error stays an error (the database is unavailable, which is not the same claim).
  */
 export async function queryWritable(db: Queryable): Promise<boolean> {
-  const { rows } = await db.query<{ transaction_read_only: string }>('SHOW transaction_read_only');
+  let rows: Array<{ transaction_read_only: string }>;
+  try {
+    ({ rows } = await db.query<{ transaction_read_only: string }>('SHOW transaction_read_only'));
+  } catch (err) {
+    if (isUnresolvedHost(err)) return false;
+    throw err;
+  }
   const value = rows[0]?.transaction_read_only;
   if (value !== 'on' && value !== 'off') throw new Error('unexpected answer to SHOW transaction_read_only');
   return value === 'off';

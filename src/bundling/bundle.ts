@@ -11,9 +11,18 @@ import {
   type LambdaFunctionId,
 } from './functions';
 
-/** Node.js runtime of every function; esbuild targets the same version. */
-export const LAMBDA_RUNTIME = 'nodejs22.x';
-const ESBUILD_TARGET = 'node22';
+/**
+ * Node.js runtime of every function; esbuild targets the same version. Node.js 24: Lambda's `nodejs24.x` (Amazon
+ * Linux 2023) has been available since November 2025 and is supported until April 30, 2028, while `nodejs22.x`
+ * follows Node.js 22's end of life to deprecation on April 30, 2027, after which updates are blocked from July 1,
+ * 2027 (Lambda Developer Guide, "Building Lambda functions with Node.js", runtime table;
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html). hashicorp/aws accepts `nodejs24.x` since
+ * 6.19.0 (terraform-provider-aws #44986). Node.js 24 drops callback-style handlers ("Lambda supports callback-based
+ * function handlers for Node.js 22 and earlier runtimes only"): every handler here is async, which
+ * test/infra/bundling.test.ts checks.
+ */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+const ESBUILD_TARGET = 'node24';
 /**
  * 1980-01-02 12:00 as a local time, a constant so the same code gives the same zip. Zip entries store local
  * wall-clock fields (fflate reads them with getFullYear()/getHours()...), so a local-time constant encodes the

@@ -1,2 +1,4 @@
 export * from './schema';
 export * from './load';
+export * from './warnings';
+export * from './engine-versions';

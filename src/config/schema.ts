@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AURORA_POSTGRESQL_MAJORS, ENGINE_MAJORS, engineVersionProblem } from './engine-versions';
 
 /** Regions this project knows how to name (the short codes keep resource names under AWS length limits). */
 export const REGION_CODES = {
@@ -211,9 +212,14 @@ export const configSchema = z
       .object({
         engineVersion: z
           .string()
-          .regex(/^14\.\d+$/, 'an Aurora PostgreSQL 14.x version such as 14.15')
+          .superRefine((v, ctx) => {
+            const problem = engineVersionProblem(v);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          })
           .default('14.15')
-          .describe('Aurora PostgreSQL version of the global database (14.x)'),
+          .describe(
+            `Aurora PostgreSQL version of the global database, major.minor: major ${ENGINE_MAJORS.join(', ')} (14 is the requirement's; the cluster parameter group family follows the major). Aurora ends standard support for 14 on ${AURORA_POSTGRESQL_MAJORS[14].endOfStandardSupport}: after that creating a cluster on it fails, see docs/deploy.md for the major upgrade`,
+          ),
         minCapacityAcu: z.number().min(0.5).max(128).default(0.5).describe('Serverless v2 minimum capacity'),
         maxCapacityAcu: z.number().min(1).max(128).default(4).describe('Serverless v2 maximum capacity'),
         backupRetentionDays: z
@@ -223,14 +229,14 @@ export const configSchema = z
           .max(35)
           .default(1)
           .describe('Days of automated backups (point-in-time recovery window)'),
-        globalDbRpoSeconds: z
+        rpoBoundSeconds: z
           .number()
           .int()
           .min(20)
           .max(3600)
-          .default(20)
+          .optional()
           .describe(
-            'Upper bound Aurora enforces on the ledger\u2019s replication lag (rds.global_db_rpo, >= 20 s)',
+            'Opt-in bound on the ledger\u2019s data loss: rds.global_db_rpo on the primary cluster (never on the secondary, where AWS advises the default in a two-Region global database). Availability cost: once us-east-2 lags more than this many seconds, Aurora pauses every ledger commit in us-east-1 (payments answer 503) until it catches up; it also blocks major version upgrades. Off by default: the ledger RPO is then the typical replication lag, with no configured worst case',
           ),
         masterPasswordVersion: z
           .number()
@@ -263,13 +269,15 @@ export const configSchema = z
           .int()
           .min(100)
           .max(2_000_000_000)
-          .default(2000)
-          .describe('WAF: requests per 5 minutes from one IP before it is blocked'),
+          .optional()
+          .describe(
+            'WAF: requests per 5 minutes from one source IP before WAF blocks it (403). Default: 300 x throttleRateLimit, the stage\u2019s own steady rate, so one IP (a merchant\u2019s servers behind one NAT address) is never blocked below what the stage allows. Size it as the largest merchant\u2019s peak requests per second per source IP x 300 x headroom, at most the default',
+          ),
         manageAccountCloudWatchRole: z
           .boolean()
-          .default(true)
+          .default(false)
           .describe(
-            'Manage API Gateway\u2019s CloudWatch role, an account-wide per-region setting; false when the account already manages it',
+            'Let this environment own API Gateway\u2019s CloudWatch role, one setting per region for the whole account: apply overwrites the role other APIs use and destroy resets it for every REST API in the region. Default false: run scripts/bootstrap-account.sh once per account instead (docs/deploy.md)',
           ),
       })
       .strict()
@@ -283,6 +291,14 @@ export const configSchema = z
           .min(100)
           .default(1000)
           .describe('Aurora global replication lag alarm'),
+        auroraRpoLagMs: z
+          .number()
+          .int()
+          .min(100)
+          .default(5000)
+          .describe(
+            'Aurora RPO lag alarm (AuroraGlobalDBRPOLag of the region\u2019s cluster while it is a secondary): the data a failover would lose; below database.rpoBoundSeconds when that is set, so it pages before commits block',
+          ),
         auroraConnections: z.number().int().min(10).default(400).describe('Ledger connections alarm'),
         dynamodbReplicationLatencyMs: z
           .number()
@@ -361,6 +377,14 @@ export const configSchema = z
         });
       }
     }
+    const bound = c.database.rpoBoundSeconds;
+    if (bound !== undefined && c.thresholds.auroraRpoLagMs >= bound * 1000) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['thresholds', 'auroraRpoLagMs'],
+        message: `must be below database.rpoBoundSeconds (${bound * 1000} ms), or it pages only once commits block`,
+      });
+    }
     if (c.database.maxCapacityAcu < c.database.minCapacityAcu) {
       ctx.addIssue({
         code: 'custom',
@@ -380,6 +404,16 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** WAF's rate-based rules count requests over 300 s (the evaluation window used here). */
+export const WAF_RATE_WINDOW_SECONDS = 300;
+
+/**
+ * The per-IP WAF limit actually deployed: the configured one, else the stage's steady rate over WAF's window, so a
+ * single source is limited only where the stage would throttle it anyway.
+ */
+export const wafRateLimitPer5Min = (api: Config['api']): number =>
+  api.wafRateLimitPer5Min ?? api.throttleRateLimit * WAF_RATE_WINDOW_SECONDS;
 
 /** The AZ ids of `region`'s private subnets. */
 export const azIdsFor = (c: Config, region: Region): string[] =>

@@ -1,10 +1,8 @@
-import { AcmCertificate } from '@cdktn/provider-aws/lib/acm-certificate';
-import { AcmCertificateValidation } from '@cdktn/provider-aws/lib/acm-certificate-validation';
 import { ApiGatewayBasePathMapping } from '@cdktn/provider-aws/lib/api-gateway-base-path-mapping';
 import { ApiGatewayDomainName } from '@cdktn/provider-aws/lib/api-gateway-domain-name';
+import { DataAwsAcmCertificate } from '@cdktn/provider-aws/lib/data-aws-acm-certificate';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
-import { TerraformIterator } from 'cdktn';
 import { Construct } from 'constructs';
 
 export interface ApiDomainProps {
@@ -16,13 +14,19 @@ export interface ApiDomainProps {
   regionalName: string;
   restApiId: string;
   stageName: string;
+  /**
+   * Tags the certificate of this region carries (the global stack's default tags for this region): with the name,
+   * they pick exactly this environment's certificate.
+   */
+  certificateTags: Record<string, string>;
 }
 
 /**
- * Custom domain of one region's API: an ACM certificate for the public and the regional name validated by
- * DNS in the hosted zone, both names as regional API Gateway domains with the TLS 1.2 policy and a base path
- * mapping, and an alias record for the regional name. The failover records of the public name are created
- * by the DNS failover construct.
+ * Custom domain of one region's API: both names (the public failover name and the region's own) as regional API
+ * Gateway domains with the TLS 1.2 policy and a base path mapping, and an alias record for the regional name. The
+ * certificate and its DNS validation belong to the global stack (src/constructs/api-certificates.ts: one owner for
+ * the validation record both regions share); this stack finds its region's issued certificate by name and tags, an
+ * ACM read in its own region. The failover records of the public name are created by the DNS failover construct.
  */
 export class ApiDomain extends Construct {
   readonly publicDomain: ApiGatewayDomainName;
@@ -31,38 +35,21 @@ export class ApiDomain extends Construct {
   constructor(scope: Construct, id: string, p: ApiDomainProps) {
     super(scope, id);
     const provider = p.provider;
-    const cert = new AcmCertificate(this, 'certificate', {
+    const certificate = new DataAwsAcmCertificate(this, 'certificate', {
       provider,
-      domainName: p.publicName,
-      subjectAlternativeNames: [p.regionalName],
-      validationMethod: 'DNS',
-      keyAlgorithm: 'RSA_2048',
-      lifecycle: { createBeforeDestroy: true },
-    });
-    const options = TerraformIterator.fromComplexList(cert.domainValidationOptions, 'domain_name');
-    // Both regions' certificates carry the public name, whose validation record is the same: either stack
-    // may (re)write it.
-    const validationRecords = new Route53Record(this, 'validation', {
-      provider,
-      forEach: options,
-      zoneId: p.zoneId,
-      name: options.getString('resource_record_name'),
-      type: options.getString('resource_record_type'),
-      records: [options.getString('resource_record_value')],
-      ttl: 300,
-      allowOverwrite: true,
-    });
-    const validation = new AcmCertificateValidation(this, 'certificate-validation', {
-      provider,
-      certificateArn: cert.arn,
-      dependsOn: [validationRecords],
+      domain: p.publicName,
+      statuses: ['ISSUED'],
+      types: ['AMAZON_ISSUED'],
+      tags: p.certificateTags,
+      // A replacement (create-before-destroy) briefly leaves two: the newer one is the one to serve.
+      mostRecent: true,
     });
 
     const domain = (id2: string, name: string) => {
       const d = new ApiGatewayDomainName(this, id2, {
         provider,
         domainName: name,
-        regionalCertificateArn: validation.certificateArn,
+        regionalCertificateArn: certificate.arn,
         endpointConfiguration: { types: ['REGIONAL'] },
         securityPolicy: 'TLS_1_2',
       });

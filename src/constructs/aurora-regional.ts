@@ -5,8 +5,9 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { RdsCluster, type RdsClusterConfig } from '@cdktn/provider-aws/lib/rds-cluster';
 import { RdsClusterInstance } from '@cdktn/provider-aws/lib/rds-cluster-instance';
 import { RdsClusterParameterGroup } from '@cdktn/provider-aws/lib/rds-cluster-parameter-group';
+import { Fn } from 'cdktn';
 import { Construct } from 'constructs';
-import type { Config } from '../config';
+import { type Config, engineMajor, parameterGroupFamily } from '../config';
 import { assumeRolePolicy } from '../iam';
 import { assertSupportedEngineVersion, ENGINE } from './aurora-global';
 import { EncryptedLogGroup } from './log-group';
@@ -16,6 +17,8 @@ export interface AuroraRegionalClusterProps {
   /** `payment-processing-ledger-<suffix>-<region>` */
   identifier: string;
   globalClusterIdentifier: string;
+  /** Name of the cluster parameter group for an engine major version (ResourceNames.ledgerParameterGroup). */
+  parameterGroupName: (major: number) => string;
   database: Config['database'];
   subnetIds: string[];
   securityGroupId: string;
@@ -26,6 +29,21 @@ export interface AuroraRegionalClusterProps {
    * password. The secondary never carries master credentials; it inherits them through replication.
    */
   master?: { username: string; passwordWo: string; passwordVersion: number };
+  /**
+   * Only for the cluster that creates the global database (the primary), like `master`: the database created with
+   * it. The provider's global cluster examples set `database_name` on the global cluster and on the primary cluster
+   * alike, and never on a secondary, which AWS refuses ("Cannot specify database name for cross region
+   * replication cluster").
+   */
+  databaseName?: string;
+  /**
+   * rds.global_db_rpo of this cluster's parameter group: the primary's `database.rpoBoundSeconds`, never set on the
+   * secondary (see the parameter list).
+   * @default not set
+   */
+  rpoBoundSeconds?: number;
+  /** Backup and maintenance windows of this region's cluster and instances (LEDGER_WINDOWS). */
+  windows: LedgerWindows;
   /** Key (the ops key) and retention of the cluster's PostgreSQL log group. */
   logs: { kmsKeyArn: string; retentionInDays: number };
 }
@@ -33,10 +51,39 @@ export interface AuroraRegionalClusterProps {
 /** Serverless v2 writer + one reader in another AZ: an AZ loss is an in-region failover, not a DR event. */
 export const INSTANCES_PER_CLUSTER = 2;
 
+/** Backup and maintenance windows of one region's ledger (UTC; `ddd:hh:mm-ddd:hh:mm` weekly, `hh:mm-hh:mm` daily). */
+export interface LedgerWindows {
+  backup: string;
+  cluster: string;
+  /** One per instance, in instance order. */
+  instances: string[];
+}
+
+/**
+ * Staggered maintenance: the two regions' clusters are never in maintenance on the same day (a failover target
+ * must not be patching while the other region is), and within a region the two instances have separate
+ * half-hour windows after the cluster's (RDS picks a random window for an instance that sets none, which could
+ * put both instances, or both regions, into maintenance at once). Maintenance windows last at least 30 minutes
+ * and the daily backup window must not overlap the cluster's maintenance window (RDS API, ModifyDBCluster
+ * PreferredBackupWindow / PreferredMaintenanceWindow).
+ */
+export const LEDGER_WINDOWS: Record<'primary' | 'secondary', LedgerWindows> = {
+  primary: {
+    backup: '03:00-04:00',
+    cluster: 'sun:05:00-sun:05:30',
+    instances: ['sun:05:30-sun:06:00', 'sun:06:30-sun:07:00'],
+  },
+  secondary: {
+    backup: '03:00-04:00',
+    cluster: 'wed:05:00-wed:05:30',
+    instances: ['wed:05:30-wed:06:00', 'wed:06:30-wed:07:00'],
+  },
+};
+
 /**
  * One regional member of the Aurora PostgreSQL global database, built the same way in both regions:
  * Serverless v2, CMK storage and Performance Insights encryption, IAM database authentication, PostgreSQL
- * log export, enhanced monitoring, TLS enforced, `rds.global_db_rpo` bounding the ledger's RPO, and
+ * log export, enhanced monitoring, TLS enforced, `rds.global_db_rpo` only where opted in (the primary), and
  * destroyable (no deletion protection, no final snapshot).
  */
 export class AuroraRegionalCluster extends Construct {
@@ -50,7 +97,6 @@ export class AuroraRegionalCluster extends Construct {
     super(scope, id);
     const provider = p.provider;
     assertSupportedEngineVersion(p.database.engineVersion);
-    const major = p.database.engineVersion.split('.')[0];
 
     const subnetGroup = new DbSubnetGroup(this, 'subnets', {
       provider,
@@ -59,14 +105,29 @@ export class AuroraRegionalCluster extends Construct {
       subnetIds: p.subnetIds,
     });
 
+    // The family follows the engine's major version, and so does the name: a major upgrade needs a group of the new
+    // family, created before the old one is deleted (a group in use cannot be), which two groups of the same name
+    // could not be.
     this.parameterGroup = new RdsClusterParameterGroup(this, 'params', {
       provider,
-      name: p.identifier,
-      family: `aurora-postgresql${major}`,
-      description: 'Ledger: TLS only, bounded global replication lag (RPO), audit and slow statement logging',
+      name: p.parameterGroupName(engineMajor(p.database.engineVersion)),
+      family: parameterGroupFamily(p.database.engineVersion),
+      lifecycle: { createBeforeDestroy: true },
+      description:
+        p.rpoBoundSeconds !== undefined
+          ? 'Ledger: TLS only, bounded global replication lag (RPO), audit and slow statement logging'
+          : 'Ledger: TLS only, audit and slow statement logging',
       parameter: [
-        // Aurora blocks commits on the writer when every secondary lags more than this: the ledger's RPO bound.
-        { name: 'rds.global_db_rpo', value: String(p.database.globalDbRpoSeconds), applyMethod: 'immediate' },
+        // rds.global_db_rpo, only where configured (the primary, opt-in): Aurora "blocks the transaction if all
+        // secondary DB clusters have RPO lag times that are larger than the RPO", so the bound costs write
+        // availability, every commit in us-east-1 waiting on us-east-2. It never goes on the secondary: "In a global
+        // database with only two AWS Regions, we recommend keeping the rds.global_db_rpo parameter's default value
+        // in the secondary Region's parameter group. Otherwise, performing a failover due to a loss of the primary
+        // AWS Region could cause Aurora to pause transactions" (Aurora User Guide, "Managing RPOs for Aurora
+        // PostgreSQL-based global databases"). The parameter is dynamic; the runbook resets it during an incident.
+        ...(p.rpoBoundSeconds !== undefined
+          ? [{ name: 'rds.global_db_rpo', value: String(p.rpoBoundSeconds), applyMethod: 'immediate' }]
+          : []),
         { name: 'rds.force_ssl', value: '1', applyMethod: 'immediate' },
         { name: 'ssl_min_protocol_version', value: 'TLSv1.2', applyMethod: 'immediate' },
         { name: 'log_min_duration_statement', value: '1000', applyMethod: 'immediate' },
@@ -128,8 +189,8 @@ export class AuroraRegionalCluster extends Construct {
       iamDatabaseAuthenticationEnabled: true,
       enabledCloudwatchLogsExports: ['postgresql'],
       backupRetentionPeriod: p.database.backupRetentionDays,
-      preferredBackupWindow: '03:00-04:00',
-      preferredMaintenanceWindow: 'sun:05:00-sun:06:00',
+      preferredBackupWindow: p.windows.backup,
+      preferredMaintenanceWindow: p.windows.cluster,
       copyTagsToSnapshot: true,
       deletionProtection: false,
       skipFinalSnapshot: true,
@@ -137,6 +198,7 @@ export class AuroraRegionalCluster extends Construct {
         minCapacity: p.database.minCapacityAcu,
         maxCapacity: p.database.maxCapacityAcu,
       },
+      ...(p.databaseName !== undefined ? { databaseName: p.databaseName } : {}),
       ...(p.master
         ? {
             masterUsername: p.master.username,
@@ -150,8 +212,16 @@ export class AuroraRegionalCluster extends Construct {
         // - replication_source_identifier: set by AWS on whichever cluster is currently a secondary, which
         //   after a switchover or failover may be this one;
         // - global_cluster_identifier: cleared by an unplanned failover (detach-and-promote); re-joining is an
-        //   explicit failback step (docs/runbooks), never an implicit side effect of `terraform apply`.
-        ignoreChanges: ['engine_version', 'replication_source_identifier', 'global_cluster_identifier'],
+        //   explicit failback step (docs/runbooks), never an implicit side effect of `terraform apply`;
+        // - database_name: create-only (the provider replaces the cluster when it changes); ignored so that a
+        //   primary created before it was set here, whose state may hold no name, is never replaced for it, and so
+        //   that a promoted secondary reporting the replicated database's name shows no difference.
+        ignoreChanges: [
+          'engine_version',
+          'replication_source_identifier',
+          'global_cluster_identifier',
+          'database_name',
+        ],
       },
     };
     this.cluster = new RdsCluster(this, 'cluster', clusterConfig);
@@ -171,6 +241,7 @@ export class AuroraRegionalCluster extends Construct {
         // first). Minor upgrades go through the global cluster's engine_version (see aurora-global.ts).
         autoMinorVersionUpgrade: false,
         promotionTier: i,
+        preferredMaintenanceWindow: p.windows.instances[i],
         caCertIdentifier: 'rds-ca-rsa2048-g1',
         monitoringInterval: 30,
         monitoringRoleArn: monitoringRole.arn,
@@ -183,8 +254,27 @@ export class AuroraRegionalCluster extends Construct {
     });
   }
 
+  /**
+   * This cluster's writer (cluster) endpoint, the one each region's functions write through. Not the cluster's
+   * `endpoint` attribute: Aurora returns no Endpoint for a secondary in a global database ("it'll only have a
+   * ReaderEndpoint, even though the cluster technically has a (nonfunctional) writer endpoint":
+   * terraform-provider-aws #14219), so the us-east-2 value could be empty in the state, and stay so after a
+   * promotion until someone applied Terraform again. The name itself is fixed per cluster ("Each Aurora cluster has
+   * a single built-in cluster endpoint, whose name and other attributes are managed by Aurora") and differs from the
+   * reader endpoint only in `cluster-` for `cluster-ro-` (Aurora User Guide, cluster and reader endpoints:
+   * mydbcluster.cluster-c7tj4example.us-east-1... / mydbcluster.cluster-ro-c7tj4example.us-east-1...), so it is
+   * derived from the reader endpoint, which every member has. While this cluster is a secondary the endpoint is
+   * inactive and the functions read "not writable" (runtime/shared/writability.ts); once Aurora promotes it, the same
+   * name serves the new writer, with no Terraform run and no IAM change on the failover path.
+   *
+   * Not the global writer endpoint: it "always points to the writer DB instance in the current primary cluster",
+   * in whichever region, so a us-east-2 function would write across regions while us-east-1 is the writer (and its
+   * IAM token, scoped to its own cluster's resource id, would be refused there). A region writes to its own cluster
+   * only. That endpoint is not derivable either (its name is the global cluster id plus an AWS-assigned part), so it
+   * is read from the global stack's output by operators, never by another stack.
+   */
   get writerEndpoint(): string {
-    return this.cluster.endpoint;
+    return Fn.replace(this.cluster.readerEndpoint, '.cluster-ro-', '.cluster-');
   }
 
   get readerEndpoint(): string {

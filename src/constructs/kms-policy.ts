@@ -30,20 +30,27 @@ const USE_ACTIONS = [
 ];
 
 /**
- * Key policy: the account administers the key (so IAM policies can grant administration); the account's
- * principals may only *use* it through the listed AWS services; CloudWatch Logs and CloudWatch alarms get
+ * Key policy: the account administers the key (so IAM policies can grant administration, which includes no use of
+ * the key and no grant); the account's principals may only *use* it through the listed AWS services, and create
+ * grants only when one of those services asks for one for its resources; CloudWatch Logs and CloudWatch alarms get
  * exactly the data-key actions they need, scoped to this account. "Resource": "*" in a key policy means
  * "this key" (see test/policy/iam-wildcard-allowlist.json).
  */
 export function keyPolicy(p: KeyPolicyProps): string {
   const root = arn.accountRoot(p.accountId);
+  const via = {
+    'kms:CallerAccount': p.accountId,
+    'kms:ViaService': p.viaServices.map((s) => `${s}.${p.region}.amazonaws.com`),
+  };
   const statements: PolicyStatement[] = [
     {
       Sid: 'KeyAdministration',
       Effect: 'Allow',
       Principal: { AWS: root },
+      // Administration only: CreateAlias, not kms:Create*, which would also grant kms:CreateGrant, and with it use of
+      // the key through a grant, to any principal IAM allows, with no service condition.
       Action: [
-        'kms:Create*',
+        'kms:CreateAlias',
         'kms:Describe*',
         'kms:Enable*',
         'kms:List*',
@@ -66,14 +73,21 @@ export function keyPolicy(p: KeyPolicyProps): string {
       Sid: 'UseThroughNamedServices',
       Effect: 'Allow',
       Principal: { AWS: root },
-      Action: [...USE_ACTIONS, 'kms:CreateGrant', 'kms:ListGrants'],
+      Action: USE_ACTIONS,
       Resource: '*',
-      Condition: {
-        StringEquals: {
-          'kms:CallerAccount': p.accountId,
-          'kms:ViaService': p.viaServices.map((s) => `${s}.${p.region}.amazonaws.com`),
-        },
-      },
+      Condition: { StringEquals: via },
+    },
+    {
+      // Grants are how RDS, DynamoDB, Secrets Manager and Lambda keep using a key for a resource: allowed only when
+      // such a service asks on the principal's behalf ("kms:GrantIsForAWSResource - Allows principals to call
+      // CreateGrant, ListGrants, or RevokeGrant only when an AWS service that is integrated with AWS KMS sends the
+      // request on the principal's behalf": KMS Developer Guide, grant authorization), through the named services.
+      Sid: 'GrantsForAwsResources',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: ['kms:CreateGrant', 'kms:ListGrants'],
+      Resource: '*',
+      Condition: { StringEquals: via, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
     },
   ];
   if (p.allowCloudWatchLogs) {

@@ -37,7 +37,7 @@ export interface DrFunctionProps {
 }
 
 /**
- * One Lambda function the way every function of the project is built: Node.js 22 on arm64, code from a
+ * One Lambda function the way every function of the project is built: Node.js 24 on arm64, code from a
  * deterministic zip, environment encrypted with the CMK, X-Ray active tracing, its own CMK-encrypted log group
  * with retention, and its own role limited to that log group plus the given statements. No reserved
  * concurrency (the account pool scales with load).

@@ -4,13 +4,15 @@ import { ApiGatewayRestApi } from '@cdktn/provider-aws/lib/api-gateway-rest-api'
 import { ApiGatewayStage } from '@cdktn/provider-aws/lib/api-gateway-stage';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import type { ITerraformDependable } from 'cdktn';
+import { Fn, type ITerraformDependable } from 'cdktn';
 import { Wafv2WebAcl } from '@cdktn/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktn/provider-aws/lib/wafv2-web-acl-logging-configuration';
-import { createHash } from 'node:crypto';
+import { CloudwatchLogResourcePolicy } from '@cdktn/provider-aws/lib/cloudwatch-log-resource-policy';
 import { Construct } from 'constructs';
 import { paymentOpenApi } from '../api/openapi';
+import { logDeliveryWrite } from '../grants';
+import { policy } from '../iam';
 import { EncryptedLogGroup } from './log-group';
 import type { DrFunction } from './lambda-function';
 
@@ -26,6 +28,9 @@ export interface PaymentApiProps {
   throttle: { rateLimit: number; burstLimit: number };
   /** Requests per 5 minutes from one IP before WAF blocks it. */
   wafRateLimitPer5Min: number;
+  /** Scope the WAF log group's resource policy to this account's deliveries in this region. */
+  accountId: string;
+  region: string;
   /**
    * What the stage's logging needs first (the region's API Gateway account settings).
    * @default none (the account settings are managed elsewhere)
@@ -94,10 +99,19 @@ export class PaymentApi extends Construct {
       failOnWarnings: true,
       lifecycle: { createBeforeDestroy: true },
     });
+    // The stage serves a snapshot of the API taken when a deployment is created, so a new deployment must follow
+    // every change of what the REST API serves. The hash is taken by Terraform over the *rendered* body (the
+    // provider's own OpenAPI example: `triggers = { redeployment = sha1(jsonencode(...body)) }`,
+    // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_rest_api): a hash
+    // computed here, at synth time, would see the unresolved token text in place of the Lambda invoke ARN, so a
+    // replaced function would update the REST API but leave the stage on the stale deployment, while unrelated
+    // construct changes renumber tokens and redeploy for nothing. Routes, integrations, validation and gateway
+    // responses all live in the body (there is no resource policy or separately managed method), so the body is
+    // everything a deployment snapshots.
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       provider,
       restApiId: this.api.id,
-      triggers: { redeployment: createHash('sha256').update(body).digest('hex') },
+      triggers: { redeployment: Fn.sha256(this.api.body) },
       lifecycle: { createBeforeDestroy: true },
     });
     this.accessLogs = new EncryptedLogGroup(this, 'access-logs', {
@@ -209,11 +223,26 @@ export class PaymentApi extends Construct {
       kmsKeyArn: p.logsKeyArn,
       retentionInDays: p.logRetentionDays,
     });
+    // The permission for WAF's log delivery, owned here and scoped to this one log group. Left to WAF, enabling
+    // logging creates or grows the account-wide resource policy AWSWAF-LOGS, which is limited to 5,120 characters
+    // and is one of at most 10 account-level policies per region, so in a busy account logging fails with
+    // WAFLogDestinationPermissionIssueException (terraform-provider-aws #25296; the provider's
+    // aws_wafv2_web_acl_logging_configuration docs: "you can manage a specific resource policy"). A policy attached
+    // to the log group (resource_arn) counts against neither limit: "An account can have a maximum of 10 policies
+    // without resourceARN and one per LogGroup resourceARN" (CloudWatch Logs API, PutResourcePolicy). It must exist
+    // before logging is enabled: AWS writes its own policy only to a log group that has none (CloudWatch Logs User
+    // Guide, "Logs sent to CloudWatch Logs"), and a log group holds one policy.
+    const wafLogsPolicy = new CloudwatchLogResourcePolicy(this, 'waf-logs-policy', {
+      provider,
+      resourceArn: wafLogs.arn,
+      policyDocument: policy(logDeliveryWrite(wafLogs.arn, p.region, p.accountId)),
+    });
     new Wafv2WebAclLoggingConfiguration(this, 'waf-logging', {
       provider,
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [wafLogs.arn],
       redactedFields: [{ singleHeader: { name: 'authorization' } }],
+      dependsOn: [wafLogsPolicy],
     });
   }
 }

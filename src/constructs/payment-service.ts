@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { renderMigrateEnv } from '../../runtime/migrate/env';
 import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
 import type { LambdaBundles } from '../bundling/functions';
-import type { Config, Region } from '../config';
+import { type Config, type Region, wafRateLimitPer5Min } from '../config';
 import { allow, arn, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
@@ -166,7 +166,14 @@ export class PaymentService extends Construct {
     });
 
     // API Gateway refuses a stage with access logs (and method settings with execution logging) until the
-    // region's account settings name a CloudWatch role that already carries its policy.
+    // region's account settings name a CloudWatch role that already carries its policy ("BadRequestException:
+    // CloudWatch Logs role ARN must be set in account settings to enable logging";
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html). That setting is one per
+    // region for the whole account, so by default no environment owns it: scripts/bootstrap-account.sh sets it once
+    // per account (and leaves a role someone else set). Owning it here is opt-in (api.manageAccountCloudWatchRole):
+    // apply then overwrites whatever role the account's other APIs use, and since hashicorp/aws 6.0 destroying
+    // aws_api_gateway_account resets the setting (terraform-provider-aws PR #42226, "The destroy operation will now
+    // always reset the API Gateway account settings"), which stops logging for every REST API in the region.
     let accountSettings: ApiGatewayAccount | undefined;
     if (p.api.manageAccountCloudWatchRole) {
       const role = new IamRole(this, 'apigateway-logs-role', {
@@ -197,7 +204,9 @@ export class PaymentService extends Construct {
       logsKeyArn: p.opsKeyArn,
       logRetentionDays: p.logRetentionDays,
       throttle: { rateLimit: p.api.throttleRateLimit, burstLimit: p.api.throttleBurstLimit },
-      wafRateLimitPer5Min: p.api.wafRateLimitPer5Min,
+      wafRateLimitPer5Min: wafRateLimitPer5Min(p.api),
+      accountId,
+      region,
       dependsOn: accountSettings ? [accountSettings] : [],
     });
   }

@@ -45,6 +45,10 @@ const EXAMPLE_INPUT = {
   environmentSuffix: 'example',
   dns: { zoneName: EXAMPLE_DNS.zoneName, zoneId: EXAMPLE_DNS.zoneId },
   alerts: { emails: ['payments-oncall@example.com'] },
+  // Sized for merchants peaking at 10 requests/s per source address, with headroom 2 (docs/deploy.md).
+  api: { wafRateLimitPer5Min: 6000 },
+  // Opt-in: beyond 300 s of us-east-2 lag, every ledger commit in us-east-1 pauses (docs/runbooks/rpo-bound.md).
+  database: { rpoBoundSeconds: 300 },
   network: { azIds: { 'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4'] } },
   tags: { CostCenter: 'payments' },
   backend: {

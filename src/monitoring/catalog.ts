@@ -1,5 +1,7 @@
 import type { Config, Region } from '../config';
+import { RECONCILE_INTERVAL_MINUTES } from '../constructs/payment-service';
 import { resourceNames } from '../resource-names';
+import { failureAlarmShape, type InvocationProfile, periodFor } from './function-alarms';
 
 /** One CloudWatch metric with the real dimensions of a synthesized resource. */
 export interface MetricSpec {
@@ -11,23 +13,110 @@ export interface MetricSpec {
   label: string;
 }
 
+/** A failure alarm of a function: which Lambda metric counts its failed runs, and how it is invoked. */
+export interface FunctionFailure {
+  /** Alarm id suffix: `<short>-<id>`. */
+  id: string;
+  metricName: 'Errors' | 'AsyncEventsDropped';
+  profile: InvocationProfile;
+  description: string;
+}
+
+export interface FunctionEntry {
+  short: string;
+  name: string;
+  failures: FunctionFailure[];
+}
+
 /**
- * Functions of a region as [short id, deployed name]: the watchdog, orchestrator and alert relay run in the
- * secondary only.
+ * Functions of a region with how each is invoked (which decides the shape of its failure alarms, see
+ * function-alarms.ts): the watchdog, orchestrator and alert relay run in the secondary only.
  */
-export function functionNames(config: Config, region: Region): Array<[string, string]> {
+export function functionNames(config: Config, region: Region): FunctionEntry[] {
   const n = resourceNames(config);
-  const names: Array<[string, string]> = [
-    ['payment-api', n.paymentFunction(region)],
-    ['migrate', n.migrateFunction(region)],
+  const errors = (fn: string, profile: InvocationProfile, why: string): FunctionFailure => ({
+    id: 'errors',
+    metricName: 'Errors',
+    profile,
+    description: `${fn}: ${failureAlarmShape(profile).what} (${why})`,
+  });
+  const payment = n.paymentFunction(region);
+  const reconcileEvery = RECONCILE_INTERVAL_MINUTES * 60;
+  const names: FunctionEntry[] = [
+    {
+      short: 'payment-api',
+      name: payment,
+      failures: [
+        errors(
+          payment,
+          { kind: 'traffic', errorsPerMinute: config.thresholds.lambdaErrorsPerMinute },
+          'API requests',
+        ),
+        // Its asynchronous invocations are exactly the reconcile schedule (API Gateway invokes synchronously), and
+        // a failed run is not retried (maximum_retry_attempts 0), so Lambda drops it: AsyncEventsDropped counts
+        // the failed or expired reconcile runs, which one failed run a minute could never push past the API's rate.
+        {
+          id: 'reconcile-failed',
+          metricName: 'AsyncEventsDropped',
+          profile: { kind: 'scheduled', everySeconds: reconcileEvery, missing: 'notBreaching' },
+          description: `${payment}: a reconcile run failed or expired within ${periodFor(reconcileEvery)} s (incomplete payments stay incomplete)`,
+        },
+      ],
+    },
+    {
+      short: 'migrate',
+      name: n.migrateFunction(region),
+      failures: [errors(n.migrateFunction(region), { kind: 'on-demand' }, 'run by operators')],
+    },
   ];
-  if (region === config.regions.secondary)
+  if (region === config.regions.secondary) {
+    const every = config.failover.watchdogIntervalMinutes * 60;
     names.push(
-      ['watchdog', n.watchdogFunction],
-      ['orchestrator', n.orchestratorFunction],
-      ['alert-relay', n.alertRelayFunction],
+      {
+        short: 'watchdog',
+        name: n.watchdogFunction,
+        // Silence is the not-running alarm's (the watchdog's decision metric, failover-automation.ts).
+        failures: [
+          errors(
+            n.watchdogFunction,
+            { kind: 'scheduled', everySeconds: every, missing: 'notBreaching' },
+            'failover detection',
+          ),
+        ],
+      },
+      {
+        short: 'orchestrator',
+        name: n.orchestratorFunction,
+        failures: [errors(n.orchestratorFunction, { kind: 'on-demand' }, 'promotion')],
+      },
+      {
+        short: 'alert-relay',
+        name: n.alertRelayFunction,
+        failures: [errors(n.alertRelayFunction, { kind: 'on-demand' }, 'relaying us-east-1 alerts')],
+      },
     );
+  }
   return names;
+}
+
+/**
+ * Dead-letter queues of a region and what a message in one means: the last copy of something that failed. Only
+ * the secondary has them (the alert relay's, the watchdog's).
+ */
+export function deadLetterQueues(
+  config: Config,
+  region: Region,
+): Array<{ short: string; name: string; what: string }> {
+  if (region !== config.regions.secondary) return [];
+  const n = resourceNames(config);
+  return [
+    {
+      short: 'alert-relay-dlq',
+      name: n.alertRelayDeadLetters,
+      what: `alerts of ${config.regions.primary} the relay could not deliver here (the only copy; the Route 53 health-check alarm among them)`,
+    },
+    { short: 'watchdog-dlq', name: n.watchdogDeadLetters, what: 'failed watchdog runs (failover detection)' },
+  ];
 }
 
 /**
@@ -74,6 +163,7 @@ export function regionCatalog(config: Config, region: Region, accountId: string)
         'Maximum',
         `ledger replication lag ${region} (ms)`,
       ),
+      rpoLag: m('AWS/RDS', 'AuroraGlobalDBRPOLag', cluster, 'Maximum', `ledger RPO lag ${region} (ms)`),
       cpu: m('AWS/RDS', 'CPUUtilization', cluster, 'Average', `ledger CPU ${region} (%)`),
       connections: m('AWS/RDS', 'DatabaseConnections', cluster, 'Maximum', `ledger connections ${region}`),
       capacity: m('AWS/RDS', 'ACUUtilization', cluster, 'Average', `ledger ACU utilisation ${region} (%)`),
@@ -126,13 +216,24 @@ export function regionCatalog(config: Config, region: Region, accountId: string)
         `receipts ${region}->${peer} pending`,
       ),
     },
-    functions: functionNames(config, region).map(([short, fn]) => ({
+    functions: functionNames(config, region).map(({ short, name: fn, failures }) => ({
       short,
       name: fn,
+      failures,
       errors: m('AWS/Lambda', 'Errors', { FunctionName: fn }, 'Sum', `${fn} errors`),
       throttles: m('AWS/Lambda', 'Throttles', { FunctionName: fn }, 'Sum', `${fn} throttles`),
       duration: m('AWS/Lambda', 'Duration', { FunctionName: fn }, 'p99', `${fn} p99 (ms)`),
       invocations: m('AWS/Lambda', 'Invocations', { FunctionName: fn }, 'Sum', `${fn} invocations`),
+    })),
+    deadLetterQueues: deadLetterQueues(config, region).map((q) => ({
+      ...q,
+      visible: m(
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        { QueueName: q.name },
+        'Maximum',
+        `${q.name} messages`,
+      ),
     })),
     api: {
       errors5xx: m('AWS/ApiGateway', '5XXError', api, 'Sum', `API 5xx ${region}`),

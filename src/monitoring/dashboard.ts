@@ -77,6 +77,7 @@ export function dashboardBody(input: DashboardInput): string {
   ]);
   row([
     { title: 'Aurora global replication lag (ms)', metrics: cs.map((c) => line(c.aurora.replicationLag)) },
+    { title: 'Aurora RPO lag (ms)', metrics: cs.map((c) => line(c.aurora.rpoLag)) },
     { title: 'Aurora CPU (%)', metrics: cs.map((c) => line(c.aurora.cpu)) },
     { title: 'Aurora ACU utilisation (%)', metrics: cs.map((c) => line(c.aurora.capacity)) },
     { title: 'Aurora connections', metrics: cs.map((c) => line(c.aurora.connections)) },

@@ -4,6 +4,8 @@ import { Construct } from 'constructs';
 import type { Config } from '../config';
 import type { ResourceNames } from '../resource-names';
 import type { MetricSpec, RegionCatalog } from './catalog';
+import { functionFailureAlarm } from './function-alarms';
+import { rpoLagAlarm } from './rpo-alarm';
 
 export interface RegionalAlarmsProps {
   provider: AwsProvider;
@@ -14,6 +16,8 @@ export interface RegionalAlarmsProps {
   topicArn: string;
   /** Function timeouts in ms, for the p99 duration alarms (alarm at 80 % of the timeout). */
   functionTimeoutsMs: Record<string, number>;
+  /** database.rpoBoundSeconds (the primary's rds.global_db_rpo), when opted in. */
+  rpoBoundSeconds?: number;
 }
 
 interface AlarmSpec {
@@ -30,7 +34,8 @@ interface AlarmSpec {
 /**
  * Every alarm of one region, each with alarm and OK actions to the same region's topic: ledger replication lag,
  * capacity and load; DynamoDB replication latency and throttles; S3 replication latency past the RTC threshold
- * and failed operations; Lambda errors, throttles and p99 duration; API 5xx and p99 latency.
+ * and failed operations; messages in a dead-letter queue; Lambda failures (shaped by how each function is
+ * invoked), throttles and p99 duration; API 5xx and p99 latency.
  */
 export class RegionalAlarms extends Construct {
   readonly alarms: CloudwatchMetricAlarm[] = [];
@@ -124,16 +129,19 @@ export class RegionalAlarms extends Construct {
         evaluationPeriods: 1,
         missing: 'notBreaching',
       },
+      ...c.deadLetterQueues.map((q) => ({
+        id: q.short,
+        // A dead-letter queue holds the last copy of something that failed; any message in it needs a person.
+        description: `${q.name} holds messages: ${q.what}; inspect and redrive them`,
+        metric: q.visible,
+        threshold: 0,
+        periodSeconds: 60,
+        evaluationPeriods: 1,
+        // SQS reports a queue's metrics while it is active, and a queue holding messages is (SQS Developer Guide,
+        // "Available CloudWatch metrics for Amazon SQS"): no data means an empty, idle queue.
+        missing: 'notBreaching' as const,
+      })),
       ...c.functions.flatMap((f) => [
-        {
-          id: `${f.short}-errors`,
-          description: `${f.name} errors above ${t.lambdaErrorsPerMinute}/min`,
-          metric: f.errors,
-          threshold: t.lambdaErrorsPerMinute,
-          periodSeconds: 60,
-          evaluationPeriods: 2,
-          missing: 'notBreaching' as const,
-        },
         {
           id: `${f.short}-throttles`,
           description: `${f.name} throttled`,
@@ -172,6 +180,36 @@ export class RegionalAlarms extends Construct {
         missing: 'notBreaching',
       },
     ];
+
+    this.alarms.push(
+      rpoLagAlarm(this, 'ledger-rpo-lag', {
+        provider: p.provider,
+        alarmName: p.names.regionalAlarm('ledger-rpo-lag', c.region),
+        metric: c.aurora.rpoLag,
+        thresholdMs: t.auroraRpoLagMs,
+        ...(p.rpoBoundSeconds !== undefined ? { rpoBoundSeconds: p.rpoBoundSeconds } : {}),
+        topicArn: p.topicArn,
+      }),
+    );
+
+    // Failure alarms shaped by how each function is invoked (function-alarms.ts): a rate alarm could never fire
+    // for a function that runs once a minute or on demand.
+    for (const f of c.functions) {
+      for (const failure of f.failures) {
+        const id = `${f.short}-${failure.id}`;
+        this.alarms.push(
+          functionFailureAlarm(this, id, {
+            provider: p.provider,
+            alarmName: p.names.regionalAlarm(id, c.region),
+            functionName: f.name,
+            profile: failure.profile,
+            metricName: failure.metricName,
+            description: failure.description,
+            topicArn: p.topicArn,
+          }),
+        );
+      }
+    }
 
     for (const a of specs) {
       const isPercentile = /^p\d+(\.\d+)?$/.test(a.metric.stat);

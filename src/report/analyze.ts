@@ -45,9 +45,11 @@ export interface Chain {
  * - `configured`: a bound the plan configures (rds.global_db_rpo, S3 Replication Time Control);
  * - `synchronous`: no cross-Region replication involved (0);
  * - `no-aws-bound`: AWS offers no bound for this store (DynamoDB global tables): the typical value is used;
- * - `unbounded`: AWS offers a bound but the plan does not configure it: nothing limits the loss.
+ * - `typical-only`: AWS offers a bound at a price in availability and the plan leaves it off (the ledger without
+ *   rds.global_db_rpo): the typical value is used, and the report says that no configured bound exists;
+ * - `unbounded`: nothing limits the loss (S3 without Replication Time Control, an invalid bound, no replica).
  */
-export type RpoBasis = 'configured' | 'synchronous' | 'no-aws-bound' | 'unbounded';
+export type RpoBasis = 'configured' | 'synchronous' | 'no-aws-bound' | 'typical-only' | 'unbounded';
 
 export interface StoreRpo {
   store: 'ledger (Aurora)' | 'DynamoDB' | 'receipts (S3)';
@@ -201,13 +203,28 @@ function ledgerRpo(f: PlanFacts): StoreRpo {
       source: 'no Aurora secondary cluster: nothing is replicated',
     };
   }
+  const group = param.group ? ` (${param.group})` : '';
   if (f.aurora.rpoBoundSeconds !== undefined) {
+    const b = f.aurora.rpoBoundSeconds;
     return {
       store: 'ledger (Aurora)',
       expectedSeconds: typical,
-      boundSeconds: f.aurora.rpoBoundSeconds,
+      boundSeconds: b,
       basis: 'configured',
-      source: `rds.global_db_rpo=${f.aurora.rpoBoundSeconds} on the primary (writer) cluster's parameter group ${param.group ?? '?'}: Aurora blocks commits once every secondary lags beyond it (${AURORA_DR_URL}); typical: ${T.auroraTypicalLag.source}`,
+      source: `rds.global_db_rpo=${b} on the primary (writer) cluster's parameter group${group}: Aurora blocks commits once every secondary lags beyond it (${AURORA_DR_URL}); availability cost: while us-east-2 lags more than ${b} s, every ledger commit in us-east-1 waits (payments answer 503) until it catches up; typical: ${T.auroraTypicalLag.source}`,
+    };
+  }
+  if (
+    param.problem === 'rds.global_db_rpo not set' ||
+    param.problem?.startsWith('the cluster uses the default')
+  ) {
+    // Off (the default): the ledger keeps taking writes whatever the lag, so only the typical loss can be stated.
+    return {
+      store: 'ledger (Aurora)',
+      expectedSeconds: typical,
+      boundSeconds: null,
+      basis: 'typical-only',
+      source: `no configured bound: rds.global_db_rpo is off on the primary cluster${group} (database.rpoBoundSeconds unset), so a replication stall is lost in full by an AllowDataLoss failover; typical: ${T.auroraTypicalLag.source}`,
     };
   }
   return {
@@ -215,7 +232,7 @@ function ledgerRpo(f: PlanFacts): StoreRpo {
     expectedSeconds: typical,
     boundSeconds: null,
     basis: 'unbounded',
-    source: `unbounded: ${param.problem ?? 'rds.global_db_rpo not set'} on the primary cluster${param.group ? ` (${param.group})` : ''}; typical: ${T.auroraTypicalLag.source}`,
+    source: `unbounded: ${param.problem ?? 'rds.global_db_rpo not set'} on the primary cluster${group}; typical: ${T.auroraTypicalLag.source}`,
   };
 }
 
@@ -285,16 +302,19 @@ function rtoChecks(rto: number | null, policy: Policy, unknown: string[]): Check
 /**
  * The requirement (RPO <= 15 min) is a guarantee, so it is checked against the worst case:
  * - a configured bound (rds.global_db_rpo, S3 RTC) or a synchronous 0 is the worst case;
- * - `unbounded` breaches: AWS offers a bound for the store (rds.global_db_rpo for the ledger, RTC for S3) and
- *   the plan does not use it, so a replication stall (network impairment, throttling) is lost in full on an
- *   AllowDataLoss failover. The ledger without rds.global_db_rpo is treated exactly like S3 without RTC;
+ * - `unbounded` breaches: nothing limits the loss (S3 without RTC, where the bound costs nothing but money; an
+ *   invalid rds.global_db_rpo; no replica), so a replication stall is lost in full on an AllowDataLoss failover;
  * - `no-aws-bound` (DynamoDB global tables, which have no replication SLA, and whose only zero-loss mode, MRSC,
  *   needs three Regions) cannot be configured any better here: the typical value is used and the check is
- *   reported `met-typical` with "no AWS bound; typical used", never as a plain pass.
+ *   reported `met-typical` with "no AWS bound; typical used", never as a plain pass;
+ * - `typical-only` (the ledger with rds.global_db_rpo off, the default) is reported the same way, `met-typical`
+ *   with "no configured bound": the bound AWS offers would pause every ledger commit in the primary region while
+ *   the secondary lags, and AWS advises against it on the secondary of a two-Region global database, so it is an
+ *   explicit opt-in (database.rpoBoundSeconds), not a condition of the requirement.
  */
 function rpoRequirementCheck(r: StoreRpo, limit: number): Check {
   const base = { subject: `${r.store} RPO`, against: 'requirement' as const, limitSeconds: limit };
-  if (r.basis === 'no-aws-bound') {
+  if (r.basis === 'no-aws-bound' || r.basis === 'typical-only') {
     const v = r.expectedSeconds;
     return {
       ...base,
@@ -302,7 +322,10 @@ function rpoRequirementCheck(r: StoreRpo, limit: number): Check {
       basis: 'typical',
       status: v !== null && v <= limit ? 'met-typical' : 'breach',
       marginSeconds: margin(limit, v),
-      note: 'no AWS bound; typical used',
+      note:
+        r.basis === 'no-aws-bound'
+          ? 'no AWS bound; typical used'
+          : 'no configured bound (rds.global_db_rpo off); typical used',
     };
   }
   const v = r.boundSeconds;
@@ -335,7 +358,9 @@ function ledgerTargetCheck(r: StoreRpo, limit: number): Check {
   const worst =
     r.boundSeconds !== null
       ? `worst case bounded by rds.global_db_rpo = ${r.boundSeconds} s`
-      : 'worst case unbounded (no valid rds.global_db_rpo on the primary cluster)';
+      : r.basis === 'typical-only'
+        ? 'worst case not bounded (rds.global_db_rpo off on the primary cluster)'
+        : 'worst case unbounded (no valid rds.global_db_rpo on the primary cluster)';
   const v = r.expectedSeconds;
   return {
     ...base,

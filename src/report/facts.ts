@@ -341,11 +341,9 @@ export function extractFacts(p: PlanStacks): PlanFacts {
     primary: readRpoParameter(p.primary, primaryCluster),
     secondary: readRpoParameter(p.secondary, secondaryCluster),
   };
-  if (primaryCluster && secondaryCluster && rpoParameter.primary.seconds !== rpoParameter.secondary.seconds) {
-    const show = (x: RpoParameter) => (x.seconds !== undefined ? `${x.seconds} s` : (x.problem ?? 'unset'));
+  if (secondaryCluster && rpoParameter.secondary.seconds !== undefined) {
     notes.push(
-      `rds.global_db_rpo differs: primary ${show(rpoParameter.primary)}, secondary ${show(rpoParameter.secondary)}; ` +
-        "the primary's bounds a failover to us-east-2, the secondary's applies once it is the writer",
+      `rds.global_db_rpo=${rpoParameter.secondary.seconds} s on the secondary cluster: AWS recommends keeping the default in the secondary Region's parameter group of a two-Region global database, "Otherwise, performing a failover due to a loss of the primary AWS Region could cause Aurora to pause transactions"`,
     );
   }
 

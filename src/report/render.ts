@@ -42,7 +42,12 @@ export function renderMarkdown(r: Report): string {
     const rpo = (store: string) => s.rpo.find((x) => x.store === store);
     const pair = (store: string) => {
       const x = rpo(store);
-      const bound = x?.basis === 'no-aws-bound' ? 'no AWS bound' : fmt(x?.boundSeconds ?? null);
+      const bound =
+        x?.basis === 'no-aws-bound'
+          ? 'no AWS bound'
+          : x?.basis === 'typical-only'
+            ? 'no configured bound'
+            : fmt(x?.boundSeconds ?? null);
       return `${fmt(x?.expectedSeconds ?? null)} / ${bound}`;
     };
     const critical = s.chains.find((c) => c.critical)?.id ?? 'n/a';
@@ -76,9 +81,11 @@ export function renderMarkdown(r: Report): string {
       const bound =
         x.basis === 'no-aws-bound'
           ? 'no AWS bound; typical used'
-          : x.basis === 'unbounded'
-            ? 'bound: **unbounded**'
-            : `bound ${fmt(x.boundSeconds)}`;
+          : x.basis === 'typical-only'
+            ? 'no configured bound; typical used'
+            : x.basis === 'unbounded'
+              ? 'bound: **unbounded**'
+              : `bound ${fmt(x.boundSeconds)}`;
       lines.push(`- ${x.store}: typical ${fmt(x.expectedSeconds)}, ${bound} (${x.source})`);
     }
     if (s.checks.length > 0) {

@@ -14,6 +14,14 @@ export interface DrStackProps {
   stateRegion: Region;
 }
 
+/**
+ * The `required_version` every stack declares in its own cdk.tf.json: ephemeral resources and write-only
+ * attributes (the database password never reaches state) need Terraform / OpenTofu 1.11. Inside the stack's JSON,
+ * an older binary stops at `terraform init` with "Unsupported Terraform Core version" naming this constraint,
+ * instead of failing later on an unknown block or attribute.
+ */
+export const REQUIRED_TERRAFORM_VERSION = '>= 1.11.0';
+
 /** Folder (relative to the working directory of synth) of the local Terraform state files. */
 export const LOCAL_STATE_DIR = 'terraform-state';
 
@@ -44,6 +52,7 @@ export abstract class DrStack extends TerraformStack {
     this.config = props.config;
     this.role = props.role;
     this.names = resourceNames(props.config);
+    this.addOverride('terraform.required_version', REQUIRED_TERRAFORM_VERSION);
     const backend = props.config.backend;
     if (backend.type === 's3') {
       const kmsKeyId = backend.kmsKeyIds[props.stateRegion];

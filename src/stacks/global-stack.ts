@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import type { Config } from '../config';
 import { accountId } from '../account';
 import { TerraformOutput } from 'cdktn';
+import { ApiCertificates } from '../constructs/api-certificates';
 import { AuroraGlobalCluster } from '../constructs/aurora-global';
 import { GlobalTable } from '../constructs/global-tables';
 import { MultiRegionKey } from '../constructs/multi-region-key';
@@ -9,8 +10,9 @@ import { OperatorRole } from '../constructs/operator-role';
 import { defaultTags, DrStack } from './dr-stack';
 
 /**
- * Resources that span both regions and must exist before either regional stack: the multi-Region KMS keys
- * and (data layer) the replicated data stores. Its state lives in the secondary region by default so that
+ * Resources that span both regions and must exist before either regional stack: the multi-Region KMS keys,
+ * (data layer) the replicated data stores, and the API certificates with the DNS records that validate them (one
+ * validation record serves both regions' certificates, so it has one owner here). Its state lives in the secondary region by default so that
  * it stays readable when the primary region is down.
  */
 export class GlobalStack extends DrStack {
@@ -20,6 +22,7 @@ export class GlobalStack extends DrStack {
   readonly idempotencyTable: GlobalTable;
   readonly sessionsTable: GlobalTable;
   readonly operatorRole: OperatorRole;
+  readonly certificates: ApiCertificates;
 
   constructor(scope: Construct, id: string, config: Config) {
     super(scope, id, { config, role: 'global', stateRegion: config.regions.secondary });
@@ -72,6 +75,16 @@ export class GlobalStack extends DrStack {
       name: names.idempotencyTable,
     });
     this.sessionsTable = new GlobalTable(this, 'sessions', { ...tableProps, name: names.sessionsTable });
+
+    this.certificates = new ApiCertificates(this, 'api-certificates', {
+      dnsProvider: primaryProvider,
+      zoneId: config.dns.zoneId,
+      publicName: names.publicApiHost,
+      regions: [
+        { region: primary, provider: primaryProvider, regionalName: names.regionalApiHost(primary) },
+        { region: secondary, provider: secondaryProvider, regionalName: names.regionalApiHost(secondary) },
+      ],
+    });
 
     this.operatorRole = new OperatorRole(this, 'operator', {
       provider: primaryProvider,

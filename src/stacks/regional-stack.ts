@@ -8,7 +8,7 @@ import type { LambdaBundles } from '../bundling/functions';
 import { AlertRelay } from '../constructs/alert-relay';
 import { AlertTopic } from '../constructs/alert-topic';
 import { ApiDomain } from '../constructs/api-domain';
-import { AuroraRegionalCluster } from '../constructs/aurora-regional';
+import { AuroraRegionalCluster, LEDGER_WINDOWS } from '../constructs/aurora-regional';
 import { FailoverRecord, PrimaryHealthCheck } from '../constructs/dns-failover';
 import { FailoverAutomation } from '../constructs/failover-automation';
 import { PaymentService } from '../constructs/payment-service';
@@ -18,7 +18,7 @@ import { DbCredentials } from '../constructs/db-credentials';
 import { Network } from '../constructs/network';
 import { ReceiptsBucket } from '../constructs/receipts-bucket';
 import { AppSecurityGroups } from '../constructs/security-groups';
-import { DrStack } from './dr-stack';
+import { defaultTags, DrStack } from './dr-stack';
 
 export type RegionalRole = 'primary' | 'secondary';
 
@@ -124,12 +124,19 @@ export class RegionalStack extends DrStack {
       provider,
       identifier: names.clusterId(spec.region),
       globalClusterIdentifier: names.globalClusterId,
+      parameterGroupName: (major) => names.ledgerParameterGroup(spec.region, major),
+      windows: LEDGER_WINDOWS[role],
       database: config.database,
+      // The RPO bound is the primary's only (AWS: keep the default on the secondary of a two-Region global database).
+      ...(role === 'primary' && config.database.rpoBoundSeconds !== undefined
+        ? { rpoBoundSeconds: config.database.rpoBoundSeconds }
+        : {}),
       subnetIds: this.network.subnetIds,
       securityGroupId: this.securityGroups.database.id,
       kmsKeyArn: this.dataKeyArn,
       accountId: this.account,
       logs: { kmsKeyArn: this.opsKeyArn, retentionInDays: config.logRetentionDays },
+      ...(this.credentials ? { databaseName: names.databaseName } : {}),
       ...(this.credentials
         ? {
             master: {
@@ -177,6 +184,7 @@ export class RegionalStack extends DrStack {
       regionalName: dnsNames.regionalName,
       restApiId: this.service.api.api.id,
       stageName: this.service.api.stage.stageName,
+      certificateTags: defaultTags(config, 'global', spec.region),
     });
     if (role === 'primary') {
       this.healthCheck = new PrimaryHealthCheck(this, 'primary-health', {
@@ -248,6 +256,10 @@ export class RegionalStack extends DrStack {
       thresholds: config.thresholds,
       topicArn: this.alerts.arn,
       functionTimeoutsMs: timeouts,
+      // The primary's bound acts on the us-east-2 cluster's lag: that region's RPO lag alarm says where commits pause.
+      ...(role === 'secondary' && config.database.rpoBoundSeconds !== undefined
+        ? { rpoBoundSeconds: config.database.rpoBoundSeconds }
+        : {}),
     });
 
     new TerraformOutput(this, 'vpc_id', { value: this.network.vpc.id });

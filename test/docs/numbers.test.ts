@@ -11,7 +11,7 @@ import { watchdogEnv } from '../../runtime/failover/watchdog-env';
 import { migrateEnv } from '../../runtime/migrate/env';
 import { paymentApiEnv } from '../../runtime/payment-api/env';
 import type { EnvContract, VarSpecs } from '../../runtime/shared/env';
-import { configSchema } from '../../src/config';
+import { configSchema, WAF_RATE_WINDOW_SECONDS } from '../../src/config';
 import {
   analyze,
   environmentOf,
@@ -195,6 +195,23 @@ describe('numbers in the docs', () => {
       expect(readme).toMatch(new RegExp(`^ {2}${id} +${count} resources`, 'm'));
     }
     expect(readme).toMatch(new RegExp(`^ {2}total +${total} resources`, 'm'));
+  });
+
+  it('deploy guide: the default per-IP WAF limit is the synthesized one, 300 x the stage rate', () => {
+    const text = doc('docs/deploy.md');
+    const [window, limit, rate] = quoted(
+      text,
+      /stage's own steady rate over the window, `(\d+) x api\.throttleRateLimit` \(([\d,]+) at the default (\d+) requests per second\)/,
+    );
+    const acl = Object.values(plan().primary?.resource?.aws_wafv2_web_acl ?? {})[0] as {
+      rule: Array<{ name: string; statement: { rate_based_statement?: { limit: number } } }>;
+    };
+    const deployed = acl.rule.find((r) => r.name === 'rate-limit-per-ip')?.statement.rate_based_statement
+      ?.limit;
+    expect(Number(String(limit).replace(/,/g, ''))).toBe(deployed);
+    expect(Number(window) * Number(rate)).toBe(deployed);
+    expect(Number(window)).toBe(WAF_RATE_WINDOW_SECONDS);
+    expect(Number(rate)).toBe(testConfig().api.throttleRateLimit);
   });
 
   it('drctl runbook: the deployed watchdog variables and the defaults it lists are the contract', () => {

@@ -16,7 +16,7 @@ describe('alert relay', () => {
     expect(regionOf(s.secondary, relay)).toBe('us-east-2');
     expect(relay).toMatchObject({
       function_name: 'payment-processing-alert-relay-test',
-      runtime: 'nodejs22.x',
+      runtime: 'nodejs24.x',
     });
     expect(relay.vpc_config).toBeUndefined();
     const env = (relay.environment as { variables: Record<string, string> }).variables;

@@ -47,16 +47,24 @@ describe('Lambda bundling', () => {
     expect(names.length).toBeGreaterThan(1);
   });
 
-  it('exports a handler from each bundle, loaded on its own in a fresh Node process', () => {
+  it('exports an async handler from each bundle, loaded on its own in a fresh Node process', () => {
+    // nodejs24.x runs only async (promise-returning) handlers: "Lambda supports callback-based function handlers for
+    // Node.js 22 and earlier runtimes only" (Lambda Developer Guide, Node.js handler). So each bundled handler must be
+    // an async function taking at most (event, context), never a third `callback` parameter.
     const out = mkdtempSync(join(tmpdir(), 'b5-'));
     for (const id of LAMBDA_FUNCTION_IDS) {
       const b = bundleFunction(id, { outDir: out });
-      const type = execFileSync(
-        process.execPath,
-        ['-e', `process.stdout.write(typeof require(${JSON.stringify(join(out, id, 'index.js'))}).handler)`],
-        { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1' } },
-      );
-      expect(type, id).toBe('function');
+      const probe = `const h = require(${JSON.stringify(join(out, id, 'index.js'))}).handler;
+        process.stdout.write(JSON.stringify({ type: typeof h, kind: h && h.constructor.name, params: h && h.length }))`;
+      const seen = JSON.parse(
+        execFileSync(process.execPath, ['-e', probe], {
+          encoding: 'utf8',
+          env: { ...process.env, AWS_REGION: 'us-east-1' },
+        }),
+      ) as { type: string; kind: string; params: number };
+      expect(seen.type, id).toBe('function');
+      expect(seen.kind, id).toBe('AsyncFunction');
+      expect(seen.params, id).toBeLessThanOrEqual(2);
       expect(b.rawBytes, id).toBeLessThan(1_000_000);
     }
   });

@@ -35,9 +35,11 @@ describe('configuration', () => {
       minCapacityAcu: 0.5,
       maxCapacityAcu: 4,
       backupRetentionDays: 1,
-      globalDbRpoSeconds: 20,
       masterPasswordVersion: 1,
     });
+    // Opt-ins stay unset: no RPO bound, the WAF limit follows the stage.
+    expect(c.database.rpoBoundSeconds).toBeUndefined();
+    expect(c.api.wafRateLimitPer5Min).toBeUndefined();
     expect(c.network).toEqual({
       primaryCidr: '10.0.0.0/16',
       secondaryCidr: '10.1.0.0/16',

@@ -7,7 +7,7 @@ describe('Aurora PostgreSQL global database', () => {
   const globalCluster = only(s.global, 'aws_rds_global_cluster');
   const cluster = (id: 'primary' | 'secondary') => only(s[id], 'aws_rds_cluster');
 
-  it('creates an encrypted 14.x global cluster in the primary region, without extended support', () => {
+  it('creates an encrypted global cluster on 14.x by default, in the primary region, without extended support', () => {
     expect(globalCluster).toMatchObject({
       global_cluster_identifier: 'payment-processing-ledger-global-test',
       engine: 'aurora-postgresql',
@@ -22,10 +22,40 @@ describe('Aurora PostgreSQL global database', () => {
 
   it('refuses engine versions that cannot run a Serverless v2 global database', () => {
     expect(() => assertSupportedEngineVersion('14.2')).toThrow(/need 14\.3\+/);
-    expect(() => assertSupportedEngineVersion('13.12')).toThrow();
+    expect(() => assertSupportedEngineVersion('13.12')).toThrow(/choose major 14, 15, 16, 17/);
     expect(() => assertSupportedEngineVersion('14.3')).not.toThrow();
-    expect(() => testConfig({ database: { engineVersion: '15.4' } })).toThrow(/database\.engineVersion/);
+    expect(() => testConfig({ database: { engineVersion: '15.1' } })).toThrow(
+      /database\.engineVersion: .*need 15\.2\+/,
+    );
+    expect(() => testConfig({ database: { engineVersion: '18.1' } })).toThrow(/database\.engineVersion/);
+    expect(() => testConfig({ database: { engineVersion: '16' } })).toThrow(/major\.minor/);
   });
+
+  it.each([
+    ['15.10', 15],
+    ['16.6', 16],
+    ['17.5', 17],
+  ] as const)(
+    'runs on %s too: the major is config, the parameter group family and name follow it',
+    (v, major) => {
+      const t = synthAll(testConfig({ database: { engineVersion: v } }));
+      expect(only(t.global, 'aws_rds_global_cluster').engine_version).toBe(v);
+      for (const [id, code] of [
+        ['primary', 'use1'],
+        ['secondary', 'use2'],
+      ] as const) {
+        const group = only(t[id], 'aws_rds_cluster_parameter_group');
+        expect(group).toMatchObject({
+          family: `aurora-postgresql${major}`,
+          name: `payment-processing-ledger-test-${code}-pg${major}`,
+          // A major upgrade creates the new family's group before deleting the old one (still in use until then).
+          lifecycle: { create_before_destroy: true },
+        });
+        expect(only(t[id], 'aws_rds_cluster').engine_version).toBe(v);
+        for (const [, i] of resources(t[id], 'aws_rds_cluster_instance')) expect(i.engine_version).toBe(v);
+      }
+    },
+  );
 
   it.each(['primary', 'secondary'] as const)(
     '%s cluster joins the global cluster by its deterministic id',
@@ -67,6 +97,7 @@ describe('Aurora PostgreSQL global database', () => {
         'engine_version',
         'replication_source_identifier',
         'global_cluster_identifier',
+        'database_name',
       ]);
       for (const [, i] of resources(s[id], 'aws_rds_cluster_instance')) {
         expect((i.lifecycle as { ignore_changes: string[] }).ignore_changes).toContain('engine_version');
@@ -108,6 +139,58 @@ describe('Aurora PostgreSQL global database', () => {
       expect(only(t[id], 'aws_cloudwatch_log_group', (g) => g.name === name).retention_in_days).toBe(30);
     },
   );
+
+  it('staggers maintenance: never both regions on one day, never both instances of a cluster at once', () => {
+    const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    /** A weekly window as [start, end) in minutes of the week. */
+    const weekly = (w: unknown): [number, number] => {
+      const m = /^(\w{3}):(\d\d):(\d\d)-(\w{3}):(\d\d):(\d\d)$/.exec(String(w));
+      expect(m, String(w)).not.toBeNull();
+      const at = (d: string, h: string, min: string) => DAYS.indexOf(d) * 1440 + Number(h) * 60 + Number(min);
+      const [, d1, h1, m1, d2, h2, m2] = m as RegExpExecArray;
+      return [at(d1, h1, m1), at(d2, h2, m2)];
+    };
+    const overlap = (a: [number, number], b: [number, number]) => a[0] < b[1] && b[0] < a[1];
+    const windows = (id: 'primary' | 'secondary') => {
+      const c = cluster(id);
+      const instances = resources(s[id], 'aws_rds_cluster_instance').map(([, i]) =>
+        weekly(i.preferred_maintenance_window),
+      );
+      return {
+        cluster: weekly(c.preferred_maintenance_window),
+        instances,
+        backup: String(c.preferred_backup_window),
+      };
+    };
+    const p = windows('primary');
+    const q = windows('secondary');
+    for (const w of [p, q]) {
+      // At least 30 minutes each (RDS minimum), the instances apart from each other.
+      for (const x of [w.cluster, ...w.instances]) expect(x[1] - x[0]).toBeGreaterThanOrEqual(30);
+      expect(w.instances).toHaveLength(2);
+      expect(overlap(w.instances[0], w.instances[1])).toBe(false);
+      // The daily backup window stays clear of the cluster's maintenance window on its day.
+      const [bs, be] = w.backup.split('-').map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3)));
+      const day = Math.floor(w.cluster[0] / 1440) * 1440;
+      expect(overlap([day + bs, day + be], w.cluster)).toBe(false);
+    }
+    // The regions never share a maintenance day.
+    const days = (w: typeof p) => new Set([w.cluster, ...w.instances].map((x) => Math.floor(x[0] / 1440)));
+    for (const d of days(p)) expect(days(q).has(d), DAYS[d]).toBe(false);
+  });
+
+  it('names the database on the global cluster and the primary, as the provider examples do; never on the secondary', () => {
+    expect(globalCluster.database_name).toBe('payments');
+    expect(cluster('primary').database_name).toBe('payments');
+    // AWS refuses a database name on a cross-region replica ("Cannot specify database name for cross region
+    // replication cluster").
+    expect(cluster('secondary').database_name).toBeUndefined();
+    // The functions connect to the same name.
+    const env = Object.values(s.primary.resource?.aws_lambda_function ?? {}).map(
+      (f) => (f.environment as { variables: Record<string, string> }).variables.DB_NAME,
+    );
+    expect(env).toEqual(['payments', 'payments']);
+  });
 
   it('gives master credentials to the primary only, through a write-only attribute fed by an ephemeral password', () => {
     const p = cluster('primary');
@@ -187,38 +270,59 @@ describe('Aurora PostgreSQL global database', () => {
     },
   );
 
-  it('bounds the ledger RPO with rds.global_db_rpo, enforces TLS and logs changes without values', () => {
+  it('enforces TLS and logs changes without values; sets no rds.global_db_rpo by default', () => {
     const params = Object.fromEntries(
       (
         only(s.primary, 'aws_rds_cluster_parameter_group').parameter as Array<{ name: string; value: string }>
       ).map((x) => [x.name, x.value]),
     );
     expect(params).toMatchObject({
-      'rds.global_db_rpo': '20',
       'rds.force_ssl': '1',
       ssl_min_protocol_version: 'TLSv1.2',
       log_statement: 'mod',
       log_parameter_max_length: '0',
     });
+    expect(params['rds.global_db_rpo']).toBeUndefined();
     expect(only(s.primary, 'aws_rds_cluster_parameter_group').family).toBe('aurora-postgresql14');
-    const t = synthAll(testConfig({ database: { globalDbRpoSeconds: 60 } }));
-    expect(JSON.stringify(only(t.secondary, 'aws_rds_cluster_parameter_group').parameter)).toContain(
-      '"value":"60"',
-    );
-    expect(() => testConfig({ database: { globalDbRpoSeconds: 5 } })).toThrow(/database\.globalDbRpoSeconds/);
   });
 
-  it('gives the secondary cluster the same parameter group as the primary (same RPO and TLS after a failover)', () => {
-    const group = (id: 'primary' | 'secondary') => only(s[id], 'aws_rds_cluster_parameter_group');
+  it('puts the opt-in RPO bound on the primary cluster only (AWS: default on the secondary of two Regions)', () => {
+    const t = synthAll(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const rpo = (id: 'primary' | 'secondary') =>
+      (
+        only(t[id], 'aws_rds_cluster_parameter_group').parameter as Array<{
+          name: string;
+          value: string;
+          apply_method: string;
+        }>
+      ).find((x) => x.name === 'rds.global_db_rpo');
+    // Dynamic: applied (and reset in an incident) without a reboot.
+    expect(rpo('primary')).toEqual({ name: 'rds.global_db_rpo', value: '60', apply_method: 'immediate' });
+    expect(rpo('secondary')).toBeUndefined();
+    expect(() => testConfig({ database: { rpoBoundSeconds: 5 } })).toThrow(/database\.rpoBoundSeconds/);
+    expect(() => testConfig({ database: { rpoBoundSeconds: 7200 } })).toThrow(/database\.rpoBoundSeconds/);
+    // The RPO lag alarm must page before the bound blocks commits.
+    expect(() =>
+      testConfig({ database: { rpoBoundSeconds: 20 }, thresholds: { auroraRpoLagMs: 20_000 } }),
+    ).toThrow(/thresholds\.auroraRpoLagMs: must be below database\.rpoBoundSeconds \(20000 ms\)/);
+  });
+
+  it('gives the secondary cluster the same parameter group as the primary, RPO bound aside', () => {
+    const group = (c: typeof s, id: 'primary' | 'secondary') =>
+      only(c[id], 'aws_rds_cluster_parameter_group');
     // Everything but the (per-region) name: family, description and every parameter with its apply method.
-    const settings = (id: 'primary' | 'secondary') =>
-      Object.fromEntries(Object.entries(group(id)).filter(([k]) => k !== 'name'));
-    expect(settings('secondary')).toEqual(settings('primary'));
-    expect((group('primary').parameter as unknown[]).length).toBeGreaterThanOrEqual(8);
-    expect([group('primary').name, group('secondary').name]).toEqual([
-      'payment-processing-ledger-test-use1',
-      'payment-processing-ledger-test-use2',
+    const settings = (c: typeof s, id: 'primary' | 'secondary') =>
+      Object.fromEntries(Object.entries(group(c, id)).filter(([k]) => k !== 'name'));
+    expect(settings(s, 'secondary')).toEqual(settings(s, 'primary'));
+    expect((group(s, 'primary').parameter as unknown[]).length).toBeGreaterThanOrEqual(7);
+    expect([group(s, 'primary').name, group(s, 'secondary').name]).toEqual([
+      'payment-processing-ledger-test-use1-pg14',
+      'payment-processing-ledger-test-use2-pg14',
     ]);
+    const bounded = synthAll(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const withoutRpo = (id: 'primary' | 'secondary') =>
+      (group(bounded, id).parameter as Array<{ name: string }>).filter((x) => x.name !== 'rds.global_db_rpo');
+    expect(withoutRpo('secondary')).toEqual(withoutRpo('primary'));
     for (const id of ['primary', 'secondary'] as const) {
       expect(cluster(id).db_cluster_parameter_group_name).toMatch(
         /^\$\{aws_rds_cluster_parameter_group\.[\w-]+\.name\}$/,

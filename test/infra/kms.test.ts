@@ -44,7 +44,7 @@ describe('KMS multi-Region keys', () => {
       },
     });
     const sids = parsePolicy(data?.policy).Statement.map((st) => st.Sid);
-    expect(sids).toEqual(['KeyAdministration', 'UseThroughNamedServices']);
+    expect(sids).toEqual(['KeyAdministration', 'UseThroughNamedServices', 'GrantsForAwsResources']);
   });
 
   it('lets CloudWatch Logs (scoped to this account) and CloudWatch alarms use the ops key', () => {
@@ -80,12 +80,17 @@ describe('KMS multi-Region keys', () => {
     'data key in %s: exactly its statements and exactly the data services of that region',
     (region) => {
       const st = policyOf('data', region);
-      expect(st.map((x) => x.Sid)).toEqual(['KeyAdministration', 'UseThroughNamedServices']);
+      expect(st.map((x) => x.Sid)).toEqual([
+        'KeyAdministration',
+        'UseThroughNamedServices',
+        'GrantsForAwsResources',
+      ]);
       expect(viaServices(st)).toEqual(
         ['rds', 'dynamodb', 's3', 'secretsmanager', 'lambda'].map((x) => `${x}.${region}.amazonaws.com`),
       );
       const principals = st.map((x) => x.Principal);
       expect(principals).toEqual([
+        { AWS: 'arn:aws:iam::${data.aws_caller_identity.caller-identity.account_id}:root' },
         { AWS: 'arn:aws:iam::${data.aws_caller_identity.caller-identity.account_id}:root' },
         { AWS: 'arn:aws:iam::${data.aws_caller_identity.caller-identity.account_id}:root' },
       ]);
@@ -99,6 +104,7 @@ describe('KMS multi-Region keys', () => {
       expect(st.map((x) => x.Sid)).toEqual([
         'KeyAdministration',
         'UseThroughNamedServices',
+        'GrantsForAwsResources',
         'CloudWatchLogs',
         'CloudWatchAlarmsPublishToEncryptedTopics',
       ]);
@@ -108,12 +114,45 @@ describe('KMS multi-Region keys', () => {
         { Service: `logs.${region}.amazonaws.com` },
         { Service: 'cloudwatch.amazonaws.com' },
       ]);
-      expect(st[2].Condition).toEqual({
+      expect(st[3].Condition).toEqual({
         ArnLike: {
           'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:\${data.aws_caller_identity.caller-identity.account_id}:log-group:*`,
         },
       });
-      expect(st[3].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+      expect(st[4].Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    },
+  );
+
+  it.each(['data', 'ops'] as const)(
+    '%s key: administration grants no use of the key, and grants are only for AWS resources of named services',
+    (kind) => {
+      for (const region of ['us-east-1', 'us-east-2'] as const) {
+        const st = policyOf(kind, region);
+        const admin = st.find((x) => x.Sid === 'KeyAdministration') as { Action: string[] };
+        // No action pattern of the administration statement covers CreateGrant (or any use of the key).
+        const covers = (action: string) =>
+          admin.Action.some((a) => new RegExp(`^${a.replace(/\*/g, '.*')}$`).test(action));
+        for (const use of [
+          'kms:CreateGrant',
+          'kms:Decrypt',
+          'kms:Encrypt',
+          'kms:GenerateDataKey',
+          'kms:ReEncryptTo',
+        ])
+          expect(covers(use), `${region}: ${use}`).toBe(false);
+        expect(covers('kms:CreateAlias')).toBe(true);
+        const grants = st.find((x) => x.Sid === 'GrantsForAwsResources');
+        expect(grants?.Action).toEqual(['kms:CreateGrant', 'kms:ListGrants']);
+        expect(grants?.Condition).toMatchObject({
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+          StringEquals: { 'kms:ViaService': viaServices(st) },
+        });
+        // Every statement that lets the account use the key names the services it may go through.
+        for (const x of st.filter((y) => JSON.stringify(y.Principal).includes(':root'))) {
+          if (x.Sid === 'KeyAdministration') continue;
+          expect(JSON.stringify(x.Condition), String(x.Sid)).toContain('kms:ViaService');
+        }
+      }
     },
   );
 

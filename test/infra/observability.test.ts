@@ -23,6 +23,7 @@ function deployedNames(): Record<string, Set<string>> {
         .flatMap((r) => (r.attrs.rule as Attrs[]).map((x) => String(x.id))),
     ),
     ReceivingRegion: new Set(['us-east-1', 'us-east-2']),
+    QueueName: collect('aws_sqs_queue', 'name'),
   };
 }
 
@@ -92,6 +93,18 @@ describe('alerting', () => {
         custom++;
         continue;
       }
+      if (a.attrs.metric_query !== undefined) {
+        // Metrics Insights query alarms (the RPO lag): the cluster the WHERE clause names must be deployed.
+        const q = (a.attrs.metric_query as Attrs[])[0];
+        const m = /WHERE DBClusterIdentifier = '([^']+)'$/.exec(String(q.expression));
+        expect(m, a.name).not.toBeNull();
+        assertDimensionsExist(
+          { DBClusterIdentifier: (m as RegExpExecArray)[1] },
+          `${a.stack}/${a.name}`,
+          names,
+        );
+        continue;
+      }
       assertDimensionsExist(a.attrs.dimensions as Record<string, string>, `${a.stack}/${a.name}`, names);
     }
     expect(custom).toBe(3);
@@ -113,6 +126,7 @@ describe('alerting', () => {
         'AWS/S3/ReplicationLatency',
         'AWS/S3/OperationsFailedReplication',
         'AWS/Lambda/Errors',
+        'AWS/Lambda/AsyncEventsDropped',
         'AWS/Lambda/Throttles',
         'AWS/Lambda/Duration',
         'AWS/ApiGateway/5XXError',
@@ -144,6 +158,128 @@ describe('alerting', () => {
     expect(p99).toMatchObject({ extended_statistic: 'p99', threshold: 1500 });
     expect(p99.statistic).toBeUndefined();
   });
+
+  it('shapes every function failure alarm so that it can fire: one failed run pages a rarely run function', () => {
+    const alarm = (id: 'primary' | 'secondary', name: string) =>
+      only(s[id], 'aws_cloudwatch_metric_alarm', (a) => a.alarm_name === name);
+    // Runs once a minute (watchdog) or on demand (orchestrator, relay, migration): one error in one run interval.
+    for (const [id, fn, alarmId, period] of [
+      ['secondary', 'payment-processing-watchdog-test', 'watchdog-errors', 60],
+      ['secondary', 'payment-processing-orchestrator-test', 'orchestrator-errors', 60],
+      ['secondary', 'payment-processing-alert-relay-test', 'alert-relay-errors', 60],
+      ['primary', 'payment-processing-migrate-test-use1', 'migrate-errors', 60],
+      ['secondary', 'payment-processing-migrate-test-use2', 'migrate-errors', 60],
+    ] as const) {
+      const code = id === 'primary' ? 'use1' : 'use2';
+      expect(alarm(id, `payment-processing-${alarmId}-test-${code}`), fn).toMatchObject({
+        namespace: 'AWS/Lambda',
+        metric_name: 'Errors',
+        dimensions: { FunctionName: fn },
+        statistic: 'Sum',
+        period,
+        evaluation_periods: 1,
+        threshold: 1,
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        treat_missing_data: 'notBreaching',
+      });
+    }
+    // The payment function serves traffic (a rate alarm) and runs the reconcile every 5 minutes: its failed runs
+    // are the asynchronous events Lambda drops, one of which pages.
+    for (const id of ['primary', 'secondary'] as const) {
+      const code = id === 'primary' ? 'use1' : 'use2';
+      expect(alarm(id, `payment-processing-payment-api-errors-test-${code}`)).toMatchObject({
+        metric_name: 'Errors',
+        threshold: 5,
+        period: 60,
+        evaluation_periods: 2,
+        comparison_operator: 'GreaterThanThreshold',
+      });
+      expect(alarm(id, `payment-processing-payment-api-reconcile-failed-test-${code}`)).toMatchObject({
+        metric_name: 'AsyncEventsDropped',
+        dimensions: { FunctionName: `payment-processing-payment-api-test-${code}` },
+        statistic: 'Sum',
+        period: 300,
+        evaluation_periods: 1,
+        threshold: 1,
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+    // A slower watchdog schedule widens its window to one run interval.
+    const slow = synthAll(testConfig({ failover: { watchdogIntervalMinutes: 5 } }));
+    expect(
+      only(
+        slow.secondary,
+        'aws_cloudwatch_metric_alarm',
+        (a) => a.alarm_name === 'payment-processing-watchdog-errors-test-use2',
+      ),
+    ).toMatchObject({ period: 300, threshold: 1 });
+  });
+
+  it('pages on any message in either dead-letter queue: the last copy of a relayed alert or a failed run', () => {
+    const queues = resources(s.secondary, 'aws_sqs_queue').map(([, q]) => String(q.name));
+    expect(queues.sort()).toEqual([
+      'payment-processing-alert-relay-dlq-test',
+      'payment-processing-watchdog-dlq-test',
+    ]);
+    for (const q of queues) {
+      const a = only(
+        s.secondary,
+        'aws_cloudwatch_metric_alarm',
+        (x) =>
+          x.metric_name === 'ApproximateNumberOfMessagesVisible' && (x.dimensions as Attrs).QueueName === q,
+      );
+      expect(a).toMatchObject({
+        namespace: 'AWS/SQS',
+        statistic: 'Maximum',
+        threshold: 0,
+        comparison_operator: 'GreaterThanThreshold',
+        period: 60,
+        evaluation_periods: 1,
+        treat_missing_data: 'notBreaching',
+      });
+      expect(regionOf(s.secondary, a)).toBe('us-east-2');
+    }
+    expect(resources(s.primary, 'aws_sqs_queue')).toEqual([]);
+  });
+
+  it.each([
+    ['primary', 'use1'],
+    ['secondary', 'use2'],
+  ] as const)(
+    "%s: alarms on its own cluster's AuroraGlobalDBRPOLag, whatever dimensions AWS adds",
+    (id, code) => {
+      const a = only(s[id], 'aws_cloudwatch_metric_alarm', (x) => String(x.alarm_name).includes('rpo-lag'));
+      expect(a).toMatchObject({
+        alarm_name: `payment-processing-ledger-rpo-lag-test-${code}`,
+        threshold: 5000,
+        comparison_operator: 'GreaterThanThreshold',
+        evaluation_periods: 2,
+        // The metric exists only where the cluster is a secondary: the writer region has none.
+        treat_missing_data: 'notBreaching',
+        metric_query: [
+          {
+            id: 'rpo_lag',
+            // FROM a namespace (not SCHEMA) matches the metric under any dimension set, filtered to this cluster.
+            expression: `SELECT MAX(AuroraGlobalDBRPOLag) FROM "AWS/RDS" WHERE DBClusterIdentifier = 'payment-processing-ledger-test-${code}'`,
+            period: 60,
+            return_data: true,
+          },
+        ],
+      });
+      expect(a.namespace).toBeUndefined();
+      const bounded = synthAll(
+        testConfig({ database: { rpoBoundSeconds: 60 }, thresholds: { auroraRpoLagMs: 30_000 } }),
+      );
+      const b = only(bounded[id], 'aws_cloudwatch_metric_alarm', (x) =>
+        String(x.alarm_name).includes('rpo-lag'),
+      );
+      expect(b.threshold).toBe(30_000);
+      // The primary's bound acts on the secondary's lag; after a failover the new writer runs without one.
+      expect(
+        String(b.alarm_description).includes('at 60 s rds.global_db_rpo pauses every ledger commit'),
+      ).toBe(id === 'secondary');
+    },
+  );
 
   it('pages when a region ledger stops reporting (missing connections data breaches)', () => {
     for (const id of ['primary', 'secondary'] as const) {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { paymentRequestJsonSchema } from '../../runtime/payment-api/json-schema';
 import { only, parsePolicy, regionOf, resources, synthAll, testBundles, testConfig } from '../support/synth';
@@ -13,7 +15,7 @@ describe('payment service Lambdas', () => {
   it.each([
     ['primary', 'use1'],
     ['secondary', 'use2'],
-  ] as const)('%s: Node.js 22 on arm64, VPC-attached, CMK env, X-Ray, deterministic code', (id, code) => {
+  ] as const)('%s: Node.js 24 on arm64, VPC-attached, CMK env, X-Ray, deterministic code', (id, code) => {
     const vpcFunctions = resources(s[id], 'aws_lambda_function').filter(
       ([, f]) => f.vpc_config !== undefined,
     );
@@ -25,7 +27,7 @@ describe('payment service Lambdas', () => {
       const f = fn(id, name);
       expect(f).toMatchObject({
         function_name: `payment-processing-${name}-test-${code}`,
-        runtime: 'nodejs22.x',
+        runtime: 'nodejs24.x',
         architectures: ['arm64'],
         handler: 'index.handler',
         kms_key_arn: '${data.aws_kms_key.data-key.arn}',
@@ -42,6 +44,29 @@ describe('payment service Lambdas', () => {
     expect(fn(id, 'migrate').source_code_hash).toBe(b.migrate.sha256);
   });
 
+  it.each(['primary', 'secondary'] as const)(
+    "%s: writes through its own cluster's writer endpoint, derived from the reader endpoint every member has",
+    (id) => {
+      // Aurora gives a global database secondary no Endpoint (provider #14219), so the cluster's endpoint
+      // attribute could be empty in us-east-2 and stay so after a promotion; the writer endpoint's name is fixed
+      // per cluster and is the reader endpoint's with cluster- for cluster-ro-.
+      const [[clusterKey]] = resources(s[id], 'aws_rds_cluster');
+      const derived = `\${replace(aws_rds_cluster.${clusterKey}.reader_endpoint, ".cluster-ro-", ".cluster-")}`;
+      for (const name of ['payment-api', 'migrate']) {
+        const env = (fn(id, name).environment as { variables: Record<string, string> }).variables;
+        expect(env.DB_HOST, name).toBe(derived);
+        // Never the global writer endpoint, which points into the other region while that one writes.
+        expect(env.DB_HOST, name).not.toMatch(/global|\.endpoint\}/);
+      }
+      expect(s[id].output?.ledger_writer_endpoint?.value).toBe(derived);
+      // What Terraform's replace() makes of AWS's documented endpoint shapes.
+      const reader = 'mydbcluster.cluster-ro-c7tj4example.us-east-2.rds.amazonaws.com';
+      expect(reader.split('.cluster-ro-').join('.cluster-')).toBe(
+        'mydbcluster.cluster-c7tj4example.us-east-2.rds.amazonaws.com',
+      );
+    },
+  );
+
   it('points each region at its own endpoints, tables, bucket and key', () => {
     for (const [id, code] of [
       ['primary', 'use1'],
@@ -49,7 +74,9 @@ describe('payment service Lambdas', () => {
     ] as const) {
       const env = (fn(id, 'payment-api').environment as { variables: Record<string, string> }).variables;
       expect(env).toMatchObject({
-        DB_HOST: expect.stringMatching(/^\$\{aws_rds_cluster\.ledger_cluster_\w+\.endpoint\}$/),
+        DB_HOST: expect.stringMatching(
+          /^\$\{replace\(aws_rds_cluster\.ledger_cluster_\w+\.reader_endpoint, "\.cluster-ro-", "\.cluster-"\)\}$/,
+        ),
         DB_NAME: 'payments',
         DB_USER: 'payments_app',
         IDEMPOTENCY_TABLE: 'payment-processing-idempotency-test',
@@ -151,6 +178,24 @@ describe('REST API', () => {
     const secondaryDoc = JSON.parse(String(only(s.secondary, 'aws_api_gateway_rest_api').body)) as typeof doc;
     expect(Object.keys(secondaryDoc.paths)).toEqual(Object.keys(doc.paths));
   });
+
+  it.each(['primary', 'secondary'] as const)(
+    '%s: redeploys when the rendered body changes: Terraform hashes the body it sends, tokens resolved',
+    (id) => {
+      const [[apiKey]] = resources(s[id], 'aws_api_gateway_rest_api');
+      const deployment = only(s[id], 'aws_api_gateway_deployment');
+      // Terraform evaluates the hash over the resolved body (with the real invoke ARN); a hash taken at synth time
+      // would be a hex literal computed over unresolved token text.
+      expect(deployment.triggers).toEqual({
+        redeployment: `\${sha256(aws_api_gateway_rest_api.${apiKey}.body)}`,
+      });
+      expect(deployment.lifecycle).toEqual({ create_before_destroy: true });
+      // The body carries the integration as a reference, so a replaced function changes what is hashed.
+      const body = String(only(s[id], 'aws_api_gateway_rest_api').body);
+      expect(body).toMatch(/\$\{aws_lambda_function\.payment-service_payment_function_\w+\.invoke_arn\}/);
+      expect(body).not.toMatch(/TfToken|TOKEN\./);
+    },
+  );
 
   it('requires SigV4 on the payment routes and leaves /health open', () => {
     expect(doc.components.securitySchemes.sigv4['x-amazon-apigateway-authtype']).toBe('awsSigv4');
@@ -265,11 +310,36 @@ describe('REST API', () => {
     const settings = only(s.primary, 'aws_api_gateway_method_settings');
     for (const r of [stage, settings]) {
       const deps = r.depends_on as string[];
-      expect(deps).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_api_gateway_account\./)]));
       expect(deps.some((d) => d.includes('execution-logs'))).toBe(true);
     }
-    const account = only(s.primary, 'aws_api_gateway_account');
-    expect(account.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
+  });
+
+  it('leaves the account-wide API Gateway CloudWatch role alone by default (bootstrap script sets it)', () => {
+    // One setting per region for the whole account: owning it would overwrite other APIs' role on apply and, since
+    // hashicorp/aws 6.0, reset it for every REST API of the region on destroy.
+    for (const id of ['primary', 'secondary'] as const) {
+      expect(resources(s[id], 'aws_api_gateway_account'), id).toEqual([]);
+      expect(
+        resources(s[id], 'aws_iam_role').filter(([, r]) => String(r.name).includes('apigateway-logs')),
+      ).toEqual([]);
+    }
+    const script = readFileSync(join(__dirname, '../../scripts/bootstrap-account.sh'), 'utf8');
+    expect(script).toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+  });
+
+  it('owns the setting only when api.manageAccountCloudWatchRole is true, and logs only after it is set', () => {
+    const owned = synthAll(testConfig({ api: { manageAccountCloudWatchRole: true } }));
+    for (const id of ['primary', 'secondary'] as const) {
+      const stage = only(owned[id], 'aws_api_gateway_stage');
+      const settings = only(owned[id], 'aws_api_gateway_method_settings');
+      for (const r of [stage, settings]) {
+        expect(r.depends_on as string[]).toEqual(
+          expect.arrayContaining([expect.stringMatching(/^aws_api_gateway_account\./)]),
+        );
+      }
+      const account = only(owned[id], 'aws_api_gateway_account');
+      expect(account.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy_attachment\./)]);
+    }
   });
 
   it('has a stage with CMK access logs, X-Ray, throttling and metrics, and no caching', () => {
@@ -305,7 +375,9 @@ describe('REST API', () => {
       'AWSManagedRulesAnonymousIpList',
       'rate-limit-per-ip',
     ]);
-    expect(rules[4].statement).toEqual({ rate_based_statement: { limit: 2000, aggregate_key_type: 'IP' } });
+    // Default per-IP limit: the stage's steady rate over WAF's 5-minute window (100 rps x 300 s), so a merchant
+    // behind one NAT address is never blocked below what the stage itself allows.
+    expect(rules[4].statement).toEqual({ rate_based_statement: { limit: 30000, aggregate_key_type: 'IP' } });
     expect(JSON.stringify(rules[3].statement)).toContain('HostingProviderIPList');
     expect(only(s.primary, 'aws_wafv2_web_acl_association').resource_arn).toMatch(
       /aws_api_gateway_stage\..+\.arn/,
@@ -317,6 +389,54 @@ describe('REST API', () => {
         .kms_key_id,
     ).toBe('${data.aws_kms_key.ops-key.arn}');
   });
+
+  it('sizes the per-IP WAF limit from the stage, or as configured', () => {
+    const limit = (c: ReturnType<typeof testConfig>) =>
+      (
+        (only(synthAll(c).secondary, 'aws_wafv2_web_acl').rule as Attrs[]).find(
+          (r) => r.name === 'rate-limit-per-ip',
+        )?.statement as { rate_based_statement: { limit: number } }
+      ).rate_based_statement.limit;
+    expect(limit(testConfig({ api: { throttleRateLimit: 40 } }))).toBe(12_000);
+    expect(limit(testConfig({ api: { wafRateLimitPer5Min: 6000 } }))).toBe(6000);
+    expect(() => testConfig({ api: { wafRateLimitPer5Min: 50 } })).toThrow(/api\.wafRateLimitPer5Min/);
+  });
+
+  it.each(['primary', 'secondary'] as const)(
+    '%s: owns the WAF log delivery permission on its log group, before logging is enabled',
+    (id) => {
+      const [[groupKey]] = resources(s[id], 'aws_cloudwatch_log_group').filter(([, g]) =>
+        String(g.name).startsWith('aws-waf-logs-'),
+      );
+      const groupArn = `\${aws_cloudwatch_log_group.${groupKey}.arn}`;
+      // Attached to the log group (resource_arn), not an account-level policy: neither the 10-per-region quota
+      // nor the 5,120-character AWSWAF-LOGS policy WAF would otherwise grow is involved.
+      const [[policyKey, policyResource]] = resources(s[id], 'aws_cloudwatch_log_resource_policy');
+      expect(policyResource.resource_arn).toBe(groupArn);
+      expect(policyResource.policy_name).toBeUndefined();
+      expect(regionOf(s[id], policyResource)).toBe(id === 'primary' ? 'us-east-1' : 'us-east-2');
+      const region = id === 'primary' ? 'us-east-1' : 'us-east-2';
+      expect(parsePolicy(policyResource.policy_document).Statement).toEqual([
+        {
+          Sid: 'AWSLogDeliveryWrite',
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${groupArn}:log-stream:*`,
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '${data.aws_caller_identity.caller-identity.account_id}' },
+            ArnLike: {
+              'aws:SourceArn': `arn:aws:logs:${region}:\${data.aws_caller_identity.caller-identity.account_id}:*`,
+            },
+          },
+        },
+      ]);
+      // AWS writes a policy of its own only to a log group without one: ours must be there first.
+      expect(only(s[id], 'aws_wafv2_web_acl_logging_configuration').depends_on).toEqual([
+        `aws_cloudwatch_log_resource_policy.${policyKey}`,
+      ]);
+    },
+  );
 });
 
 describe('custom domain and DNS failover', () => {
@@ -324,17 +444,28 @@ describe('custom domain and DNS failover', () => {
     ['primary', 'use1'],
     ['secondary', 'use2'],
   ] as const)(
-    '%s: ACM certificate validated by DNS, TLS 1.2 regional domains, base path mappings',
+    "%s: TLS 1.2 regional domains on its own region's issued certificate, found by name and tags",
     (id, code) => {
-      const cert = only(s[id], 'aws_acm_certificate');
-      expect(cert).toMatchObject({
-        domain_name: 'payments.example.com',
-        subject_alternative_names: [`payments-${code}.example.com`],
-        validation_method: 'DNS',
+      // The certificate and its validation are the global stack's (one owner of the shared record); here only a
+      // lookup in the stack's own region, so the stack plans while the other region is down.
+      expect(resources(s[id], 'aws_acm_certificate')).toEqual([]);
+      expect(resources(s[id], 'aws_acm_certificate_validation')).toEqual([]);
+      expect(resources(s[id], 'aws_route53_record').filter(([, r]) => r.for_each !== undefined)).toEqual([]);
+      const cert = Object.values(s[id].data?.aws_acm_certificate ?? {});
+      expect(cert).toHaveLength(1);
+      expect(cert[0]).toMatchObject({
+        domain: 'payments.example.com',
+        statuses: ['ISSUED'],
+        types: ['AMAZON_ISSUED'],
+        most_recent: true,
+        tags: {
+          Environment: 'test',
+          Purpose: 'payment-processing-dr',
+          'DR-Role': 'global',
+          Region: id === 'primary' ? 'us-east-1' : 'us-east-2',
+        },
       });
-      expect(regionOf(s[id], cert)).toBe(id === 'primary' ? 'us-east-1' : 'us-east-2');
-      const validation = only(s[id], 'aws_route53_record', (r) => r.for_each !== undefined);
-      expect(validation).toMatchObject({ zone_id: 'Z0TEST0000000000000', allow_overwrite: true, ttl: 300 });
+      expect(regionOf(s[id], cert[0] as Attrs)).toBe(id === 'primary' ? 'us-east-1' : 'us-east-2');
       const domains = resources(s[id], 'aws_api_gateway_domain_name').map(([, d]) => d);
       expect(domains.map((d) => d.domain_name).sort()).toEqual([
         `payments-${code}.example.com`,
@@ -345,11 +476,70 @@ describe('custom domain and DNS failover', () => {
           security_policy: 'TLS_1_2',
           endpoint_configuration: { types: ['REGIONAL'] },
         });
-        expect(d.regional_certificate_arn).toMatch(/aws_acm_certificate_validation\..+\.certificate_arn/);
+        expect(d.regional_certificate_arn).toMatch(
+          /^\$\{data\.aws_acm_certificate\.api-domain_certificate_\w+\.arn\}$/,
+        );
       }
       expect(resources(s[id], 'aws_api_gateway_base_path_mapping')).toHaveLength(2);
     },
   );
+
+  it('certificates live in the global stack, carrying the tags the regional lookups filter on', () => {
+    const certs = resources(s.global, 'aws_acm_certificate').map(([, c]) => c);
+    expect(certs.map((c) => [regionOf(s.global, c), c.subject_alternative_names])).toEqual([
+      ['us-east-1', ['payments-use1.example.com']],
+      ['us-east-2', ['payments-use2.example.com']],
+    ]);
+    for (const c of certs) {
+      expect(c).toMatchObject({
+        domain_name: 'payments.example.com',
+        validation_method: 'DNS',
+        lifecycle: { create_before_destroy: true },
+      });
+    }
+    // Default tags of the global stack's provider in each region = what the regional lookups ask for.
+    for (const [id, region] of [
+      ['primary', 'us-east-1'],
+      ['secondary', 'us-east-2'],
+    ] as const) {
+      const provider = (s.global.provider?.aws ?? []).find((p) => p.region === region) as Attrs;
+      const tags = (provider.default_tags as Array<{ tags: Record<string, string> }>)[0].tags;
+      const lookup = Object.values(s[id].data?.aws_acm_certificate ?? {})[0] as Attrs;
+      expect(tags).toMatchObject(lookup.tags as Record<string, string>);
+    }
+  });
+
+  it('owns each distinct validation record once: the shared public name yields one record for both regions', () => {
+    const records = resources(s.global, 'aws_route53_record').filter(([, r]) => r.for_each !== undefined);
+    expect(records).toHaveLength(1);
+    const [[recordKey, record]] = records;
+    expect(record).toMatchObject({
+      zone_id: 'Z0TEST0000000000000',
+      ttl: 300,
+      name: '${each.value.resource_record_name}',
+      records: ['${each.value.resource_record_value}'],
+    });
+    // One map keyed by domain name over both certificates' validation options: a name on both certificates (the
+    // public one) is one key, so one record; the regional names are one each.
+    const certKeys = resources(s.global, 'aws_acm_certificate').map(([k]) => k);
+    const forEach = String(record.for_each);
+    expect(forEach.startsWith('${merge(')).toBe(true);
+    for (const k of certKeys) {
+      expect(forEach).toContain(
+        `{ for key, val in tolist(aws_acm_certificate.${k}.domain_validation_options): val.domain_name => val }`,
+      );
+    }
+    // Both validations must find every record of their certificate among the owned ones (the provider refuses
+    // otherwise), so a record that differed between regions would stop the apply instead of breaking renewal.
+    const validations = resources(s.global, 'aws_acm_certificate_validation').map(([, v]) => v);
+    expect(validations).toHaveLength(2);
+    for (const v of validations) {
+      expect(v.validation_record_fqdns).toBe(
+        `\${[ for key, val in aws_route53_record.${recordKey}: val.fqdn]}`,
+      );
+    }
+    expect(validations.map((v) => regionOf(s.global, v))).toEqual(['us-east-1', 'us-east-2']);
+  });
 
   it('health-checks the primary /health over HTTPS on its own name, fast enough for a quick failover', () => {
     const hc = only(s.primary, 'aws_route53_health_check');

@@ -79,7 +79,9 @@ describe('stacks', () => {
   const regionalOutputs = {
     vpc_id: /^\$\{aws_vpc\.network_vpc_\w+\.id\}$/,
     ledger_cluster_id: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.cluster_identifier\}$/,
-    ledger_writer_endpoint: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.endpoint\}$/,
+    // Derived from the reader endpoint: Aurora returns no Endpoint for a global database secondary.
+    ledger_writer_endpoint:
+      /^\$\{replace\(aws_rds_cluster\.ledger_cluster_\w+\.reader_endpoint, "\.cluster-ro-", "\.cluster-"\)\}$/,
     ledger_reader_endpoint: /^\$\{aws_rds_cluster\.ledger_cluster_\w+\.reader_endpoint\}$/,
     receipts_bucket: /^\$\{aws_s3_bucket\.receipts_bucket_\w+\.bucket\}$/,
     api_url: /^https:\/\/payments\.example\.com$/,

@@ -114,6 +114,7 @@ export const NO_DATA_AT_REST = new Set<string>([
   'aws_cloudwatch_event_target',
   'aws_lambda_function_event_invoke_config',
   'aws_cloudwatch_log_metric_filter',
+  'aws_cloudwatch_log_resource_policy',
   'aws_dynamodb_tag',
 ]);
 

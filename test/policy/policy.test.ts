@@ -13,9 +13,14 @@ import { allResources, synthAll, testConfig } from '../support/synth';
 
 /**
  * Generic sweeps over every resource of every synthesized stack. They know no resource by name, so every
- * resource added later is checked the same way.
+ * resource added later is checked the same way. The opt-in settings are on, so resources a configuration can add
+ * (the account-wide API Gateway role, e-mail subscriptions) are swept too.
  */
-const config = testConfig({ environmentSuffix: 'sweep' });
+const config = testConfig({
+  environmentSuffix: 'sweep',
+  api: { manageAccountCloudWatchRole: true },
+  alerts: { emails: ['oncall@example.com'] },
+});
 const s = synthAll(config);
 const all = allResources(s);
 const literal = (v: unknown): v is string => typeof v === 'string' && !/^\$\{[^}]*\}$/.test(v);
@@ -145,7 +150,7 @@ describe('policy sweep over every synthesized resource', () => {
     let statements = 0;
     for (const { stack, type, name, attrs } of all) {
       walk(attrs, (k, v, path) => {
-        if (!['policy', 'assume_role_policy'].includes(k) || typeof v !== 'string') return;
+        if (!['policy', 'assume_role_policy', 'policy_document'].includes(k) || typeof v !== 'string') return;
         const doc = JSON.parse(v) as { Statement: Array<Record<string, unknown>> };
         for (const st of doc.Statement) {
           statements++;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildDiagram, toDot, toMermaid } from '../../src/docs/diagram';
 import type { PlanStacks } from '../../src/report';
-import { synthAll } from '../support/synth';
+import { synthAll, testConfig } from '../support/synth';
 
 const plan = (): PlanStacks => JSON.parse(JSON.stringify(synthAll())) as PlanStacks;
 
@@ -30,8 +30,13 @@ describe('architecture diagram (generated from the synthesized plan)', () => {
     const edge = (from: string, to: string) => d.edges.find((e) => e.from === from && e.to === to);
     expect(edge('p_db', 's_db')).toMatchObject({
       kind: 'replication',
-      label: 'global database, rds.global_db_rpo=20s',
+      label: 'global database',
     });
+    // The opt-in RPO bound shows on the replication edge.
+    const bounded = buildDiagram(synthAll(testConfig({ database: { rpoBoundSeconds: 60 } })) as PlanStacks);
+    expect(bounded.edges.find((e) => e.from === 'p_db' && e.to === 's_db')?.label).toBe(
+      'global database, rds.global_db_rpo=60s',
+    );
     expect(edge('p_s3', 's_s3')?.label).toBe('CRR, RTC 15 min');
     expect(edge('dns', 'p_api')?.label).toBe('PRIMARY (health-checked)');
     expect(edge('dns', 's_api')?.label).toBe('SECONDARY');

@@ -84,10 +84,11 @@ describe('resilience report', () => {
     expect(check(region, 'RTO', 'requirement')).toMatchObject({ status: 'met', marginSeconds: 1800 - 248 });
     expect(check(region, 'RTO', 'target')).toMatchObject({ status: 'met', marginSeconds: 52 });
     expect(region.rtoTerms.map((t) => t.seconds)).toEqual([DETECTION, 120, 5]);
+    // rds.global_db_rpo is an opt-in: off by default, the ledger's RPO is the typical lag with no configured bound.
     expect(region.rpo.find((x) => x.store === 'ledger (Aurora)')).toMatchObject({
       expectedSeconds: 1,
-      boundSeconds: 20,
-      basis: 'configured',
+      boundSeconds: null,
+      basis: 'typical-only',
     });
     expect(region.rpo.find((x) => x.store === 'receipts (S3)')).toMatchObject({ boundSeconds: 900 });
     // Cross-region scenarios rest on typical replication lag for DynamoDB and the 1 s ledger target.
@@ -158,98 +159,93 @@ describe('resilience report', () => {
     expect(s.verdict).toBe('met-typical');
     expect(r.scenarios.find((x) => x.id === 'az-loss')?.verdict).toBe('pass');
     expect(renderSummary(r)).toContain(
-      'pass, typical only: DynamoDB RPO requirement, ledger (Aurora) RPO target',
+      'pass, typical only: ledger (Aurora) RPO requirement, DynamoDB RPO requirement, ledger (Aurora) RPO target',
     );
   });
 
-  it('reports the 1 s ledger target as typical only, bounded by rds.global_db_rpo, never as a plain pass', () => {
+  it('reports the ledger RPO as typical only when rds.global_db_rpo is off (the default), not as a breach', () => {
     const r = analyze(extractFacts(plan()));
     const s = r.scenarios[0];
+    expect(rpoParam(plan(), 'primary').entry).toBeUndefined();
+    expect(s.rpo[0]).toMatchObject({ basis: 'typical-only', boundSeconds: null, expectedSeconds: 1 });
+    expect(s.rpo[0].source).toMatch(/^no configured bound: rds.global_db_rpo is off on the primary cluster/);
+    // The requirement holds for the typical lag only, said as such (as for DynamoDB), never as a plain pass.
+    expect(check(s, 'ledger (Aurora) RPO', 'requirement')).toMatchObject({
+      status: 'met-typical',
+      basis: 'typical',
+      valueSeconds: 1,
+      note: 'no configured bound (rds.global_db_rpo off); typical used',
+    });
     expect(check(s, 'ledger (Aurora) RPO', 'target')).toMatchObject({
       status: 'met-typical',
       basis: 'typical',
       valueSeconds: 1,
-      note: 'typical only — not guaranteed; worst case bounded by rds.global_db_rpo = 20 s',
-    });
-    // The requirement is checked against the worst case, not the typical lag.
-    expect(check(s, 'ledger (Aurora) RPO', 'requirement')).toMatchObject({
-      status: 'met',
-      basis: 'worst-case',
-      valueSeconds: 20,
+      note: 'typical only — not guaranteed; worst case not bounded (rds.global_db_rpo off on the primary cluster)',
     });
     expect(check(s, 'DynamoDB RPO', 'requirement')).toMatchObject({
       status: 'met-typical',
       basis: 'typical',
       note: 'no AWS bound; typical used',
     });
+    expect(r.ok).toBe(true);
+    expect(s.breaches).toEqual([]);
     // Losing one AZ is synchronous: there the target does hold for the worst case.
     const az = r.scenarios.find((x) => x.id === 'az-loss') as ScenarioResult;
     expect(check(az, 'ledger (Aurora) RPO', 'target')).toMatchObject({ status: 'met', valueSeconds: 0 });
-    expect(JSON.stringify(r)).toContain('"status":"met-typical"');
     const md = renderMarkdown(r);
-    expect(md).toContain(
-      '**met-typical**: typical only — not guaranteed; worst case bounded by rds.global_db_rpo = 20 s',
-    );
+    expect(md).toContain('ledger (Aurora): typical 1 s, no configured bound; typical used');
+    expect(md).toContain('| 1 s / no configured bound |');
     expect(md).toContain('DynamoDB: typical 1 s, no AWS bound; typical used');
   });
 
-  it('follows rds.global_db_rpo of the primary cluster: a larger value moves the bound, past 15 min it breaches', () => {
-    const p = plan();
-    const entry = rpoParam(p, 'primary').entry as { value: string };
-    entry.value = '600';
-    const s600 = scenario(p, 'region-loss');
-    expect(s600.rpo[0]).toMatchObject({ boundSeconds: 600, basis: 'configured' });
-    expect(check(s600, 'ledger (Aurora) RPO', 'requirement')).toMatchObject({
+  it('with database.rpoBoundSeconds: a worst case, its availability cost stated, past 15 min a breach', () => {
+    const bounded = plan(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const s = scenario(bounded, 'region-loss');
+    expect(s.rpo[0]).toMatchObject({ boundSeconds: 60, basis: 'configured' });
+    expect(s.rpo[0].source).toContain(
+      'availability cost: while us-east-2 lags more than 60 s, every ledger commit in us-east-1 waits (payments answer 503)',
+    );
+    expect(check(s, 'ledger (Aurora) RPO', 'requirement')).toMatchObject({
       status: 'met',
-      marginSeconds: 300,
+      basis: 'worst-case',
+      valueSeconds: 60,
+      marginSeconds: 840,
     });
-    expect(check(s600, 'ledger (Aurora) RPO', 'target').note).toContain('rds.global_db_rpo = 600 s');
-    entry.value = '1200';
-    const s1200 = scenario(p, 'region-loss');
-    expect(s1200.breaches).toContain('ledger (Aurora): RPO 1200 s > requirement 900 s');
-  });
-
-  it('makes the ledger RPO unbounded (a breach, like S3 without RTC) when the primary lacks rds.global_db_rpo', () => {
-    const p = plan();
-    const { params } = rpoParam(p, 'primary');
-    params.splice(
-      params.findIndex((x) => x.name === 'rds.global_db_rpo'),
-      1,
-    );
-    const r = analyze(extractFacts(p));
-    const s = r.scenarios[0];
-    expect(s.rpo[0]).toMatchObject({ boundSeconds: null, basis: 'unbounded', expectedSeconds: 1 });
-    expect(s.rpo[0].source).toMatch(/^unbounded: rds.global_db_rpo not set on the primary cluster/);
-    expect(s.breaches).toContain('ledger (Aurora): RPO not bounded');
     expect(check(s, 'ledger (Aurora) RPO', 'target').note).toBe(
-      'typical only — not guaranteed; worst case unbounded (no valid rds.global_db_rpo on the primary cluster)',
+      'typical only — not guaranteed; worst case bounded by rds.global_db_rpo = 60 s',
     );
-    // The secondary still sets it: the difference is reported.
-    expect(
-      r.notes.some((n) => n.startsWith('rds.global_db_rpo differs: primary rds.global_db_rpo not set')),
-    ).toBe(true);
-    expect(renderMarkdown(r)).toContain('ledger (Aurora): typical 1 s, bound: **unbounded**');
+    // Only on the primary: AWS advises the default on the secondary of a two-Region global database.
+    expect(rpoParam(bounded, 'secondary').entry).toBeUndefined();
+    expect(analyze(extractFacts(bounded)).notes.some((n) => n.includes('secondary cluster'))).toBe(false);
+    const entry = rpoParam(bounded, 'primary').entry as { value: string };
+    entry.value = '1200';
+    expect(scenario(bounded, 'region-loss').breaches).toContain(
+      'ledger (Aurora): RPO 1200 s > requirement 900 s',
+    );
   });
 
-  it("takes the bound from the primary's parameter group, not the secondary's, and reports a difference", () => {
-    const p = plan();
-    (rpoParam(p, 'secondary').entry as { value: string }).value = '600';
+  it("takes the bound from the primary's parameter group and flags one on the secondary", () => {
+    const p = plan(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    rpoParam(p, 'secondary').params.push({ name: 'rds.global_db_rpo', value: '600' });
     const r = analyze(extractFacts(p));
-    expect(r.scenarios[0].rpo[0].boundSeconds).toBe(20);
-    expect(r.notes).toContain(
-      "rds.global_db_rpo differs: primary 20 s, secondary 600 s; the primary's bounds a failover to us-east-2, the secondary's applies once it is the writer",
+    expect(r.scenarios[0].rpo[0].boundSeconds).toBe(60);
+    expect(r.notes).toContainEqual(
+      expect.stringMatching(
+        /^rds\.global_db_rpo=600 s on the secondary cluster: AWS recommends keeping the default .*could cause Aurora to pause transactions"$/,
+      ),
     );
-    // Matching values: nothing to report.
-    expect(analyze(extractFacts(plan())).notes.some((n) => n.includes('differs'))).toBe(false);
   });
 
-  it('does not accept an rds.global_db_rpo below the AWS minimum of 20 s as a bound', () => {
-    const p = plan();
+  it('does not accept an rds.global_db_rpo below the AWS minimum of 20 s as a bound: that breaches', () => {
+    const p = plan(testConfig({ database: { rpoBoundSeconds: 60 } }));
     (rpoParam(p, 'primary').entry as { value: string }).value = '5';
     const s = scenario(p, 'region-loss');
-    expect(s.rpo[0].boundSeconds).toBeNull();
+    expect(s.rpo[0]).toMatchObject({ boundSeconds: null, basis: 'unbounded' });
     expect(s.rpo[0].source).toContain('below the AWS minimum of 20 s');
     expect(s.breaches).toContain('ledger (Aurora): RPO not bounded');
+    expect(renderMarkdown(analyze(extractFacts(p)))).toContain(
+      'ledger (Aurora): typical 1 s, bound: **unbounded**',
+    );
   });
 
   it('follows the synthesized health-check values (traffic chain)', () => {
@@ -413,12 +409,14 @@ describe('resilience report', () => {
   it('renders the margin to the RTO target in the table and the summary', () => {
     const r = analyze(extractFacts(plan()));
     const md = renderMarkdown(r);
-    expect(md).toContain('| Primary region lost | yes | 4.1 min | +52 s | database | 1 s / 20 s |');
+    expect(md).toContain(
+      '| Primary region lost | yes | 4.1 min | +52 s | database | 1 s / no configured bound |',
+    );
     expect(md).toContain(
       '| One availability zone lost (primary region) | yes | 30 s | +4.5 min | in-region |',
     );
     expect(renderSummary(r).split('\n')[0]).toBe(
-      '  region-loss               RTO  4.1 min (target margin +52 s)  pass, typical only: DynamoDB RPO requirement, ledger (Aurora) RPO target',
+      '  region-loss               RTO  4.1 min (target margin +52 s)  pass, typical only: ledger (Aurora) RPO requirement, DynamoDB RPO requirement, ledger (Aurora) RPO target',
     );
   });
 
