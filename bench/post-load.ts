@@ -83,7 +83,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
     port: 0,
     database: scratch.db,
     awsEndpoint: moto.url,
-    idempotencyTable: `bench-idem-${suffix}`,
+    controlTable: `bench-control-${suffix}`,
     sessionsTable: `bench-sessions-${suffix}`,
     receiptsBucket: `bench-receipts-${suffix}`,
     logSink: () => undefined,

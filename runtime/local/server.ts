@@ -17,7 +17,7 @@ import { defaultMigrationsDir, loadMigrations, runMigrations } from '../shared/m
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
 import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
-import { ensureBucket, ensureTable } from './provision';
+import { ensureBucket, ensureControlTable, ensureTable } from './provision';
 import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
 /**
@@ -27,7 +27,7 @@ import type { LocalCredential, SignedRequest } from './sigv4-verify';
  * `npm run dev` starts it from the environment; tests and benchmarks call `startLocalServer`.
  *
  * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
- * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), IDEMPOTENCY_TABLE, SESSIONS_TABLE,
+ * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), CONTROL_TABLE, SESSIONS_TABLE,
  * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS. On start it applies the migrations and, only when
  * an endpoint override is set, creates the tables and bucket if they are missing.
  */
@@ -41,7 +41,8 @@ export interface LocalServerOptions {
   awsEndpoint?: string;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  idempotencyTable?: string;
+  /** The payment control table (reservations and the write fence). */
+  controlTable?: string;
   sessionsTable?: string;
   receiptsBucket?: string;
   receiptsKmsKeyArn?: string;
@@ -110,8 +111,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ? { accessKeyId: 'test', secretAccessKey: 'test' }
       : undefined);
   const names = {
-    idempotencyTable:
-      options.idempotencyTable ?? optionalEnv(env, 'IDEMPOTENCY_TABLE') ?? 'payments-idempotency-local',
+    controlTable: options.controlTable ?? optionalEnv(env, 'CONTROL_TABLE') ?? 'payments-control-local',
     sessionsTable: options.sessionsTable ?? optionalEnv(env, 'SESSIONS_TABLE') ?? 'payments-sessions-local',
     receiptsBucket:
       options.receiptsBucket ?? optionalEnv(env, 'RECEIPTS_BUCKET') ?? 'payments-receipts-local',
@@ -152,7 +152,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   try {
     if (options.migrate ?? true) await runMigrations(db, loadMigrations(defaultMigrationsDir(env)));
     if (provision) {
-      await ensureTable(dynamodb, names.idempotencyTable);
+      await ensureControlTable(dynamodb, documents, names.controlTable, region);
       await ensureTable(dynamodb, names.sessionsTable);
       await ensureBucket(s3, names.receiptsBucket, region);
     }

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { healthMethodNotAllowed, healthResponse } from '../health/app';
 import type { Database } from '../shared/db';
+import { createFenceGuard, DEFAULT_FENCE_CACHE_MS, type FenceGuard } from '../shared/fence';
 import { HttpError, normalizeHeaders, resolveCorrelationId } from '../shared/http';
 import { createLogger, errorFields, type Logger, type LogSink } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
@@ -19,12 +20,32 @@ import { DEFAULT_HEALTH_TIMEOUT_MS } from './env';
 export interface PaymentApiDeps {
   db: Database;
   writability: WritabilityProbe;
+  /** The regional write fence; default: a guard on `targets.controlTable` with the default cache bound. */
+  fence?: FenceGuard;
   targets: SideEffectTargets;
   region: string;
   /** Overall deadline of GET /health (HEALTH_TIMEOUT_MS); 1000 ms by default. */
   healthTimeoutMs?: number;
   logSink?: LogSink;
   now?: () => Date;
+}
+
+const defaultGuards = new WeakMap<PaymentApiDeps, FenceGuard>();
+
+/** The deps' fence guard (one per deps object, so its cache lives as long as they do). */
+export function fenceOf(deps: PaymentApiDeps): FenceGuard {
+  if (deps.fence) return deps.fence;
+  let guard = defaultGuards.get(deps);
+  if (!guard) {
+    guard = createFenceGuard({
+      ddb: deps.targets.ddb,
+      table: deps.targets.controlTable,
+      region: deps.region,
+      cacheMs: DEFAULT_FENCE_CACHE_MS,
+    });
+    defaultGuards.set(deps, guard);
+  }
+  return guard;
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -90,7 +111,8 @@ async function dispatch(
         db: deps.db,
         dynamodb: deps.targets.ddb,
         s3: deps.targets.s3,
-        idempotencyTable: deps.targets.idempotencyTable,
+        // The control table is the DynamoDB table this region needs to take payments.
+        idempotencyTable: deps.targets.controlTable,
         receiptsBucket: deps.targets.receiptsBucket,
         timeoutMs: deps.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
         region: deps.region,
@@ -105,6 +127,7 @@ async function dispatch(
     {
       db: deps.db,
       writability: deps.writability,
+      fence: fenceOf(deps),
       targets: deps.targets,
       region: deps.region,
       now: deps.now ?? (() => new Date()),

@@ -182,26 +182,3 @@ export async function markSideEffectsCompleted(db: Queryable, id: string): Promi
     [id],
   );
 }
-
-/**
- * Side-effect state of a payment, judged by the database clock: when they were completed (if they were), and
- * whether the payment is younger than `windowMs` (its creator may still be writing them).
- */
-export async function sideEffectsState(
-  db: Queryable,
-  id: string,
-  windowMs: number,
-): Promise<{ completedAt: Date | null; young: boolean }> {
-  const { rows } = await db.query<{ completed_at: Date | string | null; young: boolean }>(
-    `SELECT side_effects_completed_at AS completed_at,
-            clock_timestamp() - created_at < make_interval(secs => $2::double precision / 1000) AS young
-     FROM payments WHERE id = $1`,
-    [id, windowMs],
-  );
-  const row = rows[0];
-  if (!row) throw new Error('payment vanished');
-  return {
-    completedAt: row.completed_at === null ? null : toDate(row.completed_at),
-    young: row.young === true,
-  };
-}

@@ -118,6 +118,31 @@ export class MrscDouble {
     this.catchingUp.delete(region);
   }
 
+  private faults: Array<{ region: string; kind: 'read' | 'write'; mode: 'hang' | 'error'; left: number }> =
+    [];
+
+  /**
+   * The next `times` reads or writes from `region` fail (InternalServerError) or never answer until aborted:
+   * a brownout of one kind of call.
+   */
+  inject(region: string, kind: 'read' | 'write', mode: 'hang' | 'error', times = 1): void {
+    this.faults.push({ region, kind, mode, left: times });
+  }
+
+  private async fault(region: string, kind: 'read' | 'write', signal?: AbortSignal): Promise<void> {
+    const f = this.faults.find((x) => x.region === region && x.kind === kind && x.left > 0);
+    if (!f) return;
+    f.left--;
+    if (f.mode === 'error')
+      throw awsError('InternalServerError', `injected ${kind} failure in ${region}`, 500);
+    await new Promise<never>((_, reject) => {
+      if (!signal) return;
+      signal.addEventListener('abort', () => reject(awsError('AbortError', 'Request aborted', 0)), {
+        once: true,
+      });
+    });
+  }
+
   /** Calls from `region` never answer until aborted (a gray failure). */
   hang(region: string, on = true): void {
     if (on) this.hung.add(region);
@@ -213,6 +238,7 @@ export class MrscDouble {
     try {
       await previous;
       this.requireStrong(region);
+      await this.fault(region, 'write', signal);
       await this.travel(region, signal);
       // Evaluated and committed in one step, against the latest committed version.
       this.requireStrong(region);
@@ -252,6 +278,7 @@ export class MrscDouble {
       if (ConsistentRead) this.requireStrong(region);
       else if (region === this.regions.witness)
         throw awsError('ValidationException', 'a witness serves no reads', 400);
+      await this.fault(region, 'read', signal);
       await this.travel(region, signal);
       if (ConsistentRead) this.requireStrong(region);
       const v = ConsistentRead ? this.committed.get(k) : this.applied.get(region)?.get(k);

@@ -4,6 +4,7 @@ import {
   type ProxyHandler,
 } from '../../../runtime/payment-api/app';
 import type { Database } from '../../../runtime/shared/db';
+import { createFenceGuard } from '../../../runtime/shared/fence';
 import { createWritabilityProbe } from '../../../runtime/shared/writability';
 import {
   createResources,
@@ -24,7 +25,8 @@ import { createMigratedTestDatabase, type TestDatabase } from './database';
 export interface Counts {
   payments: number;
   ledgerEntries: number;
-  idempotencyItems: number;
+  /** Reservations (`rsv#` items) in the control table; the fence item is not counted. */
+  reservations: number;
   sessionItems: number;
   receipts: number;
 }
@@ -73,6 +75,7 @@ export async function createPaymentHarness(
   const deps: PaymentApiDeps = {
     db: tdb.db,
     writability: createWritabilityProbe(tdb.db),
+    fence: createFenceGuard({ ddb: aws.documents, table: names.controlTable, region, cacheMs: 0 }),
     targets: { ddb: aws.documents, s3: aws.s3, ...names },
     region,
     logSink: (line) => logs.push(line),
@@ -102,7 +105,10 @@ export async function createPaymentHarness(
         );
       return {
         ...rows,
-        idempotencyItems: await safeScan(names.idempotencyTable),
+        reservations: await scanAll(aws, names.controlTable).then(
+          (items) => items.filter((i) => String(i.pk).startsWith('rsv#')).length,
+          () => 0,
+        ),
         sessionItems: await safeScan(names.sessionsTable),
         receipts: await safeList(),
       };
