@@ -18,6 +18,7 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
   const { apiLabel, zoneName } = config.dns;
   const { primary, secondary } = config.regions;
   const alertTopic = (region: Region) => n.regional('alerts', region);
+  const paymentControlTable = n.name('payment-control');
   return {
     environment: suffix,
     primaryRegion: primary,
@@ -30,7 +31,13 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     masterUsername: 'payments_admin',
     appDbUser: 'payments_app',
     dbSecretName: n.name('ledger-master'),
-    idempotencyTable: n.name('idempotency'),
+    /** Idempotency-key reservations and the active-region write fence (DynamoDB MRSC, global stack). */
+    paymentControlTable,
+    /**
+     * @deprecated The idempotency records are the control table's reservations now (`paymentControlTable`);
+     * this alias stays until drctl's status and drill (cli/lib/status.ts, cli/lib/drill/) read the new name.
+     */
+    idempotencyTable: paymentControlTable,
     sessionsTable: n.name('sessions'),
     /** Bucket names must be unique across all of AWS: the account id makes them so, deterministically. */
     receiptsBucket: (region: Region, accountId: string) => `${n.regional('receipts', region)}-${accountId}`,

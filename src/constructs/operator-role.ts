@@ -44,7 +44,7 @@ export class OperatorRole extends Construct {
       ...regions.map((r) => arn.rdsCluster(r, accountId, names.clusterId(r))),
     ];
     const stateTable = arn.dynamodbTable(secondary, accountId, names.stateTable);
-    const idempotencyTables = regions.map((r) => arn.dynamodbTable(r, accountId, names.idempotencyTable));
+    const controlTables = regions.map((r) => arn.dynamodbTable(r, accountId, names.paymentControlTable));
     const topics = regions.map((r) => names.alertTopicArn(r, accountId));
 
     const statements: PolicyStatement[] = [
@@ -59,7 +59,7 @@ export class OperatorRole extends Construct {
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         stateTable,
       ),
-      // The tables named here (idempotency replicas in both regions, the state table in the secondary) are
+      // The tables named here (control table replicas in both regions, the state table in the secondary) are
       // encrypted with their region's data key, whose key policy only delegates to IAM through DynamoDB:
       // without a grant per region every GetItem / PutItem on them is denied.
       ...regions.map((r) => tableKeyAccess(`TablesKey${compact(r)}`, p.dataKeyArns[r], r)),
@@ -92,7 +92,8 @@ export class OperatorRole extends Construct {
         ...regions.map((r) => names.executeApiArn(r, accountId, 'POST', 'payments')),
         ...regions.map((r) => names.executeApiArn(r, accountId, 'GET', 'payments/*')),
       ]),
-      allow('ObserveReplication', 'dynamodb:GetItem', idempotencyTables),
+      // The drill looks for its canaries' reservations in the control table (cli/lib/drill/observe.ts).
+      allow('ObserveReplication', 'dynamodb:GetItem', controlTables),
       allow(
         'ObserveReceipts',
         ['s3:GetObject', 's3:ListBucket'],

@@ -131,9 +131,10 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
 }
 
 /**
- * Variable cost per one million payments. Each payment: one API call, one ~200 ms Lambda run, one consistent
- * DynamoDB read (the idempotency record) and two writes (idempotency and session records, each replicated),
- * one S3 put (and its replicated put in the other region).
+ * Variable cost per one million payments. Each payment: one API call, one ~200 ms Lambda run, at most one
+ * strongly consistent DynamoDB read (the write fence; fewer under load, it is cached for FENCE_CACHE_MS), three
+ * writes (the key reservation, its commit, the session record), each replicated to the other replica region
+ * (an MRSC witness incurs no write cost), one S3 put (and its replicated put in the other region).
  */
 export function perMillionPayments(p: PlanStacks): CostLine[] {
   const fn = allOf(p, 'aws_lambda_function').find((f) => String(f.function_name).includes('-payment-api-'));
@@ -160,13 +161,13 @@ export function perMillionPayments(p: PlanStacks): CostLine[] {
     },
     {
       component: 'DynamoDB reads, writes + replication',
-      quantity: '1M consistent reads, 2M writes + 2M replicated writes',
+      quantity: '1M consistent reads, 3M writes + 3M replicated writes',
       monthlyUsd:
         PRICES.dynamodbReadPerMillion +
-        2 * PRICES.dynamodbWritePerMillion +
-        2 * PRICES.dynamodbReplicatedWritePerMillion,
+        3 * PRICES.dynamodbWritePerMillion +
+        3 * PRICES.dynamodbReplicatedWritePerMillion,
       basis:
-        'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes)',
+        'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes); MRSC priced at the same rates (assumption)',
     },
     {
       component: 'Aurora I/O + replicated writes',
