@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { awsErrorName } from '../shared/aws';
 import { isPaymentId } from '../shared/ids';
 import type { CreatePaymentCommand } from './request';
@@ -64,6 +70,8 @@ export interface Reservation {
   /** Set once committed. */
   createdAt?: Date;
   region?: string;
+  amount?: number;
+  currency?: string;
 }
 
 export interface ReservationStore {
@@ -107,6 +115,8 @@ function parseReservation(item: Record<string, unknown>): Reservation {
     leaseExpiresAt: typeof leaseExpiresAt === 'number' ? leaseExpiresAt : 0,
     ...(created ? { createdAt: created } : {}),
     ...(typeof item.region === 'string' ? { region: item.region } : {}),
+    ...(typeof item.amount === 'number' ? { amount: item.amount } : {}),
+    ...(typeof item.currency === 'string' ? { currency: item.currency } : {}),
   };
 }
 
@@ -324,4 +334,27 @@ export async function commitReservation(
       { abortSignal },
     ),
   );
+}
+
+/** Every reservation of the table, page by page (an eventually consistent Scan: for recovery reports only). */
+export async function* scanReservations(
+  store: ReservationStore,
+  pageSize = 500,
+): AsyncGenerator<Array<Reservation & { key: string }>> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await call('scan', (abortSignal) =>
+      store.ddb.send(
+        new ScanCommand({
+          TableName: store.table,
+          Limit: pageSize,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+        { abortSignal },
+      ),
+    );
+    const items = (page.Items ?? []).filter((i) => String(i.pk).startsWith(RESERVATION_PREFIX));
+    yield items.map((i) => ({ ...parseReservation(i), key: String(i.pk) }));
+    start = page.LastEvaluatedKey;
+  } while (start);
 }
