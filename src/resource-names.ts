@@ -1,5 +1,6 @@
 import type { Config, Region } from './config';
 import { REGION_CODES } from './config';
+import { failoverSnapshotPrefix } from '../runtime/recovery/names';
 import { arn } from './grants';
 import { Naming, PROJECT_PREFIX } from './naming';
 
@@ -49,6 +50,15 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     /** The keys' own names (their descriptions start with them). */
     keyName: { data: n.name('data'), ops: n.name('ops') },
     operatorRole: n.name('dr-operator'),
+
+    // Lost-write recovery (drctl recover-lost-writes), in the old primary's region.
+    /** `rds:unplanned-global-failover-<cluster>-`: the snapshot Aurora attempts of an old primary. */
+    failoverSnapshotPrefix: (region: Region) => failoverSnapshotPrefix(n.regional('ledger', region)),
+    /** Manual copies of those snapshots: `<prefix>-<yyyymmddThhmm>` (at most 63 characters). */
+    lostWritesSnapshotPrefix: (region: Region) => n.regional('lost-writes', region),
+    /** The temporary cluster the copy is restored to (one at a time; deleted after the run) and its instance. */
+    recoveryClusterId: (region: Region) => n.regional('ledger-recovery', region),
+    recoveryInstanceId: (region: Region) => `${n.regional('ledger-recovery', region)}-1`,
 
     // Network (regional stacks), found by the interconnect stack by Name tag.
     vpcName: (region: Region) => n.regional('vpc', region),
