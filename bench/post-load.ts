@@ -20,7 +20,7 @@ export interface PostResult extends LoadResult {
   database: string;
   /** The same POST with one request in flight: the latency without queueing. */
   serial: LoadResult;
-  /** One DynamoDB PutItem against the emulator alone, at the same concurrency (each POST makes 3-4 AWS calls). */
+  /** One DynamoDB PutItem against the emulator alone, at the same concurrency (each POST makes 3-5 AWS calls). */
   emulatorPutItem: LoadResult;
 }
 

@@ -22,7 +22,7 @@ import type { CreatePaymentCommand } from './request';
  * the loss of either region (RPO 0) and two regions can never hand out two ids for one key.
  *
  * MRSC supports neither transactions nor TTL, so every step is one conditional write on one item, and
- * reservations are kept (like the ledger's unique key, which never expires either): about 250 bytes per
+ * reservations are kept (like the ledger's unique key, which never expires either): about 400 bytes per
  * payment, stored in both replica regions.
  *
  * Item `pk = rsv#<merchantId>#<Idempotency-Key>`:

@@ -29,6 +29,8 @@ export const PRICES = {
   dynamodbWritePerMillion: 0.625,
   dynamodbReplicatedWritePerMillion: 0.625,
   dynamodbReadPerMillion: 0.125,
+  /** Standard table class, beyond the free 25 GB. */
+  dynamodbStorageGbMonth: 0.25,
   s3PutPerThousand: 0.005,
   s3RtcPerGb: 0.015,
   /** us-east-1 <-> us-east-2 is half the usual inter-region rate. */
@@ -36,6 +38,8 @@ export const PRICES = {
 } as const;
 
 const HOURS = 730;
+/** A committed reservation: ~390 bytes of attribute names and values with a 40-character key. */
+export const RESERVATION_ITEM_BYTES = 400;
 /** CloudWatch's free tier: the first three dashboards of an account cost nothing. */
 const FREE_DASHBOARDS = 3;
 const values = (p: PlanStacks, stack: keyof PlanStacks, type: string): Attrs[] =>
@@ -168,6 +172,12 @@ export function perMillionPayments(p: PlanStacks): CostLine[] {
         3 * PRICES.dynamodbReplicatedWritePerMillion,
       basis:
         'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes); MRSC priced at the same rates (assumption)',
+    },
+    {
+      component: 'DynamoDB reservation storage (kept)',
+      quantity: `1M x ~${RESERVATION_ITEM_BYTES} B in 2 replica regions, per month of payments kept`,
+      monthlyUsd: ((2 * RESERVATION_ITEM_BYTES) / 1e3) * PRICES.dynamodbStorageGbMonth,
+      basis: `$${PRICES.dynamodbStorageGbMonth}/GB-month; MRSC has no TTL, so each month of payments adds this for good (the witness stores nothing billable)`,
     },
     {
       component: 'Aurora I/O + replicated writes',
