@@ -37,7 +37,7 @@ describe('payment integrity numbers in the docs', () => {
   it('architecture: fence cache, lease and Retry-After of an in-flight duplicate', () => {
     const text = doc('docs/architecture.md');
     expect(text).toContain(
-      `cached at most \`FENCE_CACHE_MS\` = ${paymentApiEnv.vars.fenceCacheMs.defaultValue / 1000} s`,
+      `cached at most \`FENCE_CACHE_MS\` = ${(paymentApiEnv.vars.fenceCacheMs.defaultValue as number) / 1000} s`,
     );
     expect(text).toContain(`with a ${LEASE_MS / 1000} s lease`);
     expect(text).toContain(
