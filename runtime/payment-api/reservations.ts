@@ -5,6 +5,7 @@ import {
   PutCommand,
   ScanCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { awsErrorName } from '../shared/aws';
 import { isPaymentId } from '../shared/ids';
@@ -210,6 +211,31 @@ export async function reserve(
   return { won: holder.paymentId === r.paymentId, reservation: holder };
 }
 
+/** One conditional UpdateItem of a key's reservation: false when its condition failed. */
+async function conditionalUpdate(
+  store: ReservationStore,
+  key: { merchantId: string; idempotencyKey: string },
+  operation: string,
+  update: Pick<UpdateCommandInput, 'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeValues'>,
+): Promise<boolean> {
+  try {
+    await call(operation, (abortSignal) =>
+      store.ddb.send(
+        new UpdateCommand({
+          TableName: store.table,
+          Key: { pk: reservationKey(key.merchantId, key.idempotencyKey) },
+          ...update,
+        }),
+        { abortSignal },
+      ),
+    );
+    return true;
+  } catch (err) {
+    if (conditionFailed(err)) return false;
+    throw err;
+  }
+}
+
 /** True while the request holding the lease may still be working on the payment. */
 export const leaseActive = (r: Reservation, now: Date): boolean => r.leaseExpiresAt > now.getTime();
 
@@ -230,30 +256,18 @@ export async function takeOver(
     leaseRegion: region,
     leaseExpiresAt: now.getTime() + LEASE_MS,
   };
-  try {
-    await call('take over', (abortSignal) =>
-      store.ddb.send(
-        new UpdateCommand({
-          TableName: store.table,
-          Key: { pk: reservationKey(key.merchantId, key.idempotencyKey) },
-          UpdateExpression: 'SET leaseToken = :token, leaseRegion = :region, leaseExpiresAt = :until',
-          ConditionExpression: 'paymentId = :id AND leaseToken = :seen',
-          ExpressionAttributeValues: {
-            ':token': next.leaseToken,
-            ':region': region,
-            ':until': next.leaseExpiresAt,
-            ':id': seen.paymentId,
-            ':seen': seen.leaseToken,
-          },
-        }),
-        { abortSignal },
-      ),
-    );
-    return next;
-  } catch (err) {
-    if (conditionFailed(err)) return undefined;
-    throw err;
-  }
+  const taken = await conditionalUpdate(store, key, 'take over', {
+    UpdateExpression: 'SET leaseToken = :token, leaseRegion = :region, leaseExpiresAt = :until',
+    ConditionExpression: 'paymentId = :id AND leaseToken = :seen',
+    ExpressionAttributeValues: {
+      ':token': next.leaseToken,
+      ':region': region,
+      ':until': next.leaseExpiresAt,
+      ':id': seen.paymentId,
+      ':seen': seen.leaseToken,
+    },
+  });
+  return taken ? next : undefined;
 }
 
 /**
@@ -266,18 +280,11 @@ export async function releaseLease(
   held: Reservation,
 ): Promise<void> {
   try {
-    await call('release', (abortSignal) =>
-      store.ddb.send(
-        new UpdateCommand({
-          TableName: store.table,
-          Key: { pk: reservationKey(key.merchantId, key.idempotencyKey) },
-          UpdateExpression: 'SET leaseExpiresAt = :zero',
-          ConditionExpression: 'leaseToken = :token',
-          ExpressionAttributeValues: { ':zero': 0, ':token': held.leaseToken },
-        }),
-        { abortSignal },
-      ),
-    );
+    await conditionalUpdate(store, key, 'release', {
+      UpdateExpression: 'SET leaseExpiresAt = :zero',
+      ConditionExpression: 'leaseToken = :token',
+      ExpressionAttributeValues: { ':zero': 0, ':token': held.leaseToken },
+    });
   } catch {
     // Expires on its own.
   }

@@ -2,10 +2,11 @@ import { DynamodbTable } from '@cdktn/provider-aws/lib/dynamodb-table';
 import { DynamodbTableItem } from '@cdktn/provider-aws/lib/dynamodb-table-item';
 import { DynamodbTag } from '@cdktn/provider-aws/lib/dynamodb-tag';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
-import { Fn, TerraformIterator } from 'cdktn';
+import { Fn } from 'cdktn';
 import { Construct } from 'constructs';
 import { FENCE_KEY } from '../../runtime/shared/fence';
 import type { Region } from '../config';
+import { type ReplicaProps, tableBase, tagReplica } from './global-tables';
 
 export interface PaymentControlTableProps {
   /** Provider of the home (primary) region. */
@@ -15,13 +16,7 @@ export interface PaymentControlTableProps {
   initialActiveRegion: Region;
   /** CMK of the home region. */
   kmsKeyArn: string;
-  replica: {
-    region: Region;
-    kmsKeyArn: string;
-    provider: AwsProvider;
-    /** The default tags of the replica's region (see GlobalTable for why replicas are tagged separately). */
-    tags: Record<string, string>;
-  };
+  replica: ReplicaProps;
   /** The third Region of the MRSC Region set: a witness stores no readable data and takes no key. */
   witnessRegion: Region;
 }
@@ -63,14 +58,7 @@ export class PaymentControlTable extends Construct {
   constructor(scope: Construct, id: string, p: PaymentControlTableProps) {
     super(scope, id);
     this.table = new DynamodbTable(this, 'table', {
-      provider: p.provider,
-      name: p.name,
-      billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'pk',
-      attribute: [{ name: 'pk', type: 'S' }],
-      serverSideEncryption: { enabled: true, kmsKeyArn: p.kmsKeyArn },
-      pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: false,
+      ...tableBase(p),
       replica: [
         {
           regionName: p.replica.region,
@@ -84,14 +72,7 @@ export class PaymentControlTable extends Construct {
       globalTableWitness: { regionName: p.witnessRegion },
     });
 
-    const tags = TerraformIterator.fromMap(p.replica.tags);
-    this.replicaTags = new DynamodbTag(this, 'replica-tags', {
-      provider: p.replica.provider,
-      forEach: tags,
-      resourceArn: this.table.replica.get(0).arn,
-      key: tags.key,
-      value: tags.value,
-    });
+    this.replicaTags = tagReplica(this, this.table, p.replica);
 
     // The first fence: the primary region is active at epoch 1. The provider creates a table item with
     // "attribute_not_exists" on its key (it never overwrites an item it did not create), and ignore_changes

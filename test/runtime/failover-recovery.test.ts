@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { activateRegion, createFenceGuard } from '../../runtime/shared/fence';
-import { createWritabilityProbe } from '../../runtime/shared/writability';
+import { activateRegion } from '../../runtime/shared/fence';
 import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
 import { countRows, createPaymentHarness, type PaymentHarness } from './support/harness';
 import { createMigratedTestDatabase, type TestDatabase } from './support/database';
@@ -25,18 +24,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const afterFailover = () =>
-  h.handlerWith({
-    db: promoted.db,
-    writability: createWritabilityProbe(promoted.db),
-    fence: createFenceGuard({
-      ddb: h.aws.documents,
-      table: h.names.controlTable,
-      region: 'us-east-2',
-      cacheMs: 0,
-    }),
-    region: 'us-east-2',
-  });
+const afterFailover = () => h.handlerIn('us-east-2', promoted.db);
 
 describe('a payment the promoted database lost', () => {
   const key = newKey('lost');

@@ -154,16 +154,10 @@ describe('recover-lost-writes core', () => {
 
   it('re-records exactly the rows that were lost, under their ids, with entries and side effects', async () => {
     // `retried` is recorded again by its client's retry in us-east-2 before the recovery runs.
-    const retry = await h.handlerWith({
-      db: promoted.db,
-      fence: createFenceGuard({
-        ddb: h.aws.documents,
-        table: h.names.controlTable,
-        region: 'us-east-2',
-        cacheMs: 0,
-      }),
-      region: 'us-east-2',
-    })(postPaymentEvent({ idempotencyKey: keys.retried as string, body: validPayment({ amount: 100 }) }));
+    const retry = await h.handlerIn(
+      'us-east-2',
+      promoted.db,
+    )(postPaymentEvent({ idempotencyKey: keys.retried as string, body: validPayment({ amount: 100 }) }));
     expect(retry.statusCode).toBe(201);
     const receiptsBefore = (await listKeys(h.aws, h.names.receiptsBucket)).length;
 

@@ -40,6 +40,11 @@ export interface PaymentHarness {
   deps: PaymentApiDeps;
   handler: ProxyHandler;
   handlerWith(overrides: Partial<PaymentApiDeps>): ProxyHandler;
+  /**
+   * The handler of another region writing into `db` (a promoted ledger), with its own fence guard on the same
+   * (moto) control table: the moto table stands for the replicated MRSC table both regions read.
+   */
+  handlerIn(region: string, db: Database): ProxyHandler;
   counts(db?: Database): Promise<Counts>;
   close(): Promise<void>;
 }
@@ -91,6 +96,13 @@ export async function createPaymentHarness(
     deps,
     handler: handlerWith({}),
     handlerWith,
+    handlerIn: (r, db) =>
+      handlerWith({
+        db,
+        writability: createWritabilityProbe(db),
+        fence: createFenceGuard({ ddb: aws.documents, table: names.controlTable, region: r, cacheMs: 0 }),
+        region: r,
+      }),
     async counts(db = tdb.db) {
       const rows = await countRows(db);
       const safeScan = (table: string) =>
