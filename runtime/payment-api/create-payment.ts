@@ -61,16 +61,13 @@ import {
   type PaymentRecord,
 } from './payments-repo';
 import type { CreatePaymentCommand } from './request';
+import { leaseActive, releaseLease, reserve, takeOver } from './reservation-lease';
 import {
   commitReservation,
   keyOwner,
-  leaseActive,
-  releaseLease,
   type Reservation,
   type ReservationStore,
   ReservationUnavailableError,
-  reserve,
-  takeOver,
 } from './reservations';
 import { toPaymentResource } from './resource';
 import { completeSideEffects, type SideEffectTargets } from './side-effects';

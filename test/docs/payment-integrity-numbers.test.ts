@@ -8,7 +8,7 @@ import {
   NOT_ACTIVE_RETRY_AFTER_SECONDS,
 } from '../../runtime/payment-api/errors';
 import { paymentApiEnv } from '../../runtime/payment-api/env';
-import { LEASE_MS } from '../../runtime/payment-api/reservations';
+import { LEASE_MS } from '../../runtime/payment-api/reservation-lease';
 import { FENCE_CACHE_MAX_MS } from '../../runtime/shared/fence';
 import { RESERVATION_ITEM_BYTES } from '../../src/docs/cost';
 
