@@ -1,7 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localClient } from '../runtime/local/client';
+import { reserve } from '../runtime/payment-api/reservation-lease';
+import { commitReservation } from '../runtime/payment-api/reservations';
+import { createDocumentClient } from '../runtime/shared/aws';
+import { readFence } from '../runtime/shared/fence';
+import { newPaymentId } from '../runtime/shared/ids';
 import { startLocalServer } from '../runtime/local/server';
 import { startMoto } from '../scripts/dev/moto-server';
 import { createScratchDatabase } from '../scripts/dev/scratch-database';
@@ -16,11 +22,26 @@ export interface LoadResult {
   errors: number;
 }
 
+/**
+ * The DynamoDB calls on a POST's critical path, before and after key reservations, timed against the emulator
+ * in one process, interleaved (A, B, A, B, ...) so that the machine's load affects both alike:
+ * - before: the idempotency pre-read (a consistent GetItem) and the record's unconditional PutItem;
+ * - after: the conditional reservation PutItem and the conditional commit UpdateItem (reservations.ts), plus
+ *   the fence's strongly consistent GetItem, which a POST pays at most once per FENCE_CACHE_MS.
+ */
+export interface CriticalPathResult {
+  iterations: number;
+  beforeP50Ms: number;
+  afterP50Ms: number;
+  fenceReadP50Ms: number;
+}
+
 export interface PostResult extends LoadResult {
+  criticalPath: CriticalPathResult;
   database: string;
   /** The same POST with one request in flight: the latency without queueing. */
   serial: LoadResult;
-  /** One DynamoDB PutItem against the emulator alone, at the same concurrency (each POST makes 3-4 AWS calls). */
+  /** One DynamoDB PutItem against the emulator alone, at the same concurrency (each POST makes 3-5 AWS calls). */
   emulatorPutItem: LoadResult;
 }
 
@@ -83,7 +104,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
     port: 0,
     database: scratch.db,
     awsEndpoint: moto.url,
-    idempotencyTable: `bench-idem-${suffix}`,
+    controlTable: `bench-control-${suffix}`,
     sessionsTable: `bench-sessions-${suffix}`,
     receiptsBucket: `bench-receipts-${suffix}`,
     logSink: () => undefined,
@@ -119,13 +140,81 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
         }),
       )
       .then(() => true);
+  const documents = createDocumentClient({
+    region: 'us-east-1',
+    endpoint: moto.url,
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const criticalPath = async (iterations: number): Promise<CriticalPathResult> => {
+    const table = `bench-control-${suffix}`;
+    const before: number[] = [];
+    const after: number[] = [];
+    const fence: number[] = [];
+    const time = async (into: number[], fn: () => Promise<unknown>) => {
+      const t = performance.now();
+      await fn();
+      into.push(performance.now() - t);
+    };
+    for (let i = 0; i < iterations; i++) {
+      const key = `cp-${randomUUID()}`;
+      const id = newPaymentId();
+      const hash = 'e'.repeat(64);
+      await time(before, async () => {
+        await documents.send(
+          new GetCommand({ TableName: table, Key: { pk: `old#${key}` }, ConsistentRead: true }),
+        );
+        await documents.send(
+          new PutCommand({ TableName: table, Item: { pk: `old#${key}`, paymentId: id, requestHash: hash } }),
+        );
+      });
+      await time(after, async () => {
+        const store = { ddb: documents, table };
+        await reserve(store, {
+          merchantId: 'm_bench',
+          idempotencyKey: key,
+          paymentId: id,
+          requestHash: hash,
+          region: 'us-east-1',
+          now: new Date(),
+        });
+        await commitReservation(
+          store,
+          {
+            id,
+            merchantId: 'm_bench',
+            idempotencyKey: key,
+            requestHash: hash,
+            amount: 1299,
+            currency: 'USD',
+            region: 'us-east-1',
+            createdAt: new Date(),
+          },
+          { now: new Date() },
+        );
+      });
+      await time(fence, () => readFence(documents, table));
+    }
+    return {
+      iterations,
+      beforeP50Ms: percentile(before, 50),
+      afterP50Ms: percentile(after, 50),
+      fenceReadP50Ms: percentile(fence, 50),
+    };
+  };
   try {
     for (let i = 0; i < 50; i++) await post(); // warm-up: connections, JIT, caches
     const serial = await load(Math.min(200, requests), 1, post);
     const main = await load(requests, concurrency, post);
     const emulatorPutItem = await load(Math.min(500, requests), concurrency, putItem);
-    return { database: 'PostgreSQL server', ...main, serial, emulatorPutItem };
+    return {
+      database: 'PostgreSQL server',
+      ...main,
+      serial,
+      emulatorPutItem,
+      criticalPath: await criticalPath(300),
+    };
   } finally {
+    documents.destroy();
     ddb.destroy();
     await server.close();
     await moto.stop();

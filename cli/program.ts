@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { drillCommand } from './commands/drill';
 import { promoteCommand, type PromoteOptions } from './commands/promote';
+import { recoverLostWritesCommand, type RecoverLostWritesOptions } from './commands/recover-lost-writes';
 import { statusCommand } from './commands/status';
 import { type CliDeps, type CommandContext, type GlobalOptions, resolveContext } from './lib/context';
 import { CliError, EXIT_FAILED, EXIT_USAGE, oneLine } from './lib/errors';
@@ -10,7 +11,7 @@ import { CliError, EXIT_FAILED, EXIT_USAGE, oneLine } from './lib/errors';
  * (errors made single-line, exit codes mapped: 0 ok, 1 failed, 2 bad arguments or refused) and runs one
  * command with the injected dependencies; it never calls process.exit, so tests drive it in process.
  */
-const COMMANDS = 'status, switchover, failover, failback, drill';
+const COMMANDS = 'status, switchover, failover, failback, drill, recover-lost-writes';
 
 function integer(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -131,6 +132,31 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
         ),
       ),
     );
+
+  program
+    .command('recover-lost-writes')
+    .description(
+      'after an unplanned failover: restore the old primary\u2019s failover snapshot and re-record the payments the promoted ledger lost',
+    )
+    .option('--from-region <region>', 'the old primary region (default: the configured primary)')
+    .option(
+      '--snapshot <id>',
+      'the snapshot to restore (default: the newest rds:unplanned-global-failover-*)',
+    )
+    .option('--dry-run', 'compare and report only; write nothing into the promoted ledger')
+    .option('--since <time>', 'only payments created at or after this ISO 8601 time')
+    .option('--keep-cluster', 'keep the temporary cluster after the run')
+    .option('--source-url <url>', 'connect to the restored ledger with this URL (e.g. through a tunnel)')
+    .option('--target-url <url>', 'connect to the promoted ledger with this URL (e.g. through a tunnel)')
+    .option('--ca-bundle <file>', 'PEM file with the RDS certificate authorities (TLS is always verified)')
+    .option('--no-reservation-scan', 'skip the scan for committed reservations missing from both ledgers')
+    .option(
+      '--timeout <seconds>',
+      'longest wait for each snapshot, cluster or instance',
+      integer('--timeout', 60, 14_400),
+      3600,
+    )
+    .action(run((ctx, c) => recoverLostWritesCommand(ctx, c.opts<RecoverLostWritesOptions>())));
 
   return program;
 }

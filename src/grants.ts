@@ -9,6 +9,18 @@ export const arn = {
     `arn:aws:dynamodb:${region}:${accountId}:table/${table}`,
   rdsCluster: (region: string, accountId: string, clusterId: string) =>
     `arn:aws:rds:${region}:${accountId}:cluster:${clusterId}`,
+  /** DB cluster snapshots by identifier (or an identifier pattern ending in `*`). */
+  rdsClusterSnapshot: (region: string, accountId: string, snapshotId: string) =>
+    `arn:aws:rds:${region}:${accountId}:cluster-snapshot:${snapshotId}`,
+  rdsInstance: (region: string, accountId: string, instanceId: string) =>
+    `arn:aws:rds:${region}:${accountId}:db:${instanceId}`,
+  rdsSubnetGroup: (region: string, accountId: string, name: string) =>
+    `arn:aws:rds:${region}:${accountId}:subgrp:${name}`,
+  rdsClusterParameterGroup: (region: string, accountId: string, name: string) =>
+    `arn:aws:rds:${region}:${accountId}:cluster-pg:${name}`,
+  /** A KMS key by its alias (`alias/...`): accepted wherever a key ARN is, e.g. S3's SSEKMSKeyId. */
+  kmsAlias: (region: string, accountId: string, aliasName: string) =>
+    `arn:aws:kms:${region}:${accountId}:${aliasName}`,
   rdsGlobalCluster: (accountId: string, globalClusterId: string) =>
     `arn:aws:rds::${accountId}:global-cluster:${globalClusterId}`,
   /** IAM database authentication: a database user of one cluster (by its resource id, not its name). */

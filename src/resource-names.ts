@@ -1,5 +1,6 @@
 import type { Config, Region } from './config';
 import { REGION_CODES } from './config';
+import { failoverSnapshotPrefix } from '../runtime/recovery/names';
 import { arn } from './grants';
 import { Naming, PROJECT_PREFIX } from './naming';
 
@@ -18,6 +19,7 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
   const { apiLabel, zoneName } = config.dns;
   const { primary, secondary } = config.regions;
   const alertTopic = (region: Region) => n.regional('alerts', region);
+  const paymentControlTable = n.name('payment-control');
   return {
     environment: suffix,
     primaryRegion: primary,
@@ -32,7 +34,13 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     masterUsername: 'payments_admin',
     appDbUser: 'payments_app',
     dbSecretName: n.name('ledger-master'),
-    idempotencyTable: n.name('idempotency'),
+    /** Idempotency-key reservations and the active-region write fence (DynamoDB MRSC, global stack). */
+    paymentControlTable,
+    /**
+     * @deprecated The idempotency records are the control table's reservations now (`paymentControlTable`);
+     * this alias stays until drctl's status and drill (cli/lib/status.ts, cli/lib/drill/) read the new name.
+     */
+    idempotencyTable: paymentControlTable,
     sessionsTable: n.name('sessions'),
     /** Bucket names must be unique across all of AWS: the account id makes them so, deterministically. */
     receiptsBucket: (region: Region, accountId: string) => `${n.regional('receipts', region)}-${accountId}`,
@@ -44,6 +52,15 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     /** The keys' own names (their descriptions start with them). */
     keyName: { data: n.name('data'), ops: n.name('ops') },
     operatorRole: n.name('dr-operator'),
+
+    // Lost-write recovery (drctl recover-lost-writes), in the old primary's region.
+    /** `rds:unplanned-global-failover-<cluster>-`: the snapshot Aurora attempts of an old primary. */
+    failoverSnapshotPrefix: (region: Region) => failoverSnapshotPrefix(n.regional('ledger', region)),
+    /** Manual copies of those snapshots: `<prefix>-<yyyymmddThhmm>` (at most 63 characters). */
+    lostWritesSnapshotPrefix: (region: Region) => n.regional('lost-writes', region),
+    /** The temporary cluster the copy is restored to (one at a time; deleted after the run) and its instance. */
+    recoveryClusterId: (region: Region) => n.regional('ledger-recovery', region),
+    recoveryInstanceId: (region: Region) => `${n.regional('ledger-recovery', region)}-1`,
 
     // Network (regional stacks), found by the interconnect stack by Name tag.
     vpcName: (region: Region) => n.regional('vpc', region),

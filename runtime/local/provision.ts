@@ -11,9 +11,11 @@ import {
   HeadBucketCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { awsErrorName } from '../shared/aws';
 import type { Database } from '../shared/db';
 import type { Env } from '../shared/env';
+import { activateRegion, readFence } from '../shared/fence';
 import type { Logger } from '../shared/logger';
 import {
   defaultMigrationsDir,
@@ -28,9 +30,14 @@ import { queryWritable } from '../shared/writability';
  * tables and bucket.
  *
  * Creates the tables and bucket the service expects when they are missing, for an AWS emulator (local runs,
- * tests). The shapes match production: tables keyed by `pk` (S), on-demand, TTL on `expiresAt`.
+ * tests). The shapes match production: tables keyed by `pk` (S), on-demand, TTL on `expiresAt` unless
+ * `ttl: false` (the control table: MRSC tables support no TTL).
  */
-export async function ensureTable(ddb: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(
+  ddb: DynamoDBClient,
+  tableName: string,
+  options: { ttl?: boolean } = {},
+): Promise<void> {
   try {
     await ddb.send(new DescribeTableCommand({ TableName: tableName }));
     return;
@@ -50,12 +57,31 @@ export async function ensureTable(ddb: DynamoDBClient, tableName: string): Promi
     if (awsErrorName(err) !== 'ResourceInUseException') throw err;
   }
   await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 1 }, { TableName: tableName });
+  if (options.ttl === false) return;
   await ddb.send(
     new UpdateTimeToLiveCommand({
       TableName: tableName,
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     }),
   );
+}
+
+/**
+ * The payment control table for a local run, and its write fence naming `region` when no region was ever
+ * activated (an existing fence is left as it is). The emulator does not model multi-Region strong
+ * consistency: locally this is a plain single-Region table (the guarantees are tested against an MRSC test
+ * double, test/support/mrsc-double.ts).
+ */
+export async function ensureControlTable(
+  ddb: DynamoDBClient,
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  region: string,
+): Promise<void> {
+  await ensureTable(ddb, tableName, { ttl: false });
+  if (!(await readFence(documents, tableName))) {
+    await activateRegion(documents, tableName, { region, by: 'local-server', reason: 'local run' });
+  }
 }
 
 export async function ensureBucket(s3: S3Client, bucket: string, region: string): Promise<void> {

@@ -16,7 +16,7 @@ import { healthTimeoutFromEnv } from '../payment-api/env';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
 import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
-import { ensureBucket, ensureTable, migrateOrCheck } from './provision';
+import { ensureBucket, ensureControlTable, ensureTable, migrateOrCheck } from './provision';
 import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
 /**
@@ -26,7 +26,7 @@ import type { LocalCredential, SignedRequest } from './sigv4-verify';
  * `npm run dev` starts it from the environment; tests and benchmarks call `startLocalServer`.
  *
  * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
- * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), IDEMPOTENCY_TABLE, SESSIONS_TABLE,
+ * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), CONTROL_TABLE, SESSIONS_TABLE,
  * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS. On start it applies the migrations (a read-only
  * database, a standby, is only checked: it starts when nothing is pending, and then answers writes with 503
  * REGION_READ_ONLY) and, only when an endpoint override is set, creates the tables and bucket if they are
@@ -43,7 +43,8 @@ export interface LocalServerOptions {
   awsEndpoint?: string;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
-  idempotencyTable?: string;
+  /** The payment control table (reservations and the write fence). */
+  controlTable?: string;
   sessionsTable?: string;
   receiptsBucket?: string;
   receiptsKmsKeyArn?: string;
@@ -114,8 +115,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ? { accessKeyId: 'test', secretAccessKey: 'test' }
       : undefined);
   const names = {
-    idempotencyTable:
-      options.idempotencyTable ?? optionalEnv(env, 'IDEMPOTENCY_TABLE') ?? 'payments-idempotency-local',
+    controlTable: options.controlTable ?? optionalEnv(env, 'CONTROL_TABLE') ?? 'payments-control-local',
     sessionsTable: options.sessionsTable ?? optionalEnv(env, 'SESSIONS_TABLE') ?? 'payments-sessions-local',
     receiptsBucket:
       options.receiptsBucket ?? optionalEnv(env, 'RECEIPTS_BUCKET') ?? 'payments-receipts-local',
@@ -155,7 +155,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
 
   const provisionAll = async () => {
-    await ensureTable(dynamodb, names.idempotencyTable);
+    await ensureControlTable(dynamodb, documents, names.controlTable, region);
     await ensureTable(dynamodb, names.sessionsTable);
     await ensureBucket(s3, names.receiptsBucket, region);
   };

@@ -1,10 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { healthMethodNotAllowed, healthResponse } from '../health/app';
 import { type Database, isTransientDatabaseError, READ_ONLY_SQL_TRANSACTION, sqlState } from '../shared/db';
+import { createFenceGuard, DEFAULT_FENCE_CACHE_MS, type FenceGuard } from '../shared/fence';
 import { HttpError, normalizeHeaders, resolveCorrelationId } from '../shared/http';
 import { createLogger, errorFields, type Logger, type LogSink } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
-import { createPayment, databaseUnavailable, regionReadOnly } from './create-payment';
+import { createPayment } from './create-payment';
+import { databaseUnavailable, regionReadOnly } from './errors';
 import { getPayment } from './get-payment';
 import { parseCreatePayment } from './request';
 import type { SideEffectTargets } from './side-effects';
@@ -34,6 +36,8 @@ export const DEADLINE_RETRY_AFTER_SECONDS = 1;
 export interface PaymentApiDeps {
   db: Database;
   writability: WritabilityProbe;
+  /** The regional write fence; default: a guard on `targets.controlTable` with the default cache bound. */
+  fence?: FenceGuard;
   targets: SideEffectTargets;
   region: string;
   /** Overall deadline of GET /health (HEALTH_TIMEOUT_MS); 1000 ms by default. */
@@ -42,6 +46,24 @@ export interface PaymentApiDeps {
   requestBudgetMs?: number;
   logSink?: LogSink;
   now?: () => Date;
+}
+
+const defaultGuards = new WeakMap<PaymentApiDeps, FenceGuard>();
+
+/** The deps' fence guard (one per deps object, so its cache lives as long as they do). */
+export function fenceOf(deps: PaymentApiDeps): FenceGuard {
+  if (deps.fence) return deps.fence;
+  let guard = defaultGuards.get(deps);
+  if (!guard) {
+    guard = createFenceGuard({
+      ddb: deps.targets.ddb,
+      table: deps.targets.controlTable,
+      region: deps.region,
+      cacheMs: DEFAULT_FENCE_CACHE_MS,
+    });
+    defaultGuards.set(deps, guard);
+  }
+  return guard;
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -112,7 +134,8 @@ async function dispatch(
         db: deps.db,
         dynamodb: deps.targets.ddb,
         s3: deps.targets.s3,
-        idempotencyTable: deps.targets.idempotencyTable,
+        // The control table is the DynamoDB table this region needs to take payments.
+        idempotencyTable: deps.targets.controlTable,
         receiptsBucket: deps.targets.receiptsBucket,
         timeoutMs: deps.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
         region: deps.region,
@@ -128,6 +151,7 @@ async function dispatch(
       {
         db: deps.db,
         writability: deps.writability,
+        fence: fenceOf(deps),
         targets: deps.targets,
         region: deps.region,
         now: deps.now ?? (() => new Date()),

@@ -1,76 +1,81 @@
 /**
  * POST /payments: the write path.
  *
- * Design: PostgreSQL is the source of truth and the only arbiter; everything else is derived from the
- * committed payment row and written idempotently afterwards, so a request can fail at any point and a retry
- * with the same Idempotency-Key and body finishes the job and returns the original response.
+ * Payment identity lives in the payment control table (DynamoDB with multi-Region strong consistency,
+ * reservations.ts): a key's payment id is decided there, once, before anything is written to the ledger, and a
+ * reservation that was confirmed survives the loss of either region. PostgreSQL stays the source of truth for
+ * the payment itself; receipts and records are derived from its committed row.
  *
- * 1. Refuse early in a read-only region. `SHOW transaction_read_only` (cached a few seconds) tells an Aurora
- *    secondary; it answers 503 REGION_READ_ONLY with Retry-After before anything is written anywhere. A write
- *    that still meets a read-only database (the cache was stale) fails with SQLSTATE 25006 and gets the same
- *    answer, having written nothing: the ledger transaction comes first and nothing follows a failed one.
+ * 1. Admission, both reads in parallel: the regional write fence (runtime/shared/fence.ts; a strongly
+ *    consistent read of the active-region item, cached at most FENCE_CACHE_MS) must name this region, and the
+ *    local database must be writable (`SHOW transaction_read_only`, cached a few seconds). Otherwise 503
+ *    REGION_NOT_ACTIVE (also when no quorum can be reached: an isolated region) or REGION_READ_ONLY, with
+ *    Retry-After, and nothing has been written anywhere.
  * 2. Hash the validated body (SHA-256 of canonical JSON: key order and spacing do not matter).
- * 2b. Read the key's idempotency record in DynamoDB. It is written after every ledger commit and replicated to
- *    the other region within about a second, so after an unplanned failover it can know a payment that the
- *    promoted database lost (written in the old primary in its last seconds). Same hash: the payment is
- *    recorded again under its original id and time, so the client's retry gets the answer it was given before
- *    instead of a second payment. Different hash: 409, as below. Unreadable: logged and the ledger decides
- *    alone (the ordinary path; the record only adds protection across a failover).
- * 3. One transaction: INSERT the payment ... ON CONFLICT (merchant_id, idempotency_key) DO NOTHING (keys are
- *    scoped to the merchant), and when it inserted,
- *    the debit and credit ledger entries (deferred triggers verify at COMMIT that they balance). When the key
- *    exists, read that payment instead. Concurrent duplicates queue on the unique index: exactly one inserts,
- *    the others see its committed row.
- * 4. Same key, different hash: 409 IDEMPOTENCY_KEY_REUSED, nothing written.
- * 5. Unless the row says its side effects are complete, write them (see side-effects.ts): the receipt in S3
- *    (SSE-KMS, If-None-Match), the idempotency record and the session record in DynamoDB. Each is idempotent
- *    and derived from the row, so repeating them is harmless. If any fails the client gets 503
- *    PAYMENT_INCOMPLETE with Retry-After: the payment is durably recorded, and retrying the same request
- *    resumes here (step 3 finds the row) and completes what is missing.
- *    A duplicate that arrives while the payment is only a few seconds old first waits (polling the row, at most
- *    IN_FLIGHT_WINDOW_MS after creation) for the request that created it to finish, so a burst of duplicates
- *    does not repeat every write; if the creator has not finished by then, the duplicate writes them itself.
- * 6. Record completion on the row (`side_effects_completed_at`). Later replays skip step 5 and write nothing.
- *    If this bookkeeping write fails, the response is still the payment: its side effects do exist, and a
- *    later replay simply repeats the idempotent writes and sets the column.
- * 7. Answer 201 with the payment; replays carry `Idempotent-Replayed: true`. The body is a pure function of
- *    the row, so every replay is byte-identical to the original response.
+ * 3. Reserve the key: a conditional PutItem of `(merchant, key) -> new payment id + hash`, holding a lease.
+ *    The reservation store not answering is 503 IDEMPOTENCY_UNAVAILABLE with Retry-After: never a new id.
+ * 4. The key was already reserved:
+ *    - with another hash: 422 IDEMPOTENCY_KEY_REUSED, nothing written;
+ *    - its payment complete in the ledger: the original 201, `Idempotent-Replayed: true`;
+ *    - still pending with an unexpired lease (the request that holds it is still working): 409
+ *      IDEMPOTENCY_REQUEST_IN_PROGRESS with Retry-After, at once, without waiting on the database;
+ *    - otherwise the lease is taken over (conditionally: one duplicate continues, the others get 409) and
+ *      the payment is finished under the reserved id below. A reservation that was committed but whose row
+ *      this ledger lacks (an unplanned failover lost it) is recorded again under its id, creation time and
+ *      region.
+ * 5. One transaction: INSERT the payment under the reserved id ... ON CONFLICT (merchant_id, idempotency_key)
+ *    DO NOTHING, and when it inserted, the debit and credit ledger entries (deferred triggers verify at COMMIT
+ *    that they balance). A read-only database (SQLSTATE 25006) is 503 REGION_READ_ONLY, an unreachable one or a
+ *    statement timeout (57014) 503 DATABASE_UNAVAILABLE, all with Retry-After.
+ * 6. Side effects (side-effects.ts), each idempotent and derived from the row: the receipt in S3, the
+ *    reservation marked committed (an UpdateItem conditional on the same payment id) and the session record.
+ *    If any fails: 503 PAYMENT_INCOMPLETE with Retry-After; the retry (or the scheduled reconcile) completes it.
+ * 7. Record completion on the row, answer 201. Any failure after step 3 releases the lease first, so the
+ *    client's retry continues at once.
  *
- * What is never possible: a ledger row without its entries (one transaction), entries that do not balance
- * (triggers), two payments for one key (unique constraint), a receipt or DynamoDB record for a payment that
- * was not committed (they are written only after COMMIT), a write in a read-only region.
+ * Never possible: two payment ids for one key (one conditional write decides, in every region), a write in a
+ * region the fence does not name, a ledger row without its entries, a record overwriting another payment's.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { sha256Canonical } from '../shared/canonical-json';
-import {
-  type Database,
-  isConnectionError,
-  READ_ONLY_SQL_TRANSACTION,
-  retryOnConnectionLoss,
-  sqlState,
-} from '../shared/db';
+import { isConnectionError, READ_ONLY_SQL_TRANSACTION, retryOnConnectionLoss, sqlState } from '../shared/db';
+import type { Database } from '../shared/db';
+import type { FenceGuard } from '../shared/fence';
 import { HttpError, jsonResponse } from '../shared/http';
 import { newPaymentId } from '../shared/ids';
 import { errorFields, type Logger } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
 import {
+  databaseUnavailable,
+  idempotencyUnavailable,
+  keyReused,
+  paymentIncomplete,
+  regionNotActive,
+  regionReadOnly,
+  requestInProgress,
+} from './errors';
+import {
+  findPayment,
   insertPaymentOnce,
   markSideEffectsCompleted,
   type PaymentRecord,
-  sideEffectsState,
 } from './payments-repo';
 import type { CreatePaymentCommand } from './request';
-import { toPaymentResource } from './resource';
+import { leaseActive, releaseLease, reserve, takeOver } from './reservation-lease';
 import {
-  completeSideEffects,
-  readIdempotencyRecord,
-  type RecordedPayment,
-  type SideEffectTargets,
-} from './side-effects';
+  commitReservation,
+  keyOwner,
+  type Reservation,
+  type ReservationStore,
+  ReservationUnavailableError,
+} from './reservations';
+import { toPaymentResource } from './resource';
+import { completeSideEffects, type SideEffectTargets } from './side-effects';
 
 export interface CreatePaymentDeps {
   db: Database;
   writability: WritabilityProbe;
+  fence: FenceGuard;
   targets: SideEffectTargets;
   /** The region serving this request (AWS_REGION). */
   region: string;
@@ -83,123 +88,191 @@ export interface CreatePaymentOutcome {
   replayed: boolean;
 }
 
-export const READ_ONLY_RETRY_AFTER_SECONDS = 10;
-export const INCOMPLETE_RETRY_AFTER_SECONDS = 1;
-export const DATABASE_RETRY_AFTER_SECONDS = 2;
-/** How long after a payment's creation a duplicate waits for the creating request to finish its side effects. */
-export const IN_FLIGHT_WINDOW_MS = 3000;
-const IN_FLIGHT_POLL_MS = 50;
+/** SQLSTATE 57014: a statement was cancelled by statement_timeout. */
+const isStatementTimeout = (err: unknown): boolean => sqlState(err) === '57014';
 
-export function regionReadOnly(): HttpError {
-  return new HttpError(
-    503,
-    'REGION_READ_ONLY',
-    'this region is not accepting payments at the moment; retry later',
-    undefined,
-    { 'Retry-After': String(READ_ONLY_RETRY_AFTER_SECONDS) },
-  );
+/** Database failures the client can retry: 503 with Retry-After (never 500). */
+function databaseFailure(deps: CreatePaymentDeps, err: unknown, log: Logger, what: string): unknown {
+  if (sqlState(err) === READ_ONLY_SQL_TRANSACTION) {
+    deps.writability.invalidate();
+    log.warn('write refused by a read-only database', { component: 'database', ...errorFields(err) });
+    return regionReadOnly();
+  }
+  if (isConnectionError(err) || isStatementTimeout(err)) {
+    log.error(`database unavailable while ${what}`, { component: 'database', ...errorFields(err) });
+    return databaseUnavailable();
+  }
+  return err;
 }
 
-export function databaseUnavailable(): HttpError {
-  return new HttpError(
-    503,
-    'DATABASE_UNAVAILABLE',
-    'the payment store is unavailable; retry later',
-    undefined,
-    {
-      'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS),
-    },
+/** Step 1: the fence and the database must both allow writing here; both are reads, made in parallel. */
+async function admit(deps: CreatePaymentDeps, log: Logger): Promise<void> {
+  const writable = retryOnConnectionLoss(() => deps.writability.isWritable()).then(
+    (ok) => ({ ok }),
+    (error: unknown) => ({ error }),
   );
-}
-
-async function ensureWritable(deps: CreatePaymentDeps, log: Logger): Promise<void> {
-  let writable: boolean;
-  try {
-    writable = await retryOnConnectionLoss(() => deps.writability.isWritable());
-  } catch (err) {
-    log.error('database writability check failed', { component: 'database', ...errorFields(err) });
+  const fence = await deps.fence.check();
+  const db = await writable;
+  if (fence.verdict !== 'active') {
+    const active = fence.state ? ` (active: ${fence.state.activeRegion}, epoch ${fence.state.epoch})` : '';
+    log.warn('write refused by the regional fence', {
+      component: 'fence',
+      reason: `${fence.verdict}${active}`,
+      ...(fence.error !== undefined ? errorFields(fence.error) : {}),
+    });
+    throw regionNotActive();
+  }
+  if ('error' in db) {
+    log.error('database writability check failed', { component: 'database', ...errorFields(db.error) });
     throw databaseUnavailable();
   }
-  if (!writable) throw regionReadOnly();
+  if (!db.ok) throw regionReadOnly();
 }
 
-function keyReused(): HttpError {
-  return new HttpError(
-    409,
-    'IDEMPOTENCY_KEY_REUSED',
-    'this Idempotency-Key was already used with a different request body',
-  );
+function unavailable(err: unknown, log: Logger): unknown {
+  if (!(err instanceof ReservationUnavailableError)) return err;
+  log.error('reservation store unavailable', {
+    component: 'reservation',
+    reason: err.operation,
+    ...errorFields(err.cause),
+  });
+  return idempotencyUnavailable();
 }
 
-/** The idempotency record of the key, or undefined (also when DynamoDB cannot be read: logged). */
-async function priorRecord(
-  deps: CreatePaymentDeps,
-  command: CreatePaymentCommand,
-  log: Logger,
-): Promise<RecordedPayment | undefined> {
-  try {
-    return await readIdempotencyRecord(deps.targets, command.payment.merchantId, command.idempotencyKey);
-  } catch (err) {
-    log.warn('idempotency record unreadable; the ledger decides alone', {
-      component: 'idempotency_record',
-      ...errorFields(err),
-    });
-    return undefined;
-  }
+interface Context {
+  deps: CreatePaymentDeps;
+  command: CreatePaymentCommand;
+  requestHash: string;
+  key: { merchantId: string; idempotencyKey: string };
+  store: ReservationStore;
+  log: Logger;
 }
 
+/** Step 5: the ledger transaction, under the reserved id. */
 async function recordPayment(
-  deps: CreatePaymentDeps,
-  command: CreatePaymentCommand,
-  requestHash: string,
-  prior: RecordedPayment | undefined,
-  log: Logger,
+  c: Context,
+  r: Reservation,
 ): Promise<{ record: PaymentRecord; created: boolean }> {
-  const { payment } = command;
+  const { payment } = c.command;
+  // Answered before (committed) but missing from the ledger: recorded again as it was answered.
+  const asAnswered = r.state === 'committed' && r.createdAt && r.region;
   try {
-    // Safe to repeat: a second attempt after an ambiguous failure finds the first one's row by its key.
     return await retryOnConnectionLoss(() =>
-      insertPaymentOnce(deps.db, {
-        id: prior?.paymentId ?? newPaymentId(deps.now().getTime()),
-        ...(prior ? { createdAt: prior.createdAt } : {}),
-        idempotencyKey: command.idempotencyKey,
-        requestHash,
+      insertPaymentOnce(c.deps.db, {
+        id: r.paymentId,
+        ...(asAnswered ? { createdAt: r.createdAt } : {}),
+        idempotencyKey: c.command.idempotencyKey,
+        requestHash: c.requestHash,
         amount: payment.amount,
         currency: payment.currency,
         merchantId: payment.merchantId,
         reference: payment.reference,
         description: payment.description,
         paymentMethodToken: payment.paymentMethod.token,
-        region: prior?.region ?? deps.region,
+        region: asAnswered ? (r.region as string) : c.deps.region,
       }),
     );
   } catch (err) {
-    if (sqlState(err) === READ_ONLY_SQL_TRANSACTION) {
-      deps.writability.invalidate();
-      log.warn('write refused by a read-only database', { component: 'database', ...errorFields(err) });
-      throw regionReadOnly();
+    throw databaseFailure(c.deps, err, c.log, 'recording a payment');
+  }
+}
+
+function answer(record: PaymentRecord, replayed: boolean): CreatePaymentOutcome {
+  const headers: Record<string, string> = { Location: `/payments/${record.id}` };
+  if (replayed) headers['Idempotent-Replayed'] = 'true';
+  return {
+    response: jsonResponse(201, toPaymentResource(record), headers),
+    paymentId: record.id,
+    replayed,
+  };
+}
+
+/** Marks the reservation committed for a payment the ledger already held under another id. */
+async function adoptLedgerPayment(c: Context, record: PaymentRecord, lease: Reservation): Promise<void> {
+  await commitReservation(c.store, record, { now: c.deps.now(), replacing: lease.paymentId }).catch((err) =>
+    c.log.warn('could not move the reservation to the ledger payment', {
+      paymentId: record.id,
+      component: 'reservation',
+      ...errorFields(err),
+    }),
+  );
+}
+
+/** Steps 5-7 while holding the key's lease; any failure gives the lease up before it is answered. */
+async function finish(
+  c: Context,
+  lease: Reservation,
+  existing: PaymentRecord | undefined,
+): Promise<CreatePaymentOutcome> {
+  try {
+    let record = existing;
+    // A payment whose key was committed before was answered before: to the client this is a replay.
+    let replayed = lease.state === 'committed';
+    let replacing: string | undefined;
+    if (!record) {
+      const recorded = await recordPayment(c, lease);
+      record = recorded.record;
+      if (recorded.created && lease.state === 'committed') {
+        c.log.warn('payment re-recorded under its reserved id (lost by a database failover)', {
+          paymentId: record.id,
+          reason: `first recorded in ${lease.region ?? 'unknown'}`,
+        });
+      }
+      if (record.id !== lease.paymentId) {
+        // The ledger held a payment for this key under another id (recorded before reservations existed):
+        // the ledger decides, and the reservation moves to that payment.
+        if (record.requestHash !== c.requestHash) {
+          await adoptLedgerPayment(c, record, lease);
+          throw keyReused();
+        }
+        replacing = lease.paymentId;
+        replayed = true;
+      }
     }
-    if (isConnectionError(err)) {
-      log.error('database unavailable while recording a payment', {
-        component: 'database',
-        ...errorFields(err),
+    if (record.sideEffectsCompletedAt === null || replacing !== undefined) {
+      const failures = await completeSideEffects(c.deps.targets, record, {
+        ...(c.command.sessionId ? { sessionId: c.command.sessionId } : {}),
+        servingRegion: c.deps.region,
+        now: c.deps.now(),
+        ...(replacing !== undefined ? { replacing } : {}),
       });
-      throw databaseUnavailable();
+      if (failures.length > 0) {
+        for (const f of failures)
+          c.log.error('payment side effect failed', {
+            paymentId: record.id,
+            component: f.component,
+            ...errorFields(f.error),
+          });
+        throw paymentIncomplete();
+      }
+      try {
+        await markSideEffectsCompleted(c.deps.db, record.id);
+      } catch (err) {
+        c.log.warn('could not record side-effect completion', { paymentId: record.id, ...errorFields(err) });
+      }
     }
+    return answer(record, replayed);
+  } catch (err) {
+    await releaseLease(c.store, c.key, lease);
     throw err;
   }
 }
 
-/** Waits while the creating request may still be completing the side effects; returns the latest state. */
-async function awaitCreator(deps: CreatePaymentDeps, record: PaymentRecord): Promise<PaymentRecord> {
-  const maxPolls = Math.ceil(IN_FLIGHT_WINDOW_MS / IN_FLIGHT_POLL_MS) + 1;
-  for (let poll = 0; poll < maxPolls; poll++) {
-    const state = await sideEffectsState(deps.db, record.id, IN_FLIGHT_WINDOW_MS);
-    if (state.completedAt) return { ...record, sideEffectsCompletedAt: state.completedAt };
-    if (!state.young) break;
-    await new Promise((resolve) => setTimeout(resolve, IN_FLIGHT_POLL_MS));
+/** Step 4: the key was reserved by another request with the same body. */
+async function continueReserved(c: Context, held: Reservation): Promise<CreatePaymentOutcome> {
+  let existing: PaymentRecord | undefined;
+  try {
+    existing = await retryOnConnectionLoss(() => findPayment(c.deps.db, held.paymentId));
+  } catch (err) {
+    throw databaseFailure(c.deps, err, c.log, 'reading a reserved payment');
   }
-  return record;
+  if (existing?.sideEffectsCompletedAt) return answer(existing, true);
+  // Pending with a live lease: its request is still working. A committed reservation's ledger write is done
+  // (in this ledger or, after a failover, in the old one), so the payment is finished here without waiting.
+  if (held.state === 'pending' && leaseActive(held, c.deps.now())) throw requestInProgress();
+  const lease = await takeOver(c.store, c.key, held, c.deps.region, c.deps.now());
+  if (!lease) throw requestInProgress();
+  return finish(c, lease, existing);
 }
 
 export async function createPayment(
@@ -207,62 +280,27 @@ export async function createPayment(
   command: CreatePaymentCommand,
   log: Logger,
 ): Promise<CreatePaymentOutcome> {
-  await ensureWritable(deps, log);
-  const requestHash = sha256Canonical(command.payment);
-  const prior = await priorRecord(deps, command, log);
-  if (prior && prior.requestHash !== requestHash) throw keyReused();
-  const recorded = await recordPayment(deps, command, requestHash, prior, log);
-  let record = recorded.record;
-  if (record.requestHash !== requestHash) throw keyReused();
-  // A payment re-recorded from its idempotency record was answered before: to the client this is a replay.
-  const created = recorded.created && prior === undefined;
-  if (recorded.created && prior) {
-    log.warn('payment re-recorded from its replicated idempotency record (lost by a database failover)', {
-      paymentId: record.id,
-      reason: `first recorded in ${prior.region}`,
+  await admit(deps, log);
+  const c: Context = {
+    deps,
+    command,
+    requestHash: sha256Canonical(command.payment),
+    key: { merchantId: keyOwner(command), idempotencyKey: command.idempotencyKey },
+    store: { ddb: deps.targets.ddb, table: deps.targets.controlTable },
+    log,
+  };
+  try {
+    const { won, reservation } = await reserve(c.store, {
+      ...c.key,
+      paymentId: newPaymentId(deps.now().getTime()),
+      requestHash: c.requestHash,
+      region: deps.region,
+      now: deps.now(),
     });
+    if (reservation.requestHash !== c.requestHash) throw keyReused();
+    return won ? await finish(c, reservation, undefined) : await continueReserved(c, reservation);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw unavailable(err, log);
   }
-
-  const body = toPaymentResource(record);
-  if (!recorded.created && record.sideEffectsCompletedAt === null) {
-    try {
-      record = await awaitCreator(deps, record);
-    } catch (err) {
-      // Waiting is an optimisation: on any error, complete the side effects here.
-      log.warn('could not wait for the creating request', { paymentId: record.id, ...errorFields(err) });
-    }
-  }
-  if (record.sideEffectsCompletedAt === null) {
-    const failures = await completeSideEffects(
-      deps.targets,
-      record,
-      { status: 201, body },
-      { sessionId: command.sessionId, servingRegion: deps.region, now: deps.now() },
-    );
-    if (failures.length > 0) {
-      for (const failure of failures) {
-        log.error('payment side effect failed', {
-          paymentId: record.id,
-          component: failure.component,
-          ...errorFields(failure.error),
-        });
-      }
-      throw new HttpError(
-        503,
-        'PAYMENT_INCOMPLETE',
-        'the payment was recorded but could not be completed; retry the same request with the same Idempotency-Key',
-        undefined,
-        { 'Retry-After': String(INCOMPLETE_RETRY_AFTER_SECONDS) },
-      );
-    }
-    try {
-      await markSideEffectsCompleted(deps.db, record.id);
-    } catch (err) {
-      log.warn('could not record side-effect completion', { paymentId: record.id, ...errorFields(err) });
-    }
-  }
-
-  const headers: Record<string, string> = { Location: `/payments/${record.id}` };
-  if (!created) headers['Idempotent-Replayed'] = 'true';
-  return { response: jsonResponse(201, body, headers), paymentId: record.id, replayed: !created };
 }

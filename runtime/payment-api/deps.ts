@@ -2,6 +2,7 @@ import { createDocumentClient, createS3Client } from '../shared/aws';
 import { createPgDatabase } from '../shared/db';
 import { poolConfig } from '../shared/db-config';
 import type { Env } from '../shared/env';
+import { createFenceGuard } from '../shared/fence';
 import { createLogger, errorFields } from '../shared/logger';
 import { createWritabilityProbe } from '../shared/writability';
 import type { PaymentApiDeps } from './app';
@@ -16,13 +17,15 @@ export function paymentApiDepsFromEnv(env: Env): PaymentApiDeps {
       log.warn('idle database connection failed', { component: 'database', ...errorFields(err) }),
   });
   const aws = { region: s.region, ...(s.endpoint ? { endpoint: s.endpoint } : {}) };
+  const ddb = createDocumentClient(aws);
   return {
     db,
     writability: createWritabilityProbe(db, { ttlMs: s.readOnlyCacheMs }),
+    fence: createFenceGuard({ ddb, table: s.controlTable, region: s.region, cacheMs: s.fenceCacheMs }),
     targets: {
-      ddb: createDocumentClient(aws),
+      ddb,
       s3: createS3Client(aws),
-      idempotencyTable: s.idempotencyTable,
+      controlTable: s.controlTable,
       sessionsTable: s.sessionsTable,
       receiptsBucket: s.receiptsBucket,
       receiptsKmsKeyArn: s.receiptsKmsKeyArn,

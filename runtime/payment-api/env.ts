@@ -1,5 +1,6 @@
 import { poolVars } from '../shared/db-config';
 import { defineEnv, type Env, envVar, type RenderInput, type Settings } from '../shared/env';
+import { DEFAULT_FENCE_CACHE_MS, FENCE_CACHE_MAX_MS } from '../shared/fence';
 
 /**
  * The environment contract of the payment function (POST /payments, GET /payments/{id}, GET /health and the
@@ -11,7 +12,8 @@ const vars = {
   region: envVar.provided('AWS_REGION'),
   /** Emulators only (local runs, tests): every AWS client sends there. */
   endpoint: envVar.optionalProvided('AWS_ENDPOINT_URL'),
-  idempotencyTable: envVar.text('IDEMPOTENCY_TABLE'),
+  /** The payment control table: key reservations and the regional write fence (DynamoDB MRSC). */
+  controlTable: envVar.text('CONTROL_TABLE'),
   sessionsTable: envVar.text('SESSIONS_TABLE'),
   receiptsBucket: envVar.text('RECEIPTS_BUCKET'),
   receiptsKmsKeyArn: envVar.text('RECEIPTS_KMS_KEY_ARN'),
@@ -24,6 +26,16 @@ const vars = {
   healthTimeoutMs: envVar.int('HEALTH_TIMEOUT_MS', 1000, { min: 50, max: 30_000 }, { pinned: true }),
   /** How long a `SHOW transaction_read_only` answer is trusted (at most 10 s). */
   readOnlyCacheMs: envVar.int('DB_READ_ONLY_CACHE_MS', 2000, { min: 0, max: 10_000 }),
+  /**
+   * How long an answer of the write fence is trusted (runtime/shared/fence.ts): at most 5 s, well below the
+   * failover plan's DNS step. Pinned: the plan's timing depends on it.
+   */
+  fenceCacheMs: envVar.int(
+    'FENCE_CACHE_MS',
+    DEFAULT_FENCE_CACHE_MS,
+    { min: 0, max: FENCE_CACHE_MAX_MS },
+    { pinned: true },
+  ),
 };
 
 export const paymentApiEnv = defineEnv(vars);

@@ -2,7 +2,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { isConnectionError, type Queryable, retryOnConnectionLoss } from '../shared/db';
 import { HttpError, jsonResponse } from '../shared/http';
 import { errorFields, type Logger } from '../shared/logger';
-import { databaseUnavailable } from './create-payment';
+import { databaseUnavailable } from './errors';
 import { findPayment } from './payments-repo';
 import { parsePaymentId } from './request';
 import { toPaymentResource } from './resource';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { lazy } from '../shared/lazy';
 import { createLogger } from '../shared/logger';
-import { createPaymentApiHandler } from './app';
+import { createPaymentApiHandler, fenceOf } from './app';
 import { paymentApiDepsFromEnv } from './deps';
 import { isScheduledEvent, reconcileIncompletePayments, type ReconcileResult } from './reconcile';
 
@@ -23,7 +23,7 @@ export async function handler(
   const log = createLogger({ service: 'payment-api', region: d.region, component: 'reconcile' });
   const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
   const result = await reconcileIncompletePayments(
-    { ...d, now: () => new Date(), ...(deadline !== undefined ? { deadline } : {}) },
+    { ...d, fence: fenceOf(d), now: () => new Date(), ...(deadline !== undefined ? { deadline } : {}) },
     log,
   );
   log.info('reconcile finished', {

@@ -183,25 +183,52 @@ export async function markSideEffectsCompleted(db: Queryable, id: string): Promi
   );
 }
 
-/**
- * Side-effect state of a payment, judged by the database clock: when they were completed (if they were), and
- * whether the payment is younger than `windowMs` (its creator may still be writing them).
- */
-export async function sideEffectsState(
+/** Payments by id (any number; one query). */
+export async function findPaymentsByIds(
   db: Queryable,
-  id: string,
-  windowMs: number,
-): Promise<{ completedAt: Date | null; young: boolean }> {
-  const { rows } = await db.query<{ completed_at: Date | string | null; young: boolean }>(
-    `SELECT side_effects_completed_at AS completed_at,
-            clock_timestamp() - created_at < make_interval(secs => $2::double precision / 1000) AS young
-     FROM payments WHERE id = $1`,
-    [id, windowMs],
+  ids: readonly string[],
+): Promise<Map<string, PaymentRecord>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.query<PaymentRow>(`SELECT ${COLUMNS} FROM payments WHERE id = ANY($1::text[])`, [
+    [...ids],
+  ]);
+  return new Map(rows.map((r) => [r.id, toRecord(r)]));
+}
+
+/** The payment a merchant's Idempotency-Key names in this ledger, if any. */
+export async function findPaymentByKey(
+  db: Queryable,
+  merchantId: string,
+  idempotencyKey: string,
+): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT ${COLUMNS} FROM payments WHERE merchant_id = $1 AND idempotency_key = $2`,
+    [merchantId, idempotencyKey],
   );
-  const row = rows[0];
-  if (!row) throw new Error('payment vanished');
-  return {
-    completedAt: row.completed_at === null ? null : toDate(row.completed_at),
-    young: row.young === true,
-  };
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
+/** A payment with everything needed to record it again elsewhere (its payment method token included). */
+export interface FullPayment extends PaymentRecord {
+  paymentMethodToken: string;
+}
+
+/**
+ * Up to `limit` payments with ids greater than `afterId`, in id order (payment ids sort by creation time),
+ * created at or after `since` when given: keyset pages for lost-write recovery (runtime/recovery/).
+ */
+export async function listPaymentsAfter(
+  db: Queryable,
+  afterId: string,
+  limit: number,
+  since?: Date,
+): Promise<FullPayment[]> {
+  const { rows } = await db.query<PaymentRow & { payment_method_token: string }>(
+    `SELECT ${COLUMNS}, payment_method_token FROM payments
+     WHERE id > $1 AND ($3::timestamptz IS NULL OR created_at >= $3::timestamptz)
+     ORDER BY id
+     LIMIT $2`,
+    [afterId, limit, since ?? null],
+  );
+  return rows.map((r) => ({ ...toRecord(r), paymentMethodToken: r.payment_method_token }));
 }

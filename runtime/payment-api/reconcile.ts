@@ -1,21 +1,24 @@
 import { type Database, retryOnConnectionLoss } from '../shared/db';
+import type { FenceGuard } from '../shared/fence';
 import { errorFields, type Logger } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
 import { findIncompletePayments, markSideEffectsCompleted } from './payments-repo';
-import { toPaymentResource } from './resource';
 import { completeSideEffects, type SideEffectTargets } from './side-effects';
 
 /**
  * Completes the side effects of payments that were committed but never completed: the client was told
  * PAYMENT_INCOMPLETE and did not retry, or the function stopped between the commit and the writes. Runs on a
  * schedule in the payment function of each region (EventBridge), so no committed payment stays without its
- * receipt and idempotency record. Each write is idempotent (side-effects.ts); a payment whose writes fail
+ * receipt and committed reservation. Each write is idempotent (side-effects.ts); a payment whose writes fail
  * again stays pending for the next run. The session record is not rewritten: it is short-lived and only the
- * request knew its session id. On a read-only secondary nothing runs (the writer region reconciles).
+ * request knew its session id. Nothing runs on a read-only secondary (the writer region reconciles), nor in a
+ * region the write fence does not name or that cannot reach its quorum (runtime/shared/fence.ts): a fenced
+ * region writes nothing, not even derived records.
  */
 export interface ReconcileDeps {
   db: Database;
   writability: WritabilityProbe;
+  fence: FenceGuard;
   targets: SideEffectTargets;
   region: string;
   now: () => Date;
@@ -44,6 +47,7 @@ export const DEFAULT_RECONCILE: ReconcileOptions = {
 
 export type ReconcileResult =
   | { status: 'skipped_read_only' }
+  | { status: 'skipped_not_active'; verdict: 'not-active' | 'unreachable' }
   | { status: 'done'; found: number; completed: number; failed: number; stoppedEarly?: string };
 
 export async function reconcileIncompletePayments(
@@ -51,6 +55,8 @@ export async function reconcileIncompletePayments(
   log: Logger,
   options: ReconcileOptions = DEFAULT_RECONCILE,
 ): Promise<ReconcileResult> {
+  const fence = await deps.fence.check();
+  if (fence.verdict !== 'active') return { status: 'skipped_not_active', verdict: fence.verdict };
   // A pooled connection may have died while the function was frozen between runs: retried once, as elsewhere.
   if (!(await retryOnConnectionLoss(() => deps.writability.isWritable())))
     return { status: 'skipped_read_only' };
@@ -72,12 +78,10 @@ export async function reconcileIncompletePayments(
       return result('time budget used up');
     if (failingInARow >= options.maxConsecutiveFailures)
       return result(`${failingInARow} payments in a row still failing`);
-    const failures = await completeSideEffects(
-      deps.targets,
-      record,
-      { status: 201, body: toPaymentResource(record) },
-      { servingRegion: deps.region, now: deps.now() },
-    );
+    const failures = await completeSideEffects(deps.targets, record, {
+      servingRegion: deps.region,
+      now: deps.now(),
+    });
     if (failures.length > 0) {
       failed++;
       failingInARow++;

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { formatMinorUnits, SUPPORTED_CURRENCIES } from '../shared/currencies';
 import { PAYMENT_ID_PATTERN } from '../shared/ids';
 import type { PaymentRecord } from './payments-repo';
+import { reservationKey } from './reservations';
 import { MAX_AMOUNT_MINOR_UNITS, MERCHANT_ID_PATTERN, REFERENCE_PATTERN } from './schema';
 
 /**
@@ -79,9 +80,7 @@ export function receiptKey(payment: Pick<PaymentRecord, 'id' | 'createdAt'>): st
 }
 
 /**
- * Partition key of an idempotency record: keys are scoped to the merchant (as the ledger's unique constraint
- * is). `#` can appear in neither a merchant id nor a key, so the pair is unambiguous.
+ * The key of a payment's record in the payment control table: its reservation (reservations.ts).
+ * @deprecated use `reservationKey`; kept for drctl's drill observation (cli/lib/drill/observe.ts).
  */
-export function idempotencyRecordKey(merchantId: string, idempotencyKey: string): string {
-  return `${merchantId}#${idempotencyKey}`;
-}
+export const idempotencyRecordKey = reservationKey;

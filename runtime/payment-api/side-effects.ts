@@ -1,33 +1,32 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { awsErrorName, awsHttpStatus } from '../shared/aws';
-import { isPaymentId } from '../shared/ids';
 import type { PaymentRecord } from './payments-repo';
-import { idempotencyRecordKey, type PaymentResource, receiptKey, toReceipt } from './resource';
+import { commitReservation } from './reservations';
+import { receiptKey, toReceipt } from './resource';
 
 /**
  * The writes that follow a committed payment. Each one is idempotent, so running it again after a partial
  * failure (or concurrently, for duplicate requests) converges on the same state:
  * - receipt: deterministic content, `If-None-Match: *` (an existing receipt is left alone, 412 is success);
- * - idempotency record: deterministic content (timestamps come from the payment), plain overwrite;
+ * - reservation commit: the key's reservation in the control table is marked committed with the payment's
+ *   ledger facts, conditional on it holding this payment's id (reservations.ts), never overwriting another;
  * - session record: conditional on not moving `lastPaymentId` back to an older payment.
  */
 export interface SideEffectTargets {
   ddb: DynamoDBDocumentClient;
   s3: S3Client;
-  idempotencyTable: string;
+  /** The payment control table (reservations and the write fence; DynamoDB MRSC). */
+  controlTable: string;
   sessionsTable: string;
   receiptsBucket: string;
   receiptsKmsKeyArn: string;
 }
 
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-/** How long POST waits for the idempotency record before letting the ledger decide alone. */
-export const IDEMPOTENCY_PREREAD_TIMEOUT_MS = 1000;
 export const SESSION_TTL_SECONDS = 30 * 60;
 
 export interface SideEffectFailure {
-  component: 'receipt' | 'idempotency_record' | 'session_record';
+  component: 'receipt' | 'reservation' | 'session_record';
   error: unknown;
 }
 
@@ -60,64 +59,6 @@ export async function putReceipt(targets: SideEffectTargets, payment: PaymentRec
       throw err;
     }
   }
-}
-
-export async function putIdempotencyRecord(
-  targets: SideEffectTargets,
-  payment: PaymentRecord,
-  response: { status: number; body: PaymentResource },
-): Promise<void> {
-  await targets.ddb.send(
-    new PutCommand({
-      TableName: targets.idempotencyTable,
-      Item: {
-        pk: idempotencyRecordKey(payment.merchantId, payment.idempotencyKey),
-        requestHash: payment.requestHash,
-        paymentId: payment.id,
-        responseStatus: response.status,
-        responseBody: JSON.stringify(response.body),
-        region: payment.region,
-        createdAt: payment.createdAt.toISOString(),
-        expiresAt: epochSeconds(payment.createdAt) + IDEMPOTENCY_TTL_SECONDS,
-      },
-    }),
-  );
-}
-
-/** What the idempotency record says about the payment first recorded for a key. */
-export interface RecordedPayment {
-  paymentId: string;
-  requestHash: string;
-  region: string;
-  createdAt: Date;
-}
-
-/**
- * Reads the idempotency record of `key` in this region's replica (a global table: it arrives from the other
- * region within about a second). Undefined when there is none or it is malformed.
- */
-export async function readIdempotencyRecord(
-  targets: SideEffectTargets,
-  merchantId: string,
-  key: string,
-): Promise<RecordedPayment | undefined> {
-  const { Item: item } = await targets.ddb.send(
-    new GetCommand({
-      TableName: targets.idempotencyTable,
-      Key: { pk: idempotencyRecordKey(merchantId, key) },
-      ConsistentRead: true,
-    }),
-    // Bounded on its own: in a DynamoDB brownout the POST must still answer before the function times out.
-    { abortSignal: AbortSignal.timeout(IDEMPOTENCY_PREREAD_TIMEOUT_MS) },
-  );
-  if (!item) return undefined;
-  const { paymentId, requestHash, region, createdAt } = item as Record<string, unknown>;
-  if (typeof paymentId !== 'string' || !isPaymentId(paymentId) || typeof requestHash !== 'string')
-    return undefined;
-  if (typeof region !== 'string' || typeof createdAt !== 'string') return undefined;
-  const created = new Date(createdAt);
-  if (Number.isNaN(created.getTime())) return undefined;
-  return { paymentId, requestHash, region, createdAt: created };
 }
 
 export async function putSessionRecord(
@@ -157,12 +98,15 @@ export async function putSessionRecord(
 export async function completeSideEffects(
   targets: SideEffectTargets,
   payment: PaymentRecord,
-  response: { status: number; body: PaymentResource },
-  session: { sessionId?: string; servingRegion: string; now: Date },
+  session: { sessionId?: string; servingRegion: string; now: Date; replacing?: string },
 ): Promise<SideEffectFailure[]> {
+  const reservation = commitReservation({ ddb: targets.ddb, table: targets.controlTable }, payment, {
+    now: session.now,
+    ...(session.replacing !== undefined ? { replacing: session.replacing } : {}),
+  });
   const tasks: Array<[SideEffectFailure['component'], Promise<void>]> = [
     ['receipt', putReceipt(targets, payment)],
-    ['idempotency_record', putIdempotencyRecord(targets, payment, response)],
+    ['reservation', reservation],
   ];
   if (session.sessionId) {
     tasks.push([

@@ -1,8 +1,11 @@
 import {
   DATABASE_RETRY_AFTER_SECONDS,
+  IDEMPOTENCY_RETRY_AFTER_SECONDS,
+  IN_PROGRESS_RETRY_AFTER_SECONDS,
   INCOMPLETE_RETRY_AFTER_SECONDS,
+  NOT_ACTIVE_RETRY_AFTER_SECONDS,
   READ_ONLY_RETRY_AFTER_SECONDS,
-} from '../../runtime/payment-api/create-payment';
+} from '../../runtime/payment-api/errors';
 import { DEADLINE_RETRY_AFTER_SECONDS, PAYMENT_REQUEST_BUDGET_MS } from '../../runtime/payment-api/app';
 import { MAX_BODY_BYTES } from '../../runtime/payment-api/request';
 import { PAYMENT_ID_PATTERN } from '../../runtime/shared/ids';
@@ -183,13 +186,14 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
       '401': unauthenticated,
       '403': forbidden,
       '409': {
-        description: 'The Idempotency-Key was already used with a different body; nothing was written',
+        description: `A request with this Idempotency-Key and body is still being processed (IETF Idempotency-Key draft); retry after Retry-After (${IN_PROGRESS_RETRY_AFTER_SECONDS} s) with the same key and body`,
         schema: 'Error',
-        headers: FUNCTION_HEADERS,
+        headers: ['Retry-After', ...FUNCTION_HEADERS],
+        requiredHeaders: ['Retry-After', ...FUNCTION_HEADERS],
         examples: {
-          IDEMPOTENCY_KEY_REUSED: error(
-            'IDEMPOTENCY_KEY_REUSED',
-            'this Idempotency-Key was already used with a different request body',
+          IDEMPOTENCY_REQUEST_IN_PROGRESS: error(
+            'IDEMPOTENCY_REQUEST_IN_PROGRESS',
+            'a request with this Idempotency-Key is still being processed; retry after Retry-After',
           ),
         },
       },
@@ -212,17 +216,37 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
           UNSUPPORTED_MEDIA_TYPE: error('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'),
         },
       },
+      '422': {
+        description:
+          'The Idempotency-Key was already used with a different body (IETF Idempotency-Key draft); nothing was written',
+        schema: 'Error',
+        headers: FUNCTION_HEADERS,
+        examples: {
+          IDEMPOTENCY_KEY_REUSED: error(
+            'IDEMPOTENCY_KEY_REUSED',
+            'this Idempotency-Key was already used with a different request body',
+          ),
+        },
+      },
       '429': throttled,
       '500': internal,
       '503': {
-        description: `This region cannot take the payment now; retry after Retry-After (REGION_READ_ONLY ${READ_ONLY_RETRY_AFTER_SECONDS} s, DATABASE_UNAVAILABLE ${DATABASE_RETRY_AFTER_SECONDS} s, PAYMENT_INCOMPLETE ${INCOMPLETE_RETRY_AFTER_SECONDS} s: recorded, completed by the retry; DEADLINE_EXCEEDED ${DEADLINE_RETRY_AFTER_SECONDS} s: dependencies too slow to answer within ${PAYMENT_REQUEST_BUDGET_MS / 1000} s, the retry finishes what was started)`,
+        description: `This region cannot take the payment now; retry after Retry-After with the same Idempotency-Key and body (REGION_NOT_ACTIVE ${NOT_ACTIVE_RETRY_AFTER_SECONDS} s: the regional write fence names another region or cannot be read with quorum; REGION_READ_ONLY ${READ_ONLY_RETRY_AFTER_SECONDS} s; IDEMPOTENCY_UNAVAILABLE ${IDEMPOTENCY_RETRY_AFTER_SECONDS} s: the key could not be reserved or checked, no payment was created; DATABASE_UNAVAILABLE ${DATABASE_RETRY_AFTER_SECONDS} s, also when a statement timed out; PAYMENT_INCOMPLETE ${INCOMPLETE_RETRY_AFTER_SECONDS} s: recorded, completed by the retry; DEADLINE_EXCEEDED ${DEADLINE_RETRY_AFTER_SECONDS} s: dependencies too slow to answer within ${PAYMENT_REQUEST_BUDGET_MS / 1000} s, the retry finishes what was started)`,
         schema: 'Error',
         headers: ['Retry-After', ...FUNCTION_HEADERS],
         requiredHeaders: ['Retry-After', ...FUNCTION_HEADERS],
         examples: {
+          REGION_NOT_ACTIVE: error(
+            'REGION_NOT_ACTIVE',
+            'this region is not the active payment region; retry later through the public name',
+          ),
           REGION_READ_ONLY: error(
             'REGION_READ_ONLY',
             'this region is not accepting payments at the moment; retry later',
+          ),
+          IDEMPOTENCY_UNAVAILABLE: error(
+            'IDEMPOTENCY_UNAVAILABLE',
+            'the Idempotency-Key cannot be checked right now; retry the same request later',
           ),
           DATABASE_UNAVAILABLE: databaseUnavailable,
           PAYMENT_INCOMPLETE: error(

@@ -14,6 +14,16 @@ export type Region = keyof typeof REGION_CODES;
 const regionNames = Object.keys(REGION_CODES) as [Region, ...Region[]];
 
 /**
+ * The Region sets a DynamoDB global table with multi-Region strong consistency may span, restricted to the
+ * regions above: "MRSC global tables cannot span Region sets" (US: N. Virginia, Ohio, Oregon; EU: Ireland,
+ * London, Paris, Frankfurt; https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_HowItWorks.html).
+ */
+export const MRSC_REGION_SETS: readonly Region[][] = [
+  ['us-east-1', 'us-east-2', 'us-west-2'],
+  ['eu-west-1', 'eu-central-1'],
+];
+
+/**
  * Availability Zone ids (stable across accounts, unlike AZ names) used for the private subnets, first
  * `azCount` of each list. Pinned rather than discovered so the subnet set never changes on its own.
  * use1-az3 is left out: it is the constrained zone of us-east-1 that does not offer every instance family.
@@ -96,6 +106,12 @@ export const configSchema = z
       .object({
         primary: z.enum(regionNames).default('us-east-1').describe('Active region (must be us-east-1)'),
         secondary: z.enum(regionNames).default('us-east-2').describe('Standby region'),
+        witness: z
+          .enum(regionNames)
+          .default('us-west-2')
+          .describe(
+            'Witness region of the payment control table (DynamoDB multi-Region strong consistency): the third region of the primary and secondary regions\u2019 MRSC Region set; it stores no readable data',
+          ),
       })
       .strict()
       .prefault({})
@@ -358,6 +374,21 @@ export const configSchema = z
         code: 'custom',
         path: ['regions', 'primary'],
         message: 'must be "us-east-1" (Route 53 health-check metrics and their alarm exist only there)',
+      });
+    }
+    const { witness } = c.regions;
+    const regionSet = MRSC_REGION_SETS.find((set) => set.includes(c.regions.primary));
+    if (
+      witness === c.regions.primary ||
+      witness === c.regions.secondary ||
+      !regionSet ||
+      !regionSet.includes(c.regions.secondary) ||
+      !regionSet.includes(witness)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions', 'witness'],
+        message: `primary, secondary and witness must be three different regions of one MRSC Region set (${MRSC_REGION_SETS.map((s) => s.join('/')).join('; ')})`,
       });
     }
     if (c.network.primaryCidr === c.network.secondaryCidr) {

@@ -5,19 +5,49 @@ import { TerraformIterator } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Region } from '../config';
 
+/** The second region's replica of a global table. */
+export interface ReplicaProps {
+  region: Region;
+  kmsKeyArn: string;
+  /** Provider of the replica's region. */
+  provider: AwsProvider;
+  /** Tags of the replica: the default tags of the replica's region (see GlobalTable). */
+  tags: Record<string, string>;
+}
+
+/** What every table of the project shares: on-demand, keyed by `pk` (S), a CMK, PITR, destroyable. */
+export const tableBase = (p: { provider: AwsProvider; name: string; kmsKeyArn: string }) => ({
+  provider: p.provider,
+  name: p.name,
+  billingMode: 'PAY_PER_REQUEST',
+  hashKey: 'pk',
+  attribute: [{ name: 'pk', type: 'S' }],
+  serverSideEncryption: { enabled: true, kmsKeyArn: p.kmsKeyArn },
+  pointInTimeRecovery: { enabled: true },
+  deletionProtectionEnabled: false,
+});
+
+/**
+ * The replica's tags, in its own region (see GlobalTable): one tag resource per key (for_each keeps each tag's
+ * address stable when others are added or removed).
+ */
+export function tagReplica(scope: Construct, table: DynamodbTable, replica: ReplicaProps): DynamodbTag {
+  const tags = TerraformIterator.fromMap(replica.tags);
+  return new DynamodbTag(scope, 'replica-tags', {
+    provider: replica.provider,
+    forEach: tags,
+    resourceArn: table.replica.get(0).arn,
+    key: tags.key,
+    value: tags.value,
+  });
+}
+
 export interface GlobalTableProps {
   provider: AwsProvider;
   name: string;
   /** CMK of the table's home (primary) region. */
   kmsKeyArn: string;
-  replica: {
-    region: Region;
-    kmsKeyArn: string;
-    /** Provider of the replica's region. */
-    provider: AwsProvider;
-    /** Tags of the replica: the default tags of the replica's region (see below). */
-    tags: Record<string, string>;
-  };
+  replica: ReplicaProps;
   /** Attribute holding the expiry time (epoch seconds). */
   ttlAttribute: string;
 }
@@ -39,19 +69,11 @@ export class GlobalTable extends Construct {
 
   constructor(scope: Construct, id: string, p: GlobalTableProps) {
     super(scope, id);
-    const replica = p.replica;
     this.table = new DynamodbTable(this, 'table', {
-      provider: p.provider,
-      name: p.name,
-      billingMode: 'PAY_PER_REQUEST',
-      hashKey: 'pk',
-      attribute: [{ name: 'pk', type: 'S' }],
+      ...tableBase(p),
       ttl: { attributeName: p.ttlAttribute, enabled: true },
       streamEnabled: true,
       streamViewType: 'NEW_AND_OLD_IMAGES',
-      serverSideEncryption: { enabled: true, kmsKeyArn: p.kmsKeyArn },
-      pointInTimeRecovery: { enabled: true },
-      deletionProtectionEnabled: false,
       replica: [
         {
           regionName: p.replica.region,
@@ -64,14 +86,6 @@ export class GlobalTable extends Construct {
       ],
     });
 
-    // One tag resource per key (for_each keeps each tag's address stable when others are added or removed).
-    const tags = TerraformIterator.fromMap(replica.tags);
-    this.replicaTags = new DynamodbTag(this, 'replica-tags', {
-      provider: replica.provider,
-      forEach: tags,
-      resourceArn: this.table.replica.get(0).arn,
-      key: tags.key,
-      value: tags.value,
-    });
+    this.replicaTags = tagReplica(this, this.table, p.replica);
   }
 }

@@ -26,6 +26,84 @@ export interface OperatorRoleProps {
 }
 
 /**
+ * What `drctl recover-lost-writes` calls (runtime/recovery/, cli/commands/recover-lost-writes.ts), named
+ * resources only: in the old primary's region, list the `rds:unplanned-global-failover-<cluster>-*` snapshot,
+ * copy it to `<lost-writes prefix>-*`, restore that to the one temporary cluster (in the old cluster's subnet
+ * group, with the default cluster parameter group) with its instance, then delete both; read the master secret
+ * (the password the restored and the promoted cluster share); in the promoted region, read and commit
+ * reservations, scan them for the report, and write receipts. RDS checks the caller on the snapshot's CMK for
+ * the copy and the restore (kms:CreateGrant and the data-key actions, through RDS only). The dependent
+ * resources RestoreDBClusterFromSnapshot checks besides the cluster (subnet group, parameter group) follow
+ * the Service Authorization Reference's resource types; the exact set is to be confirmed in a drill.
+ */
+function lostWriteRecovery(
+  p: OperatorRoleProps,
+  regions: Region[],
+  controlTables: string[],
+  receiptObjects: string[],
+): PolicyStatement[] {
+  const { names, accountId } = p;
+  const snapshots = regions.flatMap((r) => [
+    arn.rdsClusterSnapshot(r, accountId, `${names.failoverSnapshotPrefix(r)}*`),
+    arn.rdsClusterSnapshot(r, accountId, `${names.lostWritesSnapshotPrefix(r)}-*`),
+  ]);
+  const temporary = regions.flatMap((r) => [
+    arn.rdsCluster(r, accountId, names.recoveryClusterId(r)),
+    arn.rdsInstance(r, accountId, names.recoveryInstanceId(r)),
+  ]);
+  return [
+    allow(
+      'LostWriteSnapshots',
+      ['rds:DescribeDBClusterSnapshots', 'rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource'],
+      [...snapshots, ...regions.map((r) => arn.rdsCluster(r, accountId, names.clusterId(r)))],
+    ),
+    allow(
+      'LostWriteTemporaryCluster',
+      [
+        'rds:RestoreDBClusterFromSnapshot',
+        'rds:CreateDBInstance',
+        'rds:DescribeDBClusters',
+        'rds:DescribeDBInstances',
+        'rds:AddTagsToResource',
+        'rds:DeleteDBInstance',
+        'rds:DeleteDBCluster',
+      ],
+      [
+        ...temporary,
+        ...snapshots,
+        ...regions.flatMap((r) => [
+          arn.rdsSubnetGroup(r, accountId, names.clusterId(r)),
+          arn.rdsClusterParameterGroup(r, accountId, 'default.aurora-postgresql*'),
+        ]),
+      ],
+    ),
+    ...regions.map((r) =>
+      keyUseThrough(
+        `LostWriteSnapshotKey${compact(r)}`,
+        p.dataKeyArns[r],
+        ['kms:CreateGrant', 'kms:DescribeKey', 'kms:Decrypt', 'kms:GenerateDataKey*'],
+        ['rds'],
+        r,
+      ),
+    ),
+    allow(
+      'LedgerMasterSecret',
+      'secretsmanager:GetSecretValue',
+      regions.map((r) => arn.secret(r, accountId, names.dbSecretName)),
+    ),
+    ...regions.map((r) =>
+      keyUseThrough(`MasterSecretKey${compact(r)}`, p.dataKeyArns[r], 'kms:Decrypt', ['secretsmanager'], r),
+    ),
+    allow(
+      'RecoveryReservations',
+      ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+      controlTables,
+    ),
+    allow('RecoveryReceipts', 's3:PutObject', receiptObjects),
+  ];
+}
+
+/**
  * The role operators (and game-day automation) assume to run `drctl`: exactly the calls its commands make
  * (docs/runbooks/drctl.md lists them per command), on the named resources of this environment. Trusted
  * principals come from config `failover.operatorPrincipalArns`; without any, the account itself may assume
@@ -44,8 +122,11 @@ export class OperatorRole extends Construct {
       ...regions.map((r) => arn.rdsCluster(r, accountId, names.clusterId(r))),
     ];
     const stateTable = arn.dynamodbTable(secondary, accountId, names.stateTable);
-    const idempotencyTables = regions.map((r) => arn.dynamodbTable(r, accountId, names.idempotencyTable));
+    const controlTables = regions.map((r) => arn.dynamodbTable(r, accountId, names.paymentControlTable));
     const topics = regions.map((r) => names.alertTopicArn(r, accountId));
+    const receiptObjects = regions.map((r) =>
+      arn.s3Objects(arn.s3Bucket(names.receiptsBucket(r, accountId)), 'receipts/'),
+    );
 
     const statements: PolicyStatement[] = [
       allow('ReadTopology', ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'], ledger),
@@ -59,7 +140,7 @@ export class OperatorRole extends Construct {
         ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
         stateTable,
       ),
-      // The tables named here (idempotency replicas in both regions, the state table in the secondary) are
+      // The tables named here (control table replicas in both regions, the state table in the secondary) are
       // encrypted with their region's data key, whose key policy only delegates to IAM through DynamoDB:
       // without a grant per region every GetItem / PutItem on them is denied.
       ...regions.map((r) => tableKeyAccess(`TablesKey${compact(r)}`, p.dataKeyArns[r], r)),
@@ -92,7 +173,8 @@ export class OperatorRole extends Construct {
         ...regions.map((r) => names.executeApiArn(r, accountId, 'POST', 'payments')),
         ...regions.map((r) => names.executeApiArn(r, accountId, 'GET', 'payments/*')),
       ]),
-      allow('ObserveReplication', 'dynamodb:GetItem', idempotencyTables),
+      // The drill looks for its canaries' reservations in the control table (cli/lib/drill/observe.ts).
+      allow('ObserveReplication', 'dynamodb:GetItem', controlTables),
       allow(
         'ObserveReceipts',
         ['s3:GetObject', 's3:ListBucket'],
@@ -102,15 +184,23 @@ export class OperatorRole extends Construct {
         }),
       ),
       ...regions.map((r) =>
-        keyUseThrough(`ReceiptsKey${compact(r)}`, p.dataKeyArns[r], 'kms:Decrypt', ['s3'], r),
+        keyUseThrough(
+          `ReceiptsKey${compact(r)}`,
+          p.dataKeyArns[r],
+          ['kms:Decrypt', 'kms:GenerateDataKey'],
+          ['s3'],
+          r,
+        ),
       ),
+      ...lostWriteRecovery(p, regions, controlTables, receiptObjects),
     ];
 
     const principals = p.operatorPrincipalArns;
     this.role = new IamRole(this, 'role', {
       provider: p.provider,
       name: names.operatorRole,
-      description: 'Runs drctl: status, switchover, failover, failback, drill for this environment',
+      description:
+        'Runs drctl: status, switchover, failover, failback, drill, recover-lost-writes for this environment',
       // A drill with its default timeouts can run about 2 h 10 min (observation 15 min, switchover 2 + 10 min,
       // public name 30 min, failback 30 + 10 min, return of the public name 30 min), past one hour: 4 h covers
       // it. A session assumed by another role (role chaining) is still capped at 1 h by STS.

@@ -70,16 +70,15 @@ export class PaymentService extends Construct {
       vpc: p.vpc,
     };
 
-    const [tablesGrant, tablesKeyGrant] = tableAccess(
-      [table(names.idempotencyTable), table(names.sessionsTable)],
-      {
-        sid: 'IdempotencyAndSessions',
-        keySid: 'TablesKey',
-        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        keyArn: p.dataKeyArn,
-        region,
-      },
-    );
+    // Exactly the calls the code makes: the control table GetItem (fence, reservations, /health), PutItem
+    // (reserve), UpdateItem (take over, release, commit); the sessions table PutItem only.
+    const [controlGrant, tablesKeyGrant] = tableAccess(table(names.paymentControlTable), {
+      sid: 'PaymentControlTable',
+      keySid: 'TablesKey',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      keyArn: p.dataKeyArn,
+      region,
+    });
     this.paymentFn = new DrFunction(this, 'payment', {
       ...common,
       functionName: names.paymentFunction(region),
@@ -92,14 +91,15 @@ export class PaymentService extends Construct {
       environment: renderPaymentApiEnv({
         ...database,
         dbUser: names.appDbUser,
-        idempotencyTable: names.idempotencyTable,
+        controlTable: names.paymentControlTable,
         sessionsTable: names.sessionsTable,
         receiptsBucket: p.receipts.bucketName,
         receiptsKmsKeyArn: p.dataKeyArn,
         role: p.role,
       }),
       statements: [
-        tablesGrant,
+        controlGrant,
+        allow('Sessions', 'dynamodb:PutItem', table(names.sessionsTable)),
         allow('Receipts', ['s3:PutObject', 's3:GetObject'], arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
         allow('HealthProbeBucket', 's3:ListBucket', p.receipts.bucketArn),
         keyUseThrough('ReceiptsKey', p.dataKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['s3'], region),
@@ -117,7 +117,7 @@ export class PaymentService extends Construct {
     const reconcile = new CloudwatchEventRule(this, 'reconcile-schedule', {
       provider,
       name: names.reconcileSchedule(region),
-      description: 'Completes committed payments whose receipt or idempotency record is missing',
+      description: 'Completes committed payments whose receipt or committed reservation is missing',
       scheduleExpression: `rate(${RECONCILE_INTERVAL_MINUTES} minutes)`,
     });
     new CloudwatchEventTarget(this, 'reconcile-target', {

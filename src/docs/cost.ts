@@ -29,6 +29,8 @@ export const PRICES = {
   dynamodbWritePerMillion: 0.625,
   dynamodbReplicatedWritePerMillion: 0.625,
   dynamodbReadPerMillion: 0.125,
+  /** Standard table class, beyond the free 25 GB. */
+  dynamodbStorageGbMonth: 0.25,
   s3PutPerThousand: 0.005,
   s3RtcPerGb: 0.015,
   /** us-east-1 <-> us-east-2 is half the usual inter-region rate. */
@@ -36,6 +38,8 @@ export const PRICES = {
 } as const;
 
 const HOURS = 730;
+/** A committed reservation: ~390 bytes of attribute names and values with a 40-character key. */
+export const RESERVATION_ITEM_BYTES = 400;
 /** CloudWatch's free tier: the first three dashboards of an account cost nothing. */
 const FREE_DASHBOARDS = 3;
 const values = (p: PlanStacks, stack: keyof PlanStacks, type: string): Attrs[] =>
@@ -131,9 +135,10 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
 }
 
 /**
- * Variable cost per one million payments. Each payment: one API call, one ~200 ms Lambda run, one consistent
- * DynamoDB read (the idempotency record) and two writes (idempotency and session records, each replicated),
- * one S3 put (and its replicated put in the other region).
+ * Variable cost per one million payments. Each payment: one API call, one ~200 ms Lambda run, at most one
+ * strongly consistent DynamoDB read (the write fence; fewer under load, it is cached for FENCE_CACHE_MS), three
+ * writes (the key reservation, its commit, the session record), each replicated to the other replica region
+ * (an MRSC witness incurs no write cost), one S3 put (and its replicated put in the other region).
  */
 export function perMillionPayments(p: PlanStacks): CostLine[] {
   const fn = allOf(p, 'aws_lambda_function').find((f) => String(f.function_name).includes('-payment-api-'));
@@ -160,13 +165,19 @@ export function perMillionPayments(p: PlanStacks): CostLine[] {
     },
     {
       component: 'DynamoDB reads, writes + replication',
-      quantity: '1M consistent reads, 2M writes + 2M replicated writes',
+      quantity: '1M consistent reads, 3M writes + 3M replicated writes',
       monthlyUsd:
         PRICES.dynamodbReadPerMillion +
-        2 * PRICES.dynamodbWritePerMillion +
-        2 * PRICES.dynamodbReplicatedWritePerMillion,
+        3 * PRICES.dynamodbWritePerMillion +
+        3 * PRICES.dynamodbReplicatedWritePerMillion,
       basis:
-        'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes)',
+        'on-demand $0.125 per million reads, $0.625 per million writes (and per million replicated writes); MRSC priced at the same rates (assumption)',
+    },
+    {
+      component: 'DynamoDB reservation storage (kept)',
+      quantity: `1M x ~${RESERVATION_ITEM_BYTES} B in 2 replica regions, per month of payments kept`,
+      monthlyUsd: ((2 * RESERVATION_ITEM_BYTES) / 1e3) * PRICES.dynamodbStorageGbMonth,
+      basis: `$${PRICES.dynamodbStorageGbMonth}/GB-month; MRSC has no TTL, so each month of payments adds this for good (the witness stores nothing billable)`,
     },
     {
       component: 'Aurora I/O + replicated writes',

@@ -92,7 +92,12 @@ export function buildDiagram(p: PlanStacks): Diagram {
     if (payment && cluster)
       edges.push({ from: `${role}_fn`, to: `${role}_db`, label: 'IAM auth, TLS', kind: 'traffic' });
     if (payment)
-      edges.push({ from: `${role}_fn`, to: `${role}_ddb`, label: 'idempotency, sessions', kind: 'traffic' });
+      edges.push({
+        from: `${role}_fn`,
+        to: `${role}_ddb`,
+        label: 'fence, reservations, sessions',
+        kind: 'traffic',
+      });
     if (payment && bucket)
       edges.push({ from: `${role}_fn`, to: `${role}_s3`, label: 'receipts', kind: 'traffic' });
     const watchdog = fns.find((n) => n.includes('-watchdog'));
@@ -129,7 +134,14 @@ export function buildDiagram(p: PlanStacks): Diagram {
     });
   }
   if (f.dynamodb.length > 0 && f.dynamodb.every((t) => t.replicated)) {
-    edges.push({ from: 'p_ddb', to: 's_ddb', label: 'global tables (both ways)', kind: 'replication' });
+    const strong = f.dynamodb.filter((t) => t.strong).length;
+    edges.push({
+      from: 'p_ddb',
+      to: 's_ddb',
+      label:
+        strong > 0 ? 'global tables (both ways; MRSC: quorum with a witness)' : 'global tables (both ways)',
+      kind: 'replication',
+    });
   }
   if (f.s3.replicated) {
     edges.push({

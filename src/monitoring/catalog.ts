@@ -148,9 +148,12 @@ export function regionCatalog(config: Config, region: Region, accountId: string)
     DestinationBucket: names.receiptsBucket(peer, accountId),
     RuleId: names.receiptsReplicationRuleId,
   };
-  const tables: Array<[string, string]> = [
-    ['idempotency', names.idempotencyTable],
-    ['sessions', names.sessionsTable],
+  // [short id, table, replication]: MRSC tables replicate synchronously and "do not publish a
+  // ReplicationLatency metric" (bp-global-table-design.html, key facts about MRSC): only the eventually
+  // consistent sessions table has one.
+  const tables: Array<[string, string, 'strong' | 'eventual']> = [
+    ['payment-control', names.paymentControlTable, 'strong'],
+    ['sessions', names.sessionsTable, 'eventual'],
   ];
   return {
     region,
@@ -168,16 +171,20 @@ export function regionCatalog(config: Config, region: Region, accountId: string)
       connections: m('AWS/RDS', 'DatabaseConnections', cluster, 'Maximum', `ledger connections ${region}`),
       capacity: m('AWS/RDS', 'ACUUtilization', cluster, 'Average', `ledger ACU utilisation ${region} (%)`),
     },
-    dynamodb: tables.map(([short, table]) => ({
+    dynamodb: tables.map(([short, table, replication]) => ({
       short,
       table,
-      replicationLatency: m(
-        'AWS/DynamoDB',
-        'ReplicationLatency',
-        { TableName: table, ReceivingRegion: peer },
-        'Average',
-        `${table} ${region}->${peer} (ms)`,
-      ),
+      ...(replication === 'eventual'
+        ? {
+            replicationLatency: m(
+              'AWS/DynamoDB',
+              'ReplicationLatency',
+              { TableName: table, ReceivingRegion: peer },
+              'Average',
+              `${table} ${region}->${peer} (ms)`,
+            ),
+          }
+        : {}),
       readThrottles: m(
         'AWS/DynamoDB',
         'ReadThrottleEvents',

@@ -85,7 +85,9 @@ export function dashboardBody(input: DashboardInput): string {
   row([
     {
       title: 'DynamoDB replication latency (ms)',
-      metrics: cs.flatMap((c) => c.dynamodb.map((d) => line(d.replicationLatency))),
+      metrics: cs.flatMap((c) =>
+        c.dynamodb.flatMap((d) => (d.replicationLatency ? [line(d.replicationLatency)] : [])),
+      ),
     },
     {
       title: 'DynamoDB throttled requests',

@@ -83,15 +83,19 @@ export class RegionalAlarms extends Construct {
         missing: 'missing',
       },
       ...c.dynamodb.flatMap((d) => [
-        {
-          id: `${d.short}-replication-latency`,
-          description: `DynamoDB ${d.table} replication to ${c.peer} slower than ${t.dynamodbReplicationLatencyMs} ms`,
-          metric: d.replicationLatency,
-          threshold: t.dynamodbReplicationLatencyMs,
-          periodSeconds: 60,
-          evaluationPeriods: 3,
-          missing: 'notBreaching' as const,
-        },
+        ...(d.replicationLatency
+          ? [
+              {
+                id: `${d.short}-replication-latency`,
+                description: `DynamoDB ${d.table} replication to ${c.peer} slower than ${t.dynamodbReplicationLatencyMs} ms`,
+                metric: d.replicationLatency,
+                threshold: t.dynamodbReplicationLatencyMs,
+                periodSeconds: 60,
+                evaluationPeriods: 3,
+                missing: 'notBreaching' as const,
+              },
+            ]
+          : []),
         {
           id: `${d.short}-read-throttles`,
           description: `DynamoDB ${d.table} read throttling`,

@@ -236,17 +236,39 @@ function ledgerRpo(f: PlanFacts): StoreRpo {
   };
 }
 
-function regionalRpo(f: PlanFacts): StoreRpo[] {
+/**
+ * DynamoDB as its worst table: tables with multi-Region strong consistency lose nothing acknowledged ("Item
+ * changes in an MRSC global table replica are synchronously replicated to at least one other Region before the
+ * write operation returns a successful response", V2globaltables_HowItWorks.html); the others replicate
+ * asynchronously with no AWS bound.
+ */
+function dynamodbRpo(f: PlanFacts): StoreRpo {
   const tablesReplicated = f.dynamodb.length > 0 && f.dynamodb.every((t) => t.replicated);
+  const allStrong = tablesReplicated && f.dynamodb.every((t) => t.strong);
+  const mode = (t: PlanFacts['dynamodb'][number]) =>
+    !t.replicated ? 'NO' : t.strong ? 'MRSC (synchronous, RPO 0)' : 'yes';
+  const replicas = `global table replicas: ${f.dynamodb.map((t) => `${t.name}=${mode(t)}`).join(', ')}`;
+  if (allStrong)
+    return {
+      store: 'DynamoDB',
+      expectedSeconds: 0,
+      boundSeconds: 0,
+      basis: 'synchronous',
+      source: `${replicas}; MRSC writes reach a second Region before they return`,
+    };
+  return {
+    store: 'DynamoDB',
+    expectedSeconds: tablesReplicated ? T.dynamodbTypicalLag.seconds : null,
+    boundSeconds: null,
+    basis: tablesReplicated ? 'no-aws-bound' : 'unbounded',
+    source: `${replicas}; ${T.dynamodbTypicalLag.source}`,
+  };
+}
+
+function regionalRpo(f: PlanFacts): StoreRpo[] {
   return [
     ledgerRpo(f),
-    {
-      store: 'DynamoDB',
-      expectedSeconds: tablesReplicated ? T.dynamodbTypicalLag.seconds : null,
-      boundSeconds: null,
-      basis: tablesReplicated ? 'no-aws-bound' : 'unbounded',
-      source: `global table replicas: ${f.dynamodb.map((t) => `${t.name}=${t.replicated ? 'yes' : 'NO'}`).join(', ')}; ${T.dynamodbTypicalLag.source}`,
-    },
+    dynamodbRpo(f),
     {
       store: 'receipts (S3)',
       expectedSeconds: f.s3.replicated ? (f.s3.rtcMinutes ? f.s3.rtcMinutes * 60 : null) : null,

@@ -71,7 +71,11 @@ export interface PlanFacts {
     /** The parameter on both clusters (the secondary's applies only once it is the writer). */
     rpoParameter: { primary: RpoParameter; secondary: RpoParameter };
   };
-  dynamodb: Array<{ name: string; replicated: boolean; pitr: boolean }>;
+  /**
+   * `strong`: multi-Region strong consistency (every replica `consistency_mode = STRONG`, plus a witness or a
+   * third replica): writes reach a second Region before they return, so nothing acknowledged is lost.
+   */
+  dynamodb: Array<{ name: string; replicated: boolean; pitr: boolean; strong: boolean }>;
   s3: { replicated: boolean; rtcMinutes?: number };
   lambdaSubnetsPrimary: number;
   /** Plan-level remarks: documented defaults that were applied, mismatches worth knowing. */
@@ -378,11 +382,19 @@ export function extractFacts(p: PlanStacks): PlanFacts {
         : {}),
       rpoParameter,
     },
-    dynamodb: list(p.global, 'aws_dynamodb_table').map((t) => ({
-      name: String(t.name),
-      replicated: ((t.replica as Attrs[] | undefined) ?? []).length > 0,
-      pitr: (t.point_in_time_recovery as Attrs | undefined)?.enabled === true,
-    })),
+    dynamodb: list(p.global, 'aws_dynamodb_table').map((t) => {
+      const replicas = (t.replica as Attrs[] | undefined) ?? [];
+      const witness = (t.global_table_witness as Attrs | undefined)?.region_name !== undefined;
+      return {
+        name: String(t.name),
+        replicated: replicas.length > 0,
+        pitr: (t.point_in_time_recovery as Attrs | undefined)?.enabled === true,
+        strong:
+          replicas.length > 0 &&
+          replicas.every((r) => r.consistency_mode === 'STRONG') &&
+          (witness || replicas.length >= 2),
+      };
+    }),
     s3: {
       replicated: forwardRule !== undefined && forwardRule.status === 'Enabled',
       ...(rtc?.status === 'Enabled' && rtc.time?.minutes ? { rtcMinutes: rtc.time.minutes } : {}),

@@ -4,6 +4,7 @@ import { accountId } from '../account';
 import { TerraformOutput } from 'cdktn';
 import { ApiCertificates } from '../constructs/api-certificates';
 import { AuroraGlobalCluster } from '../constructs/aurora-global';
+import { PaymentControlTable } from '../constructs/control-table';
 import { GlobalTable } from '../constructs/global-tables';
 import { MultiRegionKey } from '../constructs/multi-region-key';
 import { OperatorRole } from '../constructs/operator-role';
@@ -19,7 +20,7 @@ export class GlobalStack extends DrStack {
   readonly dataKey: MultiRegionKey;
   readonly opsKey: MultiRegionKey;
   readonly ledger: AuroraGlobalCluster;
-  readonly idempotencyTable: GlobalTable;
+  readonly controlTable: PaymentControlTable;
   readonly sessionsTable: GlobalTable;
   readonly operatorRole: OperatorRole;
   readonly certificates: ApiCertificates;
@@ -59,22 +60,30 @@ export class GlobalStack extends DrStack {
       engineVersion: config.database.engineVersion,
       databaseName: names.databaseName,
     });
-    const tableProps = {
+    const replica = {
+      region: secondary,
+      kmsKeyArn: this.dataKey.replicaKey.arn,
+      provider: secondaryProvider,
+      tags: defaultTags(config, 'global', secondary),
+    };
+    // Replaces the eventually consistent idempotency table of earlier versions (MRSC cannot be added to an
+    // existing table): its records were derived from the ledger and expired after 24 h, so nothing is
+    // migrated; payments recorded before the switch are found by their ledger key (create-payment.ts).
+    this.controlTable = new PaymentControlTable(this, 'payment-control', {
+      provider: primaryProvider,
+      name: names.paymentControlTable,
+      initialActiveRegion: primary,
+      kmsKeyArn: this.dataKey.primaryKey.arn,
+      replica,
+      witnessRegion: config.regions.witness,
+    });
+    this.sessionsTable = new GlobalTable(this, 'sessions', {
       provider: primaryProvider,
       kmsKeyArn: this.dataKey.primaryKey.arn,
-      replica: {
-        region: secondary,
-        kmsKeyArn: this.dataKey.replicaKey.arn,
-        provider: secondaryProvider,
-        tags: defaultTags(config, 'global', secondary),
-      },
+      replica,
       ttlAttribute: 'expiresAt',
-    };
-    this.idempotencyTable = new GlobalTable(this, 'idempotency', {
-      ...tableProps,
-      name: names.idempotencyTable,
+      name: names.sessionsTable,
     });
-    this.sessionsTable = new GlobalTable(this, 'sessions', { ...tableProps, name: names.sessionsTable });
 
     this.certificates = new ApiCertificates(this, 'api-certificates', {
       dnsProvider: primaryProvider,
@@ -110,8 +119,8 @@ export class GlobalStack extends DrStack {
       value: this.ledger.globalCluster.endpoint,
       description: 'Follows the writer after a switchover or failover',
     });
-    new TerraformOutput(this, 'idempotency_table_name', { value: this.idempotencyTable.table.name });
-    new TerraformOutput(this, 'idempotency_table_arn', { value: this.idempotencyTable.table.arn });
+    new TerraformOutput(this, 'payment_control_table_name', { value: this.controlTable.table.name });
+    new TerraformOutput(this, 'payment_control_table_arn', { value: this.controlTable.table.arn });
     new TerraformOutput(this, 'sessions_table_name', { value: this.sessionsTable.table.name });
     new TerraformOutput(this, 'sessions_table_arn', { value: this.sessionsTable.table.arn });
     new TerraformOutput(this, 'data_key_arns', {

@@ -10,7 +10,7 @@ describe('bad arguments: exit 2 with one readable line on stderr', () => {
     [['frobnicate'], /^drctl: error: unknown command 'frobnicate'$/],
     [
       [],
-      /^drctl: error: missing command \(one of status, switchover, failover, failback, drill\); see "drctl --help"$/,
+      /^drctl: error: missing command \(one of status, switchover, failover, failback, drill, recover-lost-writes\); see "drctl --help"$/,
     ],
     [['status', '--bogus'], /^drctl: error: unknown option '--bogus'$/],
     [['--bogus', 'status'], /^drctl: error: unknown option '--bogus'$/],

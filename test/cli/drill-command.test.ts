@@ -39,7 +39,7 @@ beforeAll(async () => {
   await createStateTable(raw, `payment-processing-dr-state-${suffix}`);
   await raw.send(
     new CreateTableCommand({
-      TableName: `payment-processing-idempotency-${suffix}`,
+      TableName: `payment-processing-payment-control-${suffix}`,
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
@@ -47,7 +47,7 @@ beforeAll(async () => {
   );
   await waitUntilTableExists(
     { client: raw, maxWaitTime: 20, minDelay: 1 },
-    { TableName: `payment-processing-idempotency-${suffix}` },
+    { TableName: `payment-processing-payment-control-${suffix}` },
   );
   const sns = failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS });
   const topic = await sns.send(new CreateTopicCommand({ Name: `payment-processing-alerts-${suffix}-use2` }));
@@ -76,7 +76,7 @@ function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
   );
   const world = new DrillWorld(clock, {
     zone: ZONE,
-    idempotencyTable: `payment-processing-idempotency-${suffix}`,
+    idempotencyTable: `payment-processing-payment-control-${suffix}`,
     secondaryBucket: `payment-processing-receipts-${suffix}-use2-123456789012`,
     lagMs: { aurora: () => 100, dynamodb: () => 0, s3: () => 2000 },
     dnsDelayMs: 45_000,
@@ -84,7 +84,7 @@ function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
     onPayment: async (p) => {
       await ddb.send(
         new PutCommand({
-          TableName: `payment-processing-idempotency-${suffix}`,
+          TableName: `payment-processing-payment-control-${suffix}`,
           Item: { pk: idempotencyRecordKey(CANARY_MERCHANT, p.key), paymentId: p.id, region: p.region },
         }),
       );

@@ -9,9 +9,10 @@ import { DEADLINE_RETRY_AFTER_SECONDS, PAYMENT_REQUEST_BUDGET_MS } from '../../r
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   READ_ONLY_RETRY_AFTER_SECONDS,
-} from '../../runtime/payment-api/create-payment';
+} from '../../runtime/payment-api/errors';
 import { DEFAULT_HEALTH_TIMEOUT_MS } from '../../runtime/payment-api/env';
-import { IDEMPOTENCY_PREREAD_TIMEOUT_MS } from '../../runtime/payment-api/side-effects';
+import { RESERVATION_TIMEOUT_MS } from '../../runtime/payment-api/reservations';
+import { DEFAULT_FENCE_CACHE_MS, DEFAULT_FENCE_READ_TIMEOUT_MS } from '../../runtime/shared/fence';
 import { type AwsService, budgetFor, BUDGETS } from '../../runtime/shared/aws-clients';
 import { poolConfig, poolVars } from '../../runtime/shared/db-config';
 import { defineEnv } from '../../runtime/shared/env';
@@ -77,7 +78,10 @@ describe('docs/budgets.md', () => {
       `${s(PAYMENT_REQUEST_BUDGET_MS)} end to end, then \`503 DEADLINE_EXCEEDED\` with \`Retry-After: ${DEADLINE_RETRY_AFTER_SECONDS}\``,
     );
     expect(flat).toContain(`${s(DEFAULT_HEALTH_TIMEOUT_MS)} for all checks together`);
-    expect(flat).toContain(`| idempotency pre-read of a POST | ${s(IDEMPOTENCY_PREREAD_TIMEOUT_MS)}, then`);
+    expect(flat).toContain(`| key reservation of a POST | ${s(RESERVATION_TIMEOUT_MS)}, then`);
+    expect(flat).toContain(
+      `| write fence read of a POST | ${s(DEFAULT_FENCE_READ_TIMEOUT_MS)}, then \`503 REGION_NOT_ACTIVE\`; an answer is reused for at most ${s(DEFAULT_FENCE_CACHE_MS)}`,
+    );
   });
 
   it("the request budget leaves room below the payment function's Lambda timeout, as quoted", () => {

@@ -11,7 +11,7 @@ describe('configuration', () => {
   it('defaults to the dev environment, us-east-1/us-east-2 and the required CIDRs', () => {
     const c = loadConfig({ env: {}, configDir: emptyDir() });
     expect(c.environmentSuffix).toBe('dev');
-    expect(c.regions).toEqual({ primary: 'us-east-1', secondary: 'us-east-2' });
+    expect(c.regions).toEqual({ primary: 'us-east-1', secondary: 'us-east-2', witness: 'us-west-2' });
     expect(c.network.primaryCidr).toBe('10.0.0.0/16');
     expect(c.network.secondaryCidr).toBe('10.1.0.0/16');
     expect(c.failover.mode).toBe('automatic');

@@ -158,7 +158,7 @@ describe('use of the data key that encrypts the DynamoDB tables', () => {
     const table = only(
       manual.global,
       'aws_dynamodb_table',
-      (t) => t.name === 'payment-processing-idempotency-test',
+      (t) => t.name === 'payment-processing-payment-control-test',
     );
     const keyOf: Record<string, unknown> = {
       'us-east-1': (table.server_side_encryption as Attrs).kms_key_arn,

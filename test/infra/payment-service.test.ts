@@ -79,7 +79,8 @@ describe('payment service Lambdas', () => {
         ),
         DB_NAME: 'payments',
         DB_USER: 'payments_app',
-        IDEMPOTENCY_TABLE: 'payment-processing-idempotency-test',
+        CONTROL_TABLE: 'payment-processing-payment-control-test',
+        FENCE_CACHE_MS: '1000',
         SESSIONS_TABLE: 'payment-processing-sessions-test',
         RECEIPTS_BUCKET: expect.stringMatching(/^\$\{aws_s3_bucket\.receipts_bucket_\w+\.bucket\}$/),
         RECEIPTS_KMS_KEY_ARN: '${data.aws_kms_key.data-key.arn}',
@@ -116,15 +117,22 @@ describe('payment service Lambdas', () => {
     const st = parsePolicy(role.policy).Statement;
     const bySid = Object.fromEntries(st.map((x) => [x.Sid, x]));
     expect(bySid.OwnLogs.Resource).toMatch(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:log-stream:\*$/);
-    expect(bySid.IdempotencyAndSessions.Resource).toEqual([
-      'arn:aws:dynamodb:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:table/payment-processing-idempotency-test',
-      'arn:aws:dynamodb:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:table/payment-processing-sessions-test',
-    ]);
-    expect(bySid.IdempotencyAndSessions.Action).toEqual([
+    // Exactly the calls the code makes: GetItem/PutItem/UpdateItem on the control table, PutItem on sessions.
+    expect(bySid.PaymentControlTable.Resource).toBe(
+      'arn:aws:dynamodb:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:table/payment-processing-payment-control-test',
+    );
+    expect(bySid.PaymentControlTable.Action).toEqual([
       'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+    expect(bySid.Sessions).toEqual({
+      Sid: 'Sessions',
+      Effect: 'Allow',
+      Action: 'dynamodb:PutItem',
+      Resource:
+        'arn:aws:dynamodb:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:table/payment-processing-sessions-test',
+    });
     expect(bySid.Receipts.Resource).toMatch(/^\$\{aws_s3_bucket\.receipts_bucket_\w+\.arn\}\/receipts\/\*$/);
     expect(bySid.HealthProbeBucket).toMatchObject({
       Action: 's3:ListBucket',

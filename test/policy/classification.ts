@@ -44,6 +44,14 @@ export const ENCRYPTION_RULES: Record<string, (a: Attrs, ctx: SweepContext) => s
     const replicas = (a.replica as Attrs[] | undefined) ?? [];
     return replicas.every((r) => isRef(r.kms_key_arn)) ? null : 'table replica without a CMK';
   },
+  // An item is encrypted by its table: it must live in a table of this stack (which the rule above checks).
+  aws_dynamodb_table_item: (a, ctx) =>
+    typeof a.table_name === 'string' &&
+    Object.keys(ctx.stack.aws_dynamodb_table ?? {}).some(
+      (t) => a.table_name === `\${aws_dynamodb_table.${t}.name}`,
+    )
+      ? null
+      : 'table item outside a table of this stack',
   aws_s3_bucket: (a, ctx) => {
     const name = JSON.stringify(a.bucket);
     const mine = Object.values(ctx.stack.aws_s3_bucket_server_side_encryption_configuration ?? {}).find(

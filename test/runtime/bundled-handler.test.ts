@@ -28,7 +28,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
     DATABASE_URL: h.tdb.url as string,
-    IDEMPOTENCY_TABLE: h.names.idempotencyTable,
+    CONTROL_TABLE: h.names.controlTable,
     SESSIONS_TABLE: h.names.sessionsTable,
     RECEIPTS_BUCKET: h.names.receiptsBucket,
     RECEIPTS_KMS_KEY_ARN: h.names.receiptsKmsKeyArn,
@@ -63,7 +63,7 @@ describe.skipIf(!process.env.DATABASE_URL)('the bundled payment function', () =>
       payments: 1,
       ledgerEntries: 2,
       receipts: 1,
-      idempotencyItems: 1,
+      reservations: 1,
     });
   });
 });

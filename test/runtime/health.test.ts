@@ -73,7 +73,7 @@ function healthHandler(overrides: HealthOverrides = {}) {
     targets: {
       ddb: aws.documents,
       s3: overrides.s3 ?? aws.s3,
-      idempotencyTable: overrides.idempotencyTable ?? names.idempotencyTable,
+      controlTable: overrides.idempotencyTable ?? names.controlTable,
       sessionsTable: names.sessionsTable,
       receiptsBucket: overrides.receiptsBucket ?? names.receiptsBucket,
       receiptsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/test',
@@ -134,7 +134,7 @@ describe('GET /health', () => {
   });
 
   it('503 when the idempotency table is missing', async () => {
-    const { res, failures } = await check({ idempotencyTable: `${names.idempotencyTable}-missing` });
+    const { res, failures } = await check({ idempotencyTable: `${names.controlTable}-missing` });
     expectUnavailable(res);
     expect(failures).toEqual([
       expect.objectContaining({ component: 'dynamodb', reason: 'ResourceNotFoundException' }),
@@ -196,7 +196,7 @@ describe('health configuration from the environment', () => {
   it('defaults the deadline to 1000 ms (inside the 2 s Route 53 allows) and honours HEALTH_TIMEOUT_MS', async () => {
     const env = {
       AWS_REGION: 'us-east-2',
-      IDEMPOTENCY_TABLE: 't',
+      CONTROL_TABLE: 't',
       SESSIONS_TABLE: 's',
       RECEIPTS_BUCKET: 'b',
       RECEIPTS_KMS_KEY_ARN: 'arn:aws:kms:us-east-2:123456789012:key/k',

@@ -4,6 +4,9 @@ import { resourceFor } from '../../runtime/local/event';
 import { DEFAULT_LOCAL_CREDENTIAL } from '../../runtime/local/gateway';
 import { type LocalServer, startLocalServer } from '../../runtime/local/server';
 import { destroyResources, listKeys, scanAll, TEST_CREDENTIALS, testAws, uniqueNames } from './support/aws';
+
+const reservationsIn = async (aws: ReturnType<typeof testAws>, table: string) =>
+  (await scanAll(aws, table)).filter((item) => String(item.pk).startsWith('rsv#'));
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { newKey, validPayment } from './support/events';
 
@@ -79,7 +82,7 @@ describe('local server', () => {
     expect(fetched.status).toBe(200);
     expect(fetched.text).toBe(created.text);
 
-    expect(await scanAll(aws, names.idempotencyTable)).toHaveLength(1);
+    expect(await reservationsIn(aws, names.controlTable)).toHaveLength(1);
     expect(await listKeys(aws, names.receiptsBucket)).toEqual([
       expect.stringMatching(new RegExp(`${payment.id}\\.json$`)),
     ]);
@@ -163,7 +166,7 @@ describe('local server', () => {
     const post = await call('POST', '/health', undefined, {}, { unsigned: true });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
-    expect(await scanAll(aws, names.idempotencyTable)).toHaveLength(1);
+    expect(await reservationsIn(aws, names.controlTable)).toHaveLength(1);
   });
 
   it('maps /payments/{id} to the resource template with a path parameter', () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalClient, localClient, postPayment } from '../../runtime/local/client';
 import { type LocalServer, type LocalServerOptions, startLocalServer } from '../../runtime/local/server';
 import { createPaymentApiHandler, PAYMENT_REQUEST_BUDGET_MS } from '../../runtime/payment-api/app';
-import { IDEMPOTENCY_PREREAD_TIMEOUT_MS } from '../../runtime/payment-api/side-effects';
-import { BUDGETS } from '../../runtime/shared/aws-clients';
+import { NOT_ACTIVE_RETRY_AFTER_SECONDS } from '../../runtime/payment-api/errors';
+import { DEFAULT_FENCE_READ_TIMEOUT_MS } from '../../runtime/shared/fence';
 import { createPgDatabase, type Database } from '../../runtime/shared/db';
 import { createWritabilityProbe } from '../../runtime/shared/writability';
 import { type FaultServer, startFaultServer } from '../../scripts/dev/loopback-faults';
@@ -56,31 +56,27 @@ const timedPost = (client: LocalClient, key = newKey('budget')) =>
   postPayment(client, key, JSON.stringify(validPayment()), PAYMENT_REQUEST_BUDGET_MS + 10_000);
 
 describe('POST /payments within its budget', () => {
-  it('AWS accepts connections and never answers: 503 PAYMENT_INCOMPLETE, the payment recorded', async () => {
+  it('AWS accepts connections and never answers: 503 REGION_NOT_ACTIVE within the fence read, nothing recorded', async () => {
     const client = await serve({ awsEndpoint: silent.url });
     const key = newKey('silent');
     const r = await timedPost(client, key);
     console.info(`POST, AWS silent: ${r.status} ${r.code} in ${r.ms.toFixed(0)} ms`);
-    expect(r).toMatchObject({
-      status: 503,
-      code: 'PAYMENT_INCOMPLETE',
-      retryAfter: '1',
-    });
-    // The idempotency pre-read (its own 1 s) and then the side effects (one call deadline, in parallel).
-    expect(r.ms).toBeLessThan(IDEMPOTENCY_PREREAD_TIMEOUT_MS + BUDGETS.paymentApi.callDeadlineMs + SLACK_MS);
-    expect(r.ms).toBeLessThan(PAYMENT_REQUEST_BUDGET_MS);
+    // The write fence cannot be read (no quorum, as far as this region can tell): the region refuses.
+    expect(r).toMatchObject({ status: 503, code: 'REGION_NOT_ACTIVE' });
+    expect(r.retryAfter).toBe(String(NOT_ACTIVE_RETRY_AFTER_SECONDS));
+    expect(r.ms).toBeLessThan(DEFAULT_FENCE_READ_TIMEOUT_MS + SLACK_MS);
     const { rows } = await tdb.db.query<{ n: string | number }>(
       'SELECT count(*) AS n FROM payments WHERE idempotency_key = $1',
       [key],
     );
-    expect(Number(rows[0]?.n)).toBe(1);
+    expect(Number(rows[0]?.n)).toBe(0);
   }, 30_000);
 
-  it('AWS resets every connection: 503 at once', async () => {
+  it('AWS resets every connection: 503 REGION_NOT_ACTIVE at once', async () => {
     const client = await serve({ awsEndpoint: reset.url });
     const r = await timedPost(client);
     console.info(`POST, AWS resets: ${r.status} ${r.code} in ${r.ms.toFixed(0)} ms`);
-    expect(r).toMatchObject({ status: 503, code: 'PAYMENT_INCOMPLETE' });
+    expect(r).toMatchObject({ status: 503, code: 'REGION_NOT_ACTIVE' });
     expect(r.ms).toBeLessThan(2000);
   });
 
@@ -94,7 +90,8 @@ describe('POST /payments within its budget', () => {
       query_timeout: 6000,
     });
     extraDbs.push(hung);
-    const client = await serve({ database: hung, awsEndpoint: inject('motoUrl') });
+    // The emulator holds the control table (provisioned, the fence naming this region): only the database hangs.
+    const client = await serve({ database: hung, awsEndpoint: inject('motoUrl'), provision: true });
     const r = await timedPost(client);
     console.info(`POST, database silent: ${r.status} ${r.code} in ${r.ms.toFixed(0)} ms`);
     expect(r).toMatchObject({

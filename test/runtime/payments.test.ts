@@ -5,7 +5,7 @@ import type { PaymentResource } from '../../runtime/payment-api/resource';
 import { sha256Canonical } from '../../runtime/shared/canonical-json';
 import { getPaymentEvent, newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
 import { createPaymentHarness, type PaymentHarness } from './support/harness';
-import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
+import { reservationKey } from '../../runtime/payment-api/reservations';
 
 let h: PaymentHarness;
 
@@ -77,24 +77,26 @@ describe('POST /payments happy path', () => {
     expect(entries.reduce((sum, e) => sum + Number(e.amount), 0)).toBe(0);
   });
 
-  it('writes the idempotency record with a 24 h TTL', async () => {
+  it('reserves the key for the payment id before the ledger and commits the reservation after (no TTL)', async () => {
     const { Item } = await h.aws.documents.send(
       new GetCommand({
-        TableName: h.names.idempotencyTable,
-        Key: { pk: idempotencyRecordKey('merchant_42', key) },
+        TableName: h.names.controlTable,
+        Key: { pk: reservationKey('merchant_42', key) },
         ConsistentRead: true,
       }),
     );
     expect(Item).toMatchObject({
-      pk: `merchant_42#${key}`,
+      pk: `rsv#merchant_42#${key}`,
       requestHash: sha256Canonical(validPayment()),
       paymentId: created.id,
-      responseStatus: 201,
+      state: 'committed',
       region: 'us-east-1',
+      leaseRegion: 'us-east-1',
       createdAt: created.createdAt,
+      amount: created.amount,
+      currency: created.currency,
     });
-    expect(JSON.parse(Item?.responseBody as string)).toEqual(created);
-    expect(Item?.expiresAt).toBe(Math.floor(Date.parse(created.createdAt) / 1000) + 86_400);
+    expect(Item?.expiresAt).toBeUndefined();
   });
 
   it('writes the session record with a 30 min TTL', async () => {
@@ -152,12 +154,12 @@ describe('POST /payments happy path', () => {
     expect(res.body).toBe(JSON.stringify(created));
   });
 
-  it('same key with a different body is 409 and writes nothing', async () => {
+  it('same key with a different body is 422 (IETF Idempotency-Key draft) and writes nothing', async () => {
     const before = await h.counts();
     const res = await h.handler(
       postPaymentEvent({ idempotencyKey: key, body: validPayment({ amount: 1235 }) }),
     );
-    expect(res.statusCode).toBe(409);
+    expect(res.statusCode).toBe(422);
     expect(parseBody(res)).toEqual({
       error: { code: 'IDEMPOTENCY_KEY_REUSED', message: expect.any(String) },
     });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { reservationKey } from '../../runtime/payment-api/reservations';
 import type { PaymentResource } from '../../runtime/payment-api/resource';
 import type { Database } from '../../runtime/shared/db';
 import { createWritabilityProbe, queryWritable } from '../../runtime/shared/writability';
@@ -55,16 +57,27 @@ describe('read-only region', () => {
     expect(await h.counts()).toEqual(before);
   });
 
-  it('a stale "writable" answer still ends in REGION_READ_ONLY (SQLSTATE 25006) with nothing written', async () => {
+  it('a stale "writable" answer still ends in REGION_READ_ONLY (SQLSTATE 25006); only the key stays reserved', async () => {
     const before = await h.counts();
     let invalidated = false;
     const stale = { isWritable: async () => true, invalidate: () => void (invalidated = true) };
     const handler = h.handlerWith({ db: readOnly, writability: stale });
-    const res = await handler(postPaymentEvent({ sessionId: 'sess_ro_000002' }));
+    const key = newKey('stale');
+    const res = await handler(postPaymentEvent({ idempotencyKey: key, sessionId: 'sess_ro_000002' }));
     expect(res.statusCode).toBe(503);
     expect(parseBody(res)).toMatchObject({ error: { code: 'REGION_READ_ONLY' } });
     expect(invalidated).toBe(true);
-    expect(await h.counts()).toEqual(before);
+    // The reservation came before the ledger: it binds the key to this body and id, its lease given up, so
+    // the retry (in a writable region) continues at once under the reserved id. Nothing else was written.
+    expect(await h.counts()).toEqual({ ...before, reservations: before.reservations + 1 });
+    const { Item } = await h.aws.documents.send(
+      new GetCommand({ TableName: h.names.controlTable, Key: { pk: reservationKey('merchant_42', key) } }),
+    );
+    expect(Item).toMatchObject({ state: 'pending', leaseExpiresAt: 0 });
+    const retry = await h.handler(postPaymentEvent({ idempotencyKey: key }));
+    expect(retry.statusCode).toBe(201);
+    expect(parseBody<PaymentResource>(retry).id).toBe(Item?.paymentId);
+    expect(retry.headers?.['Idempotent-Replayed']).toBeUndefined();
   });
 
   it('GET still works', async () => {

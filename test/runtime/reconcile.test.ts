@@ -10,7 +10,7 @@ import { createLogger } from '../../runtime/shared/logger';
 import { createWritabilityProbe } from '../../runtime/shared/writability';
 import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
 import { countIncomplete, createPaymentHarness, type PaymentHarness } from './support/harness';
-import { idempotencyRecordKey } from '../../runtime/payment-api/resource';
+import { reservationKey } from '../../runtime/payment-api/reservations';
 
 /**
  * A committed payment whose side effects failed, and whose client never retries: the scheduled reconcile
@@ -34,6 +34,7 @@ type ReconcileDeps = Parameters<typeof reconcileIncompletePayments>[0];
 const depsOf = (harness: PaymentHarness, overrides: Partial<ReconcileDeps> = {}): ReconcileDeps => ({
   db: harness.tdb.db,
   writability: createWritabilityProbe(harness.tdb.db),
+  fence: harness.deps.fence as ReconcileDeps['fence'],
   targets: harness.deps.targets,
   region: harness.region,
   now: () => new Date(),
@@ -98,15 +99,15 @@ describe('reconciling payments left incomplete', () => {
       payments: 1,
       ledgerEntries: 2,
       receipts: 1,
-      idempotencyItems: 1,
+      reservations: 1,
     });
     const { Item } = await h.aws.documents.send(
       new GetCommand({
-        TableName: h.names.idempotencyTable,
-        Key: { pk: idempotencyRecordKey(String(validPayment().merchantId), key) },
+        TableName: h.names.controlTable,
+        Key: { pk: reservationKey(String(validPayment().merchantId), key) },
       }),
     );
-    expect(Item).toMatchObject({ paymentId });
+    expect(Item).toMatchObject({ paymentId, state: 'committed' });
     // A later retry of the request replays the same payment and writes nothing new.
     const replay = await h.handler(postPaymentEvent({ idempotencyKey: key }));
     expect(replay.statusCode).toBe(201);

@@ -48,7 +48,7 @@ describe('receipt bucket missing', () => {
       payments: 1,
       ledgerEntries: 2,
       receipts: 1,
-      idempotencyItems: 1,
+      reservations: 1,
     });
     expect(await pendingRows()).toBe(0);
     const day = payment.createdAt.slice(0, 10).replace(/-/g, '/');

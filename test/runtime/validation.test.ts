@@ -42,7 +42,7 @@ describe('malformed POST /payments requests', () => {
     expect(await h.counts()).toEqual({
       payments: 0,
       ledgerEntries: 0,
-      idempotencyItems: 0,
+      reservations: 0,
       sessionItems: 0,
       receipts: 0,
     });

@@ -13,7 +13,7 @@ import {
   createDynamoDbClient,
   createS3Client,
 } from '../../../runtime/shared/aws';
-import { ensureBucket, ensureTable } from '../../../runtime/local/provision';
+import { ensureBucket, ensureControlTable, ensureTable } from '../../../runtime/local/provision';
 import { uniqueSuffix } from './database';
 
 /** AWS clients and per-file resources in the shared moto emulator (unique names; never a global reset). */
@@ -37,7 +37,8 @@ export function testAws(motoUrl: string, region = 'us-east-1'): TestAws {
 }
 
 export interface ResourceNames {
-  idempotencyTable: string;
+  /** The payment control table (moto: a plain table; MRSC itself is modelled by test/support/mrsc-double.ts). */
+  controlTable: string;
   sessionsTable: string;
   receiptsBucket: string;
   receiptsKmsKeyArn: string;
@@ -46,7 +47,7 @@ export interface ResourceNames {
 export function uniqueNames(region = 'us-east-1'): ResourceNames {
   const suffix = uniqueSuffix();
   return {
-    idempotencyTable: `idem-${suffix}`,
+    controlTable: `control-${suffix}`,
     sessionsTable: `sess-${suffix}`,
     receiptsBucket: `receipts-${suffix}`,
     receiptsKmsKeyArn: `arn:aws:kms:${region}:123456789012:key/0c5a7d7e-0000-4000-8000-${suffix}`,
@@ -59,7 +60,8 @@ export async function createResources(
   parts: { tables?: boolean; bucket?: boolean } = {},
 ): Promise<void> {
   if (parts.tables ?? true) {
-    await ensureTable(aws.dynamodb, names.idempotencyTable);
+    // The fence names the client's region, as the first deployment does for the primary.
+    await ensureControlTable(aws.dynamodb, aws.documents, names.controlTable, aws.options.region);
     await ensureTable(aws.dynamodb, names.sessionsTable);
   }
   if (parts.bucket ?? true) await ensureBucket(aws.s3, names.receiptsBucket, aws.options.region);
@@ -76,7 +78,7 @@ export async function listKeys(aws: TestAws, bucket: string): Promise<string[]> 
 }
 
 export async function destroyResources(aws: TestAws, names: ResourceNames): Promise<void> {
-  for (const table of [names.idempotencyTable, names.sessionsTable]) {
+  for (const table of [names.controlTable, names.sessionsTable]) {
     await aws.dynamodb.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
   }
   try {

@@ -4,6 +4,7 @@ import {
   type ProxyHandler,
 } from '../../../runtime/payment-api/app';
 import type { Database } from '../../../runtime/shared/db';
+import { createFenceGuard } from '../../../runtime/shared/fence';
 import { createWritabilityProbe } from '../../../runtime/shared/writability';
 import {
   createResources,
@@ -24,7 +25,8 @@ import { createMigratedTestDatabase, type TestDatabase } from './database';
 export interface Counts {
   payments: number;
   ledgerEntries: number;
-  idempotencyItems: number;
+  /** Reservations (`rsv#` items) in the control table; the fence item is not counted. */
+  reservations: number;
   sessionItems: number;
   receipts: number;
 }
@@ -38,6 +40,11 @@ export interface PaymentHarness {
   deps: PaymentApiDeps;
   handler: ProxyHandler;
   handlerWith(overrides: Partial<PaymentApiDeps>): ProxyHandler;
+  /**
+   * The handler of another region writing into `db` (a promoted ledger), with its own fence guard on the same
+   * (moto) control table: the moto table stands for the replicated MRSC table both regions read.
+   */
+  handlerIn(region: string, db: Database): ProxyHandler;
   counts(db?: Database): Promise<Counts>;
   close(): Promise<void>;
 }
@@ -73,6 +80,7 @@ export async function createPaymentHarness(
   const deps: PaymentApiDeps = {
     db: tdb.db,
     writability: createWritabilityProbe(tdb.db),
+    fence: createFenceGuard({ ddb: aws.documents, table: names.controlTable, region, cacheMs: 0 }),
     targets: { ddb: aws.documents, s3: aws.s3, ...names },
     region,
     logSink: (line) => logs.push(line),
@@ -88,6 +96,13 @@ export async function createPaymentHarness(
     deps,
     handler: handlerWith({}),
     handlerWith,
+    handlerIn: (r, db) =>
+      handlerWith({
+        db,
+        writability: createWritabilityProbe(db),
+        fence: createFenceGuard({ ddb: aws.documents, table: names.controlTable, region: r, cacheMs: 0 }),
+        region: r,
+      }),
     async counts(db = tdb.db) {
       const rows = await countRows(db);
       const safeScan = (table: string) =>
@@ -102,7 +117,10 @@ export async function createPaymentHarness(
         );
       return {
         ...rows,
-        idempotencyItems: await safeScan(names.idempotencyTable),
+        reservations: await scanAll(aws, names.controlTable).then(
+          (items) => items.filter((i) => String(i.pk).startsWith('rsv#')).length,
+          () => 0,
+        ),
         sessionItems: await safeScan(names.sessionsTable),
         receipts: await safeList(),
       };
