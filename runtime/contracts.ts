@@ -1,6 +1,7 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
 import { orchestratorEnv, parseOrchestratorEnv } from './failover/orchestrator-env';
 import { parseWatchdogEnv, watchdogEnv } from './failover/watchdog-env';
+import { fenceActionEnv, parseFenceActionEnv } from './fence-action/env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
 import { parsePaymentApiEnv, paymentApiEnv } from './payment-api/env';
 import type { Env } from './shared/env';
@@ -21,6 +22,7 @@ export const ENV_CONTRACTS = {
   migrate: entry(parseMigrateEnv, migrateEnv),
   watchdog: entry(parseWatchdogEnv, watchdogEnv),
   orchestrator: entry(parseOrchestratorEnv, orchestratorEnv),
+  'fence-action': entry(parseFenceActionEnv, fenceActionEnv),
   'alert-relay': entry(parseAlertRelayEnv, alertRelayEnv),
 };
 

@@ -18,6 +18,10 @@ export const LAMBDA_FUNCTIONS = {
     entry: 'runtime/failover/orchestrator-handler.ts',
     description: 'Promotes the secondary cluster',
   },
+  'fence-action': {
+    entry: 'runtime/fence-action/handler.ts',
+    description: 'Region switch plan step: activates this region in the write fence',
+  },
   'alert-relay': {
     entry: 'runtime/alert-relay/handler.ts',
     description: 'Relays the primary region alerts to the secondary region topic',
