@@ -1,6 +1,7 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
 import { orchestratorEnv, parseOrchestratorEnv } from './failover/orchestrator-env';
 import { parseWatchdogEnv, watchdogEnv } from './failover/watchdog-env';
+import { healthEnv, parseHealthEnv } from './health/env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
 import { parsePaymentApiEnv, paymentApiEnv } from './payment-api/env';
 import type { Env } from './shared/env';
@@ -18,6 +19,9 @@ const entry = (parse: (env: Env) => unknown, contract: { vars: Record<string, { 
 
 export const ENV_CONTRACTS = {
   'payment-api': entry(parsePaymentApiEnv, paymentApiEnv),
+  // The public /health and the SigV4 /health/probe run the same check: one contract, two functions.
+  health: entry(parseHealthEnv, healthEnv),
+  probe: entry(parseHealthEnv, healthEnv),
   migrate: entry(parseMigrateEnv, migrateEnv),
   watchdog: entry(parseWatchdogEnv, watchdogEnv),
   orchestrator: entry(parseOrchestratorEnv, orchestratorEnv),

@@ -189,7 +189,8 @@ describe('Aurora PostgreSQL global database', () => {
     const env = Object.values(s.primary.resource?.aws_lambda_function ?? {}).map(
       (f) => (f.environment as { variables: Record<string, string> }).variables.DB_NAME,
     );
-    expect(env).toEqual(['payments', 'payments']);
+    // Payment, migration and the two health functions.
+    expect(env).toEqual(['payments', 'payments', 'payments', 'payments']);
   });
 
   it('gives master credentials to the primary only, through a write-only attribute fed by an ephemeral password', () => {

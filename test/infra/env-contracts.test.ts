@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_CONTRACTS } from '../../runtime/contracts';
 import { parseWatchdogEnv } from '../../runtime/failover/watchdog-env';
+import { parseHealthEnv } from '../../runtime/health/env';
 import { parsePaymentApiEnv } from '../../runtime/payment-api/env';
 import { LAMBDA_FUNCTION_IDS, type LambdaFunctionId } from '../../src/bundling/functions';
 import { environmentOf } from '../../src/report/facts';
@@ -53,10 +54,15 @@ describe('environment contracts', () => {
   for (const mode of ['automatic', 'manual'] as const) {
     it(`parse every synthesized function's environment with its contract (${mode} mode)`, () => {
       const fns = deployedFunctions(synthAll(testConfig({ failover: { mode } })));
-      // Both regions deploy the payment and migration functions; the secondary adds the three failover ones.
+      // Both regions deploy the payment, migration and two health functions; the secondary adds the three
+      // failover ones.
       expect(fns.map((f) => f.id).sort()).toEqual(
         [
           'alert-relay',
+          'health',
+          'health',
+          'probe',
+          'probe',
           'migrate',
           'migrate',
           'orchestrator',
@@ -88,6 +94,15 @@ describe('environment contracts', () => {
       probeTimeoutMs: 3000,
     });
     const payment = parsePaymentApiEnv(fns.find((f) => f.id === 'payment-api')?.env ?? {});
-    expect(payment).toMatchObject({ healthTimeoutMs: 1000, dbPort: 5432, dbUser: 'payments_app' });
+    expect(payment).toMatchObject({ dbPort: 5432, dbUser: 'payments_app' });
+    for (const id of ['health', 'probe'] as const) {
+      const health = parseHealthEnv(fns.find((f) => f.id === id)?.env ?? {});
+      expect(health, id).toMatchObject({
+        healthTimeoutMs: 1000,
+        dbPort: 5432,
+        dbUser: 'payments_app',
+        poolMax: 2,
+      });
+    }
   });
 });
