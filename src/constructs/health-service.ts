@@ -6,7 +6,7 @@ import type { Region } from '../config';
 import { allow, arn, tableAccess } from '../grants';
 import type { PolicyStatement } from '../iam';
 import type { ResourceNames } from '../resource-names';
-import { DrFunction } from './lambda-function';
+import { DrFunction, LAMBDA_RDS_CA_BUNDLE } from './lambda-function';
 
 /**
  * Concurrency reserved for (and capping) each health function: "When a function has reserved concurrency, no
@@ -19,9 +19,6 @@ import { DrFunction } from './lambda-function';
  */
 export const HEALTH_RESERVED_CONCURRENCY = 5;
 export const PROBE_RESERVED_CONCURRENCY = 3;
-
-/** The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file. */
-const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /**
  * Lambda timeout: the check's own deadline (HEALTH_TIMEOUT_MS, 1 s by default) plus a cold start's pool and

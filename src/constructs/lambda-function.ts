@@ -10,6 +10,12 @@ import type { LambdaBundle } from '../bundling/functions';
 import { assumeRolePolicy, type PolicyStatement, policy } from '../iam';
 import { EncryptedLogGroup } from './log-group';
 
+/**
+ * The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file (NODE_EXTRA_CA_CERTS of the
+ * functions that connect to Aurora; runtime/shared/db-config.ts).
+ */
+export const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
 export interface DrFunctionProps {
   provider: AwsProvider;
   functionName: string;

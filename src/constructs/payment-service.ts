@@ -15,12 +15,9 @@ import { allow, arn, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { HealthService } from './health-service';
-import { DrFunction } from './lambda-function';
+import { DrFunction, LAMBDA_RDS_CA_BUNDLE } from './lambda-function';
 import { PaymentApi } from './payment-api';
 import { HEALTH_RATE_LIMIT_PER_5_MIN } from './waf-health-rules';
-
-/** The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file. */
-const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 
 /** How often the payment function reconciles incomplete payments. */
 export const RECONCILE_INTERVAL_MINUTES = 5;

@@ -101,6 +101,39 @@ describe('health functions', () => {
   );
 });
 
+describe('health function alarms', () => {
+  it.each(REGIONS)(
+    '%s: throttles (a flood, a starved probe), errors and duration of each, to the alert topic',
+    (id, code) => {
+      for (const short of ['health', 'probe']) {
+        const fnName =
+          short === 'health'
+            ? `payment-processing-health-test-${code}`
+            : `payment-processing-health-probe-test-${code}`;
+        const throttles = only(
+          s[id],
+          'aws_cloudwatch_metric_alarm',
+          (a) => a.alarm_name === `payment-processing-${short}-throttles-test-${code}`,
+        );
+        expect(throttles).toMatchObject({
+          namespace: 'AWS/Lambda',
+          metric_name: 'Throttles',
+          dimensions: { FunctionName: fnName },
+          threshold: 0,
+          alarm_actions: [expect.stringContaining('aws_sns_topic')],
+        });
+        for (const kind of ['errors', 'duration-p99']) {
+          expect(
+            resources(s[id], 'aws_cloudwatch_metric_alarm').filter(
+              ([, a]) => a.alarm_name === `payment-processing-${short}-${kind}-test-${code}`,
+            ),
+          ).toHaveLength(1);
+        }
+      }
+    },
+  );
+});
+
 describe('GET /health/probe', () => {
   it.each(REGIONS)(
     '%s: IAM (SigV4) authorization, validated parameters, the probe function behind it',
