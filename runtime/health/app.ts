@@ -14,8 +14,10 @@ import { checkHealth, type HealthDeps, type HealthReport } from './checks';
  * - `GET /health/probe` (SigV4 only, for the failover detectors): the same statuses and fields, plus
  *   `components`, each with `ok` and, when it failed, a short `reason` (`timeout`, `schema_pending`, ...).
  *
- * Never cached; HEAD gets the same status without a body; any other method 405. Any failure of the function
- * itself (its configuration, say) answers 503, never 500: the region is not healthy.
+ * `role` is `active` only when this check found the region's cluster writable; a check that could not tell (the
+ * writer did not answer) reports `passive` with its 503. Never cached; HEAD gets the same status without a body;
+ * any other method 405. Any failure of the function itself (its configuration, say) answers 503, never 500: the
+ * region is not healthy.
  */
 export const healthBodySchema = z.strictObject({
   status: z.enum(['ok', 'unavailable']),

@@ -43,7 +43,7 @@ export const RESPONSE_HEADERS: Record<ResponseHeaderName, { description: string;
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
   'X-Served-By-Region': {
-    description: 'The AWS region whose payment function answered',
+    description: 'The AWS region whose function (payment or health) answered',
     schema: { type: 'string' },
   },
   'X-Correlation-Id': {

@@ -11,7 +11,8 @@ import { type ApiRoute, SIGV4_SCHEME } from '../../runtime/payment-api/routes';
  *   without the header matches too: "if a web request doesn't have the request component that's specified in
  *   the rule statement, AWS WAF evaluates the request as not matching" (AWS WAF Developer Guide, "Request
  *   components": https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-fields-list.html), so
- *   the NOT matches and the request is blocked. A flood of unsigned probes therefore ends at WAF, before API
+ *   the NOT matches and the request is blocked. Both custom domains map the stage at their root (no base path,
+ *   api-domain.ts), so the URI path clients send, which WAF inspects, is the resource path itself. A flood of unsigned probes therefore ends at WAF, before API
  *   Gateway's IAM authorizer, its throttles or the probe function; a signed flood still needs credentials the
  *   API accepts. The path is matched EXACTLY, with no text transformation: the probe is one resource without
  *   sub-resources, API Gateway's paths are case-sensitive, and a prefix or a normalised match could also catch
