@@ -1,5 +1,6 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
 import { fenceActionEnv, parseFenceActionEnv } from './fence-action/env';
+import { healthEnv, parseHealthEnv } from './health/env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
 import { parsePaymentApiEnv, paymentApiEnv } from './payment-api/env';
 import type { Env } from './shared/env';
@@ -17,6 +18,9 @@ const entry = (parse: (env: Env) => unknown, contract: { vars: Record<string, { 
 
 export const ENV_CONTRACTS = {
   'payment-api': entry(parsePaymentApiEnv, paymentApiEnv),
+  // The public /health and the SigV4 /health/probe run the same check: one contract, two functions.
+  health: entry(parseHealthEnv, healthEnv),
+  probe: entry(parseHealthEnv, healthEnv),
   migrate: entry(parseMigrateEnv, migrateEnv),
   'fence-action': entry(parseFenceActionEnv, fenceActionEnv),
   'alert-relay': entry(parseAlertRelayEnv, alertRelayEnv),

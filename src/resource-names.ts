@@ -138,6 +138,10 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     isEnvironmentAlarm: (name: string) =>
       name.startsWith(`${PROJECT_PREFIX}-`) && (name.endsWith(`-${suffix}`) || name.includes(`-${suffix}-`)),
     dashboard: (region: Region) => n.regional('dr', region),
+
+    // The health functions of each region (GET /health, GET /health/probe), apart from the payment function.
+    healthFunction: (region: Region) => n.regional('health', region),
+    probeFunction: (region: Region) => n.regional('health-probe', region),
   };
 }
 

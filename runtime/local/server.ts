@@ -12,7 +12,10 @@ import {
 import { createPgDatabase, type Database } from '../shared/db';
 import { type Env, intEnv, optionalEnv } from '../shared/env';
 import { createLogger, errorFields, type LogSink } from '../shared/logger';
-import { healthTimeoutFromEnv } from '../payment-api/env';
+import { createHealthHandler, type HealthRoute } from '../health/app';
+import type { HealthDeps } from '../health/checks';
+import { healthTimeoutFromEnv } from '../health/env';
+import { routeOf } from '../payment-api/routes';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
 import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
@@ -21,8 +24,9 @@ import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
 /**
  * A local HTTP server that runs the Lambda handlers behind a stand-in for API Gateway (gateway.ts: routes,
- * SigV4 authorization of the payment routes against local credentials, required headers): each request
- * becomes a v1 proxy event (`/payments`, `/payments/{id}` with path parameters, `/health`) handled in-process.
+ * SigV4 authorization of the payment routes and /health/probe against local credentials, required headers):
+ * each request becomes a v1 proxy event (`/payments`, `/payments/{id}` with path parameters, `/health`,
+ * `/health/probe`) handled in-process by the function API Gateway routes it to (routes.ts).
  * `npm run dev` starts it from the environment; tests and benchmarks call `startLocalServer`.
  *
  * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
@@ -182,10 +186,25 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       writability: createWritabilityProbe(db),
       targets: { ddb: documents, s3, ...names },
       region,
-      healthTimeoutMs,
       logSink: options.logSink,
     };
     const payments = createPaymentApiHandler(async () => paymentDeps, options.logSink);
+    const healthDeps: HealthDeps = {
+      db,
+      dynamodb: documents,
+      s3,
+      controlTable: names.controlTable,
+      receiptsBucket: names.receiptsBucket,
+      region,
+      timeoutMs: healthTimeoutMs,
+    };
+    const healthHandler = (route: HealthRoute) =>
+      createHealthHandler(route, async () => healthDeps, { logSink: options.logSink, region });
+    const handlers = {
+      'payment-api': payments,
+      health: healthHandler('/health'),
+      probe: healthHandler('/health/probe'),
+    };
     server = createServer((req, res) => {
       void (async () => {
         try {
@@ -213,8 +232,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           if (gateway.identity) {
             event.requestContext.identity = signedIdentity(gateway.identity, event.requestContext.identity);
           }
-          // Like API Gateway in the deployed stacks, every route (/health included) goes to the payment function.
-          const result = await payments(event);
+          // Like API Gateway in the deployed stacks: each route to its own function.
+          const target = routeOf(event.resource)?.function ?? 'payment-api';
+          const result = await handlers[target](event);
           send(res, result);
           if (result.statusCode >= 500) afterServerError();
         } catch (err) {

@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { healthMethodNotAllowed, healthResponse } from '../health/app';
 import { type Database, isTransientDatabaseError, READ_ONLY_SQL_TRANSACTION, sqlState } from '../shared/db';
 import { createFenceGuard, DEFAULT_FENCE_CACHE_MS, type FenceGuard } from '../shared/fence';
 import { HttpError, normalizeHeaders, resolveCorrelationId } from '../shared/http';
@@ -10,13 +9,11 @@ import { databaseUnavailable, regionReadOnly } from './errors';
 import { getPayment } from './get-payment';
 import { parseCreatePayment } from './request';
 import type { SideEffectTargets } from './side-effects';
-import { DEFAULT_HEALTH_TIMEOUT_MS } from './env';
 
 /**
  * The payment API Lambda: routing, correlation ids, error mapping and one structured log line per request.
- * It also answers GET /health (the deep check of health/), which API Gateway routes to this function, so a
- * broken payment function fails its own health check and Route 53 moves traffic away from it.
- * Dependencies are injected so tests and the local server can run the exact production code path.
+ * GET /health and /health/probe are not its routes: each has a function of its own (runtime/health/), so a
+ * flood of the open /health cannot throttle payments. Dependencies are injected so tests and the local server can run the exact production code path.
  *
  * The error boundary (below) answers every failure with a JSON body: a database that is unreachable, timed
  * out or lost its connection 503 DATABASE_UNAVAILABLE, a read-only one 503 REGION_READ_ONLY (both with
@@ -40,8 +37,6 @@ export interface PaymentApiDeps {
   fence?: FenceGuard;
   targets: SideEffectTargets;
   region: string;
-  /** Overall deadline of GET /health (HEALTH_TIMEOUT_MS); 1000 ms by default. */
-  healthTimeoutMs?: number;
   /** End-to-end budget of one request (PAYMENT_REQUEST_BUDGET_MS unless a test narrows it). */
   requestBudgetMs?: number;
   logSink?: LogSink;
@@ -68,10 +63,7 @@ export function fenceOf(deps: PaymentApiDeps): FenceGuard {
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-type Route =
-  | { name: 'POST /payments' }
-  | { name: 'GET /payments/{id}'; id: string | undefined }
-  | { name: 'GET /health'; head: boolean };
+type Route = { name: 'POST /payments' } | { name: 'GET /payments/{id}'; id: string | undefined };
 
 const PAYMENT_PATH = /^\/payments\/([^/]+)\/?$/;
 
@@ -87,12 +79,6 @@ function decodeSegment(segment: string): string | undefined {
 function route(event: APIGatewayProxyEvent): { route: Route; label: string } {
   const method = event.httpMethod?.toUpperCase() ?? '';
   const path = event.path ?? '';
-  if (event.resource === '/health' || path === '/health') {
-    if (method === 'GET' || method === 'HEAD') {
-      return { route: { name: 'GET /health', head: method === 'HEAD' }, label: 'GET /health' };
-    }
-    throw healthMethodNotAllowed();
-  }
   const isCollection = event.resource === '/payments' || /^\/payments\/?$/.test(path);
   const itemMatch = PAYMENT_PATH.exec(path);
   const isItem = event.resource === '/payments/{id}' || itemMatch !== null;
@@ -122,29 +108,11 @@ async function dispatch(
 ): Promise<{ response: APIGatewayProxyResult; paymentId?: string; replayed?: boolean }> {
   const { route: matched, label } = route(event);
   onRoute(label);
-  // GET /health has its own, shorter deadline (HEALTH_TIMEOUT_MS) and answers with a health body.
   const bounded = <T>(work: Promise<T>): Promise<T> =>
     withinBudget(work, deps.requestBudgetMs ?? PAYMENT_REQUEST_BUDGET_MS, (err) =>
       log.warn('request failed after its budget was spent', { route: label, ...errorFields(err) }),
     );
   if (matched.name === 'GET /payments/{id}') return bounded(getPayment(deps.db, matched.id, log));
-  if (matched.name === 'GET /health') {
-    const response = await healthResponse(
-      {
-        db: deps.db,
-        dynamodb: deps.targets.ddb,
-        s3: deps.targets.s3,
-        // The control table is the DynamoDB table this region needs to take payments.
-        idempotencyTable: deps.targets.controlTable,
-        receiptsBucket: deps.targets.receiptsBucket,
-        timeoutMs: deps.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
-        region: deps.region,
-      },
-      log,
-    );
-    if (matched.head) response.body = '';
-    return { response };
-  }
   const command = parseCreatePayment(event, normalizeHeaders(event));
   return bounded(
     createPayment(

@@ -31,6 +31,5 @@ export function paymentApiDepsFromEnv(env: Env): PaymentApiDeps {
       receiptsKmsKeyArn: s.receiptsKmsKeyArn,
     },
     region: s.region,
-    healthTimeoutMs: s.healthTimeoutMs,
   };
 }

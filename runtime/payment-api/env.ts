@@ -3,8 +3,8 @@ import { defineEnv, type Env, envVar, type RenderInput, type Settings } from '..
 import { DEFAULT_FENCE_CACHE_MS, FENCE_CACHE_MAX_MS } from '../shared/fence';
 
 /**
- * The environment contract of the payment function (POST /payments, GET /payments/{id}, GET /health and the
- * scheduled reconcile): every variable it reads, declared once. src/constructs/payment-service.ts renders it,
+ * The environment contract of the payment function (POST /payments, GET /payments/{id} and the scheduled
+ * reconcile; GET /health has functions of its own, runtime/health/env.ts): every variable it reads, declared once. src/constructs/payment-service.ts renders it,
  * runtime/payment-api/deps.ts parses it.
  */
 const vars = {
@@ -19,11 +19,6 @@ const vars = {
   receiptsKmsKeyArn: envVar.text('RECEIPTS_KMS_KEY_ARN'),
   /** The role of the function's region in the pair, for the operators reading its configuration. */
   role: envVar.optionalText('DR_ROLE'),
-  /**
-   * Overall deadline of GET /health. Route 53 counts a check as failed unless the 2xx arrives within 2 s of
-   * connecting; API Gateway and Lambda add their own latency on top of this. Pinned: always deployed.
-   */
-  healthTimeoutMs: envVar.int('HEALTH_TIMEOUT_MS', 1000, { min: 50, max: 30_000 }, { pinned: true }),
   /** How long a `SHOW transaction_read_only` answer is trusted (at most 10 s). */
   readOnlyCacheMs: envVar.int('DB_READ_ONLY_CACHE_MS', 2000, { min: 0, max: 10_000 }),
   /**
@@ -46,14 +41,3 @@ export const renderPaymentApiEnv = (input: PaymentApiEnvInput): Record<string, s
   paymentApiEnv.render(input);
 
 export const parsePaymentApiEnv = (env: Env): PaymentApiSettings => paymentApiEnv.parseVars(env);
-
-/** The default GET /health deadline, for wiring that does not read the environment (tests, local server). */
-export const DEFAULT_HEALTH_TIMEOUT_MS = vars.healthTimeoutMs.defaultValue as number;
-
-/** HEALTH_TIMEOUT_MS alone (the local server reads nothing else of this contract). */
-export const healthTimeoutFromEnv = (env: Env): number => {
-  const r = paymentApiEnv.read(env, 'healthTimeoutMs');
-  if (!r.set) return DEFAULT_HEALTH_TIMEOUT_MS;
-  if ('error' in r) throw new Error(r.error);
-  return r.value;
-};

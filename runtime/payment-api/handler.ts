@@ -6,8 +6,7 @@ import { paymentApiDepsFromEnv } from './deps';
 import { isScheduledEvent, reconcileIncompletePayments, type ReconcileResult } from './reconcile';
 
 /**
- * Lambda entry point of the payment function: API Gateway proxy events (POST /payments, GET /payments/{id},
- * GET /health) and, every few minutes, an EventBridge scheduled event that completes payments whose side
+ * Lambda entry point of the payment function: API Gateway proxy events (POST /payments, GET /payments/{id}) and, every few minutes, an EventBridge scheduled event that completes payments whose side
  * effects were left incomplete (reconcile.ts). The database pool and AWS clients are created on the first
  * invocation and reused by later ones.
  */

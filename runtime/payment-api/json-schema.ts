@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { healthBodySchema } from '../health/app';
+import { healthBodySchema, probeBodySchema } from '../health/app';
 import { errorBodySchema } from '../shared/http';
 import { paymentResourceSchema } from './resource';
 import { paymentRequestSchema } from './schema';
@@ -71,7 +71,7 @@ export const paymentRequestJsonSchema: JsonSchema = buildJsonSchema();
  * Gateway ignores method response models under a Lambda proxy integration, and OpenAPI-only keywords
  * (`nullable`, `format`) have no place in its draft-04 models.
  */
-export const responseJsonSchemas: Record<'Payment' | 'Health' | 'Error', JsonSchema> = {
+export const responseJsonSchemas: Record<'Payment' | 'Health' | 'HealthProbe' | 'Error', JsonSchema> = {
   Payment: {
     ...(z.toJSONSchema(paymentResourceSchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),
     title: 'Payment',
@@ -79,6 +79,10 @@ export const responseJsonSchemas: Record<'Payment' | 'Health' | 'Error', JsonSch
   Health: {
     ...(z.toJSONSchema(healthBodySchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),
     title: 'Health',
+  },
+  HealthProbe: {
+    ...(z.toJSONSchema(probeBodySchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),
+    title: 'HealthProbe',
   },
   Error: {
     ...(z.toJSONSchema(errorBodySchema, { target: 'openapi-3.0', io: 'output' }) as JsonSchema),

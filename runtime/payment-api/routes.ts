@@ -1,17 +1,28 @@
 /**
  * The routes of the payment API, as API Gateway exposes them: the one table both the OpenAPI document
  * (src/api/openapi.ts) and the local stand-in for API Gateway (runtime/local/gateway.ts) are built from.
- * Every resource also takes any other method (`x-amazon-apigateway-any-method`), routed to the function,
- * which answers 405 with `Allow`; so an unsupported method gets the same answer from the deployed API and
- * from the local server.
+ * Every resource also takes any other method (`x-amazon-apigateway-any-method`), routed to the route's
+ * function, which answers 405 with `Allow`; so an unsupported method gets the same answer from the deployed
+ * API and from the local server.
+ *
+ * Three functions serve them: the payment function the payment routes, and each health route a function of
+ * its own (runtime/health/), so a flood of the open /health throttles only the `health` function, never
+ * payments nor the SigV4-only /health/probe the failover detectors read.
  */
 export type RouteAuth = 'iam' | 'none';
 
+/** The scheme of a SigV4 `Authorization` header (and of the challenge an unsigned request gets). */
+export const SIGV4_SCHEME = 'AWS4-HMAC-SHA256';
+
+/** The Lambda function behind a route (function ids of src/bundling/functions.ts). */
+export type RouteFunction = 'payment-api' | 'health' | 'probe';
+
 export interface ApiRoute {
   /** API Gateway resource path template. */
-  resource: '/payments' | '/payments/{id}' | '/health';
+  resource: '/payments' | '/payments/{id}' | '/health' | '/health/probe';
   method: 'GET' | 'POST';
-  operationId: 'createPayment' | 'getPayment' | 'health';
+  operationId: 'createPayment' | 'getPayment' | 'health' | 'healthProbe';
+  function: RouteFunction;
   /** `iam`: SigV4-signed requests only (API Gateway IAM authorization); `none`: open. */
   auth: RouteAuth;
   /** Header parameters API Gateway requires before it calls the function (request validator). */
@@ -23,12 +34,40 @@ export const API_ROUTES: readonly ApiRoute[] = [
     resource: '/payments',
     method: 'POST',
     operationId: 'createPayment',
+    function: 'payment-api',
     auth: 'iam',
     requiredHeaders: ['Idempotency-Key'],
   },
-  { resource: '/payments/{id}', method: 'GET', operationId: 'getPayment', auth: 'iam', requiredHeaders: [] },
-  { resource: '/health', method: 'GET', operationId: 'health', auth: 'none', requiredHeaders: [] },
+  {
+    resource: '/payments/{id}',
+    method: 'GET',
+    operationId: 'getPayment',
+    function: 'payment-api',
+    auth: 'iam',
+    requiredHeaders: [],
+  },
+  {
+    resource: '/health',
+    method: 'GET',
+    operationId: 'health',
+    function: 'health',
+    auth: 'none',
+    requiredHeaders: [],
+  },
+  {
+    resource: '/health/probe',
+    method: 'GET',
+    operationId: 'healthProbe',
+    function: 'probe',
+    auth: 'iam',
+    requiredHeaders: [],
+  },
 ];
+
+/** The route table entry of a resource template (each resource has one documented method). */
+export function routeOf(resource: string): ApiRoute | undefined {
+  return API_ROUTES.find((r) => r.resource === resource);
+}
 
 /** The resource template a request path belongs to, with its path parameters; undefined for no route. */
 export function matchResource(
@@ -36,6 +75,7 @@ export function matchResource(
 ): { resource: ApiRoute['resource']; pathParameters: Record<string, string> | null } | undefined {
   if (path === '/payments') return { resource: '/payments', pathParameters: null };
   if (path === '/health') return { resource: '/health', pathParameters: null };
+  if (path === '/health/probe') return { resource: '/health/probe', pathParameters: null };
   const item = /^\/payments\/([^/]+)$/.exec(path);
   if (!item) return undefined;
   let id: string;
@@ -72,7 +112,7 @@ export const GATEWAY_RESPONSES = {
     status: 401,
     code: 'MISSING_AUTHENTICATION',
     message: 'request is not signed (SigV4) or no such route',
-    headers: { 'WWW-Authenticate': 'AWS4-HMAC-SHA256' },
+    headers: { 'WWW-Authenticate': SIGV4_SCHEME },
   },
   INVALID_SIGNATURE: { status: 403, code: 'INVALID_SIGNATURE', message: 'request signature does not match' },
   EXPIRED_TOKEN: { status: 403, code: 'EXPIRED_TOKEN', message: 'security token has expired' },

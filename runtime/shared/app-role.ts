@@ -9,8 +9,9 @@ import { MIGRATION_LOCK_KEY } from './migrations';
  * - CONNECT on the database, USAGE on schema `public`;
  * - exactly SELECT and INSERT on `payments` and `ledger_entries`, plus UPDATE of the single column
  *   `payments.side_effects_completed_at` (the POST flow records there that the receipt and DynamoDB records
- *   were written; triggers forbid any other change). Anything else granted earlier is revoked in the same
- *   transaction, so the role never has a moment without its grants;
+ *   were written; triggers forbid any other change), and SELECT, INSERT and UPDATE on `health_heartbeat` (the
+ *   deep health check's one-row upsert, `INSERT ... ON CONFLICT DO UPDATE`). Anything else granted earlier is
+ *   revoked in the same transaction, so the role never has a moment without its grants;
  * - nobody but the owner may create objects in `public` (PostgreSQL 14, Aurora's version, still lets PUBLIC do so).
  *
  * Runs under the migration advisory lock, in one transaction.
@@ -23,6 +24,8 @@ export interface AppRoleResult {
 
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const APP_TABLES = ['payments', 'ledger_entries'] as const;
+/** The heartbeat of the deep health check (migration 002). */
+const HEARTBEAT_TABLE = 'health_heartbeat';
 
 function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
@@ -56,6 +59,8 @@ export async function ensureAppRole(db: Database, role: string): Promise<AppRole
       REVOKE ALL ON TABLE ${tables} FROM ${r};
       GRANT SELECT, INSERT ON TABLE ${tables} TO ${r};
       GRANT UPDATE (side_effects_completed_at) ON TABLE payments TO ${r};
+      REVOKE ALL ON TABLE ${quoteIdent(HEARTBEAT_TABLE)} FROM ${r};
+      GRANT SELECT, INSERT, UPDATE ON TABLE ${quoteIdent(HEARTBEAT_TABLE)} TO ${r};
     `);
     const rdsIam = await roleExists(tx, 'rds_iam');
     if (rdsIam) await tx.exec(`GRANT rds_iam TO ${r}`);

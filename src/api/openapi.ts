@@ -2,6 +2,7 @@ import { paymentRequestJsonSchema, responseJsonSchemas } from '../../runtime/pay
 import {
   API_ROUTES,
   type ApiRoute,
+  type RouteFunction,
   GATEWAY_RESPONSES,
   type GatewayResponseType,
   gatewayResponseHeaders,
@@ -17,7 +18,7 @@ import { OPERATIONS, type ResponseSpec, RESPONSE_HEADERS } from './responses';
 /**
  * The one OpenAPI 3.0 document of the payment API, in two renderings of the same definition:
  * - `paymentOpenApi`: the body of the REST API in both regions (routes, IAM (SigV4) authorization on the
- *   payment routes, an open /health, request validation with the same JSON Schema the Lambda validates with,
+ *   payment routes and /health/probe, an open /health, request validation with the same JSON Schema the Lambda validates with,
  *   gateway responses, Lambda proxy integrations). Responses carry descriptions only: under a proxy
  *   integration API Gateway ignores method response models, and OpenAPI-only keywords (`nullable`, `format`)
  *   do not belong in its draft-04 models (`failOnWarnings` would turn an import warning into a failed apply).
@@ -26,8 +27,8 @@ import { OPERATIONS, type ResponseSpec, RESPONSE_HEADERS } from './responses';
  */
 export interface GatewayOpenApiProps {
   title: string;
-  /** Invoke ARN (API Gateway integration URI) of the payment function, which serves every route. */
-  paymentFunctionInvokeArn: string;
+  /** Invoke ARN (API Gateway integration URI) of each function behind a route (routes.ts `function`). */
+  invokeArns: Record<RouteFunction, string>;
 }
 
 const lambdaProxy = (invokeArn: string) => ({
@@ -151,7 +152,11 @@ function response(spec: ResponseSpec, target: 'gateway' | 'published'): Record<s
   };
 }
 
-function operation(route: ApiRoute, target: 'gateway' | 'published', invokeArn?: string) {
+function operation(
+  route: ApiRoute,
+  target: 'gateway' | 'published',
+  invokeArns?: Record<RouteFunction, string>,
+) {
   const op = OPERATIONS[route.operationId];
   const security = route.auth === 'iam' ? [{ sigv4: [] }] : [];
   const params = parameters(route, target);
@@ -160,7 +165,7 @@ function operation(route: ApiRoute, target: 'gateway' | 'published', invokeArn?:
     operationId: route.operationId,
     ...(target === 'published' ? { summary: op.summary, description: op.description } : {}),
     security,
-    ...(target === 'gateway' && route.operationId !== 'health'
+    ...(target === 'gateway'
       ? { 'x-amazon-apigateway-request-validator': body ? 'body-and-params' : 'params' }
       : {}),
     ...(params.length > 0 ? { parameters: params } : {}),
@@ -180,22 +185,25 @@ function operation(route: ApiRoute, target: 'gateway' | 'published', invokeArn?:
     responses: Object.fromEntries(
       Object.entries(op.responses).map(([status, spec]) => [status, response(spec, target)]),
     ),
-    ...(invokeArn ? { 'x-amazon-apigateway-integration': lambdaProxy(invokeArn) } : {}),
+    ...(invokeArns ? { 'x-amazon-apigateway-integration': lambdaProxy(invokeArns[route.function]) } : {}),
   };
 }
 
-function paths(target: 'gateway' | 'published', invokeArn?: string): Record<string, unknown> {
+function paths(
+  target: 'gateway' | 'published',
+  invokeArns?: Record<RouteFunction, string>,
+): Record<string, unknown> {
   const out: Record<string, Record<string, unknown>> = {};
   for (const route of API_ROUTES) {
     const item = (out[route.resource] ??= {});
-    item[route.method.toLowerCase()] = operation(route, target, invokeArn);
-    if (target === 'gateway' && invokeArn) {
+    item[route.method.toLowerCase()] = operation(route, target, invokeArns);
+    if (target === 'gateway' && invokeArns) {
       // Every other method reaches the function too, which answers 405 with Allow (see routes.ts).
       item['x-amazon-apigateway-any-method'] = {
         security: route.auth === 'iam' ? [{ sigv4: [] }] : [],
         ...(route.resource === '/payments/{id}' ? { parameters: parameters(route, 'gateway') } : {}),
         responses: { '405': { description: 'Method not allowed (the Allow header lists the methods)' } },
-        'x-amazon-apigateway-integration': lambdaProxy(invokeArn),
+        'x-amazon-apigateway-integration': lambdaProxy(invokeArns[route.function]),
       };
     }
   }
@@ -228,7 +236,7 @@ export function paymentOpenApi(p: GatewayOpenApiProps): Record<string, unknown> 
       params: { validateRequestBody: false, validateRequestParameters: true },
     },
     'x-amazon-apigateway-gateway-responses': gatewayResponses(),
-    paths: paths('gateway', p.paymentFunctionInvokeArn),
+    paths: paths('gateway', p.invokeArns),
     components: {
       securitySchemes: { sigv4: sigv4Scheme('gateway') },
       schemas: { PaymentRequest: paymentRequestJsonSchema },
@@ -246,9 +254,9 @@ export function publishedOpenApi(): Record<string, unknown> {
       description: [
         'The payment API, deployed identically in us-east-1 (active) and us-east-2 (standby) behind one failover name.',
         '',
-        `Payment routes need SigV4-signed requests (see the \`sigv4\` scheme). Request bodies are JSON (\`Content-Type: application/json\`), at most ${MAX_BODY_BYTES} bytes. Every error is \`{"error": {"code", "message", "field"?}}\`; \`code\` is machine-readable.`,
+        `Payment routes and /health/probe need SigV4-signed requests (see the \`sigv4\` scheme). Request bodies are JSON (\`Content-Type: application/json\`), at most ${MAX_BODY_BYTES} bytes. Every error is \`{"error": {"code", "message", "field"?}}\`; \`code\` is machine-readable.`,
         '',
-        'Responses of the payment function carry `X-Served-By-Region` and `X-Correlation-Id`; answers API Gateway gives on its own (403 unsigned or blocked, 429 throttled, 413 too large, some 400s) do not. A method a route does not list is answered 405 with `Allow`.',
+        'Responses of the functions behind the routes carry `X-Served-By-Region` and `X-Correlation-Id`; answers API Gateway gives on its own (403 unsigned or blocked, 429 throttled, 413 too large, some 400s) do not. A method a route does not list is answered 405 with `Allow`.',
         '',
         'Retry a 503 (and a 429) after `Retry-After` seconds with the same Idempotency-Key and body: it never creates a second payment.',
       ].join('\n'),

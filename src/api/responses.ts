@@ -43,7 +43,7 @@ export const RESPONSE_HEADERS: Record<ResponseHeaderName, { description: string;
     schema: { type: 'string', pattern: '^[0-9]+$' },
   },
   'X-Served-By-Region': {
-    description: 'The AWS region whose payment function answered',
+    description: 'The AWS region whose function (payment or health) answered',
     schema: { type: 'string' },
   },
   'X-Correlation-Id': {
@@ -56,7 +56,7 @@ type Example = { summary: string; value: unknown };
 
 export interface ResponseSpec {
   description: string;
-  schema: 'Payment' | 'Health' | 'Error';
+  schema: 'Payment' | 'Health' | 'HealthProbe' | 'Error';
   headers?: ResponseHeaderName[];
   /** Headers always present on this status. */
   requiredHeaders?: ResponseHeaderName[];
@@ -122,6 +122,20 @@ const deadlineExceeded = error(
   'DEADLINE_EXCEEDED',
   `the request did not complete within ${PAYMENT_REQUEST_BUDGET_MS} ms; retry the same request (with the same Idempotency-Key)`,
 );
+
+/** 503 of both health routes; also what a health function answers when it cannot run the check at all. */
+const healthUnavailable = (schema: 'Health' | 'HealthProbe'): ResponseSpec => ({
+  description: 'This region cannot serve in its role now',
+  schema,
+  headers: FUNCTION_HEADERS,
+  requiredHeaders: FUNCTION_HEADERS,
+  examples: {
+    unavailable: {
+      summary: 'Unavailable',
+      value: { status: 'unavailable', region: 'us-east-1', role: 'active' },
+    },
+  },
+});
 
 export interface OperationSpec {
   summary: string;
@@ -301,31 +315,82 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
     },
   },
   health: {
-    summary: 'Deep health of this region',
+    summary: 'Deep health of this region (public)',
     description:
-      'Open (no signature). 200 only when this region can take payments: its database answers and is writable, and its table and bucket answer, within the health deadline. The body never says which dependency failed.',
+      'Open (no signature), for the Route 53 health checkers; served by a function of its own, so a flood of it throttles nothing else. 200 when this region can serve in its role: `active` (its cluster is writable here) when a one-row heartbeat commits, `passive` (a read-only secondary) when its reader answers; in both, the payment control table and the receipts bucket answer, all within the health deadline. The body never says which dependency failed.',
     responses: {
       '200': {
-        description: 'This region can take payments',
-        schema: 'Health',
-        headers: FUNCTION_HEADERS,
-        requiredHeaders: FUNCTION_HEADERS,
-        examples: { ok: { summary: 'Healthy', value: { status: 'ok', region: 'us-east-1' } } },
-      },
-      '403': {
-        description: 'Blocked by the web application firewall',
-        schema: 'Error',
-        examples: gateway('WAF_FILTERED'),
-      },
-      '429': throttled,
-      '500': internal,
-      '503': {
-        description: 'This region cannot take payments',
+        description: 'This region can serve in its role',
         schema: 'Health',
         headers: FUNCTION_HEADERS,
         requiredHeaders: FUNCTION_HEADERS,
         examples: {
-          unavailable: { summary: 'Unavailable', value: { status: 'unavailable', region: 'us-east-2' } },
+          active: {
+            summary: 'Active, healthy',
+            value: { status: 'ok', region: 'us-east-1', role: 'active' },
+          },
+          passive: {
+            summary: 'Passive, healthy',
+            value: { status: 'ok', region: 'us-east-2', role: 'passive' },
+          },
+        },
+      },
+      '403': {
+        description: 'Blocked by the web application firewall (per-IP rate limit of /health)',
+        schema: 'Error',
+        examples: gateway('WAF_FILTERED'),
+      },
+      '429': throttled,
+      '503': healthUnavailable('Health'),
+    },
+  },
+  healthProbe: {
+    summary: 'Deep health of this region, with each component (SigV4)',
+    description:
+      'The same check as GET /health, for the failover detectors: SigV4-signed requests only (the web application firewall drops requests without a SigV4 Authorization header before they reach API Gateway), served by a function of its own. The body adds each component checked with its result and, when it failed, a short reason (`timeout`, `statement_timeout`, `lock_timeout`, `read_only`, `schema_pending`, an AWS error name).',
+    responses: {
+      '200': {
+        description: 'This region can serve in its role',
+        schema: 'HealthProbe',
+        headers: FUNCTION_HEADERS,
+        requiredHeaders: FUNCTION_HEADERS,
+        examples: {
+          active: {
+            summary: 'Active, healthy',
+            value: {
+              status: 'ok',
+              region: 'us-east-1',
+              role: 'active',
+              components: [
+                { component: 'database', ok: true },
+                { component: 'heartbeat', ok: true },
+                { component: 'dynamodb', ok: true },
+                { component: 's3', ok: true },
+              ],
+            },
+          },
+        },
+      },
+      '401': unauthenticated,
+      '403': forbidden,
+      '429': throttled,
+      '503': {
+        ...healthUnavailable('HealthProbe'),
+        examples: {
+          commitBlocked: {
+            summary: 'Active, the heartbeat did not commit in time',
+            value: {
+              status: 'unavailable',
+              region: 'us-east-1',
+              role: 'active',
+              components: [
+                { component: 'database', ok: true },
+                { component: 'heartbeat', ok: false, reason: 'statement_timeout' },
+                { component: 'dynamodb', ok: true },
+                { component: 's3', ok: true },
+              ],
+            },
+          },
         },
       },
     },

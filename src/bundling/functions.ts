@@ -2,7 +2,15 @@
 export const LAMBDA_FUNCTIONS = {
   'payment-api': {
     entry: 'runtime/payment-api/handler.ts',
-    description: 'POST /payments, GET /payments/{id} and the deep GET /health',
+    description: 'POST /payments and GET /payments/{id}',
+  },
+  health: {
+    entry: 'runtime/health/handler.ts',
+    description: 'The public deep GET /health (status, region, role)',
+  },
+  probe: {
+    entry: 'runtime/health/probe-handler.ts',
+    description: 'The SigV4-only GET /health/probe (with each component) for the failover detectors',
   },
   migrate: {
     entry: 'runtime/migrate/handler.ts',

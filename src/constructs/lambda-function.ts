@@ -10,6 +10,12 @@ import type { LambdaBundle } from '../bundling/functions';
 import { assumeRolePolicy, type PolicyStatement, policy } from '../iam';
 import { EncryptedLogGroup } from './log-group';
 
+/**
+ * The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file (NODE_EXTRA_CA_CERTS of the
+ * functions that connect to Aurora; runtime/shared/db-config.ts).
+ */
+export const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
 export interface DrFunctionProps {
   provider: AwsProvider;
   functionName: string;
@@ -34,13 +40,19 @@ export interface DrFunctionProps {
    * @default none: the function runs outside the VPC
    */
   vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  /**
+   * Concurrency set aside for this function, which is also its ceiling: it can neither starve the others of the
+   * account's pool nor be starved by them.
+   * @default none: the function scales in the account's unreserved pool
+   */
+  reservedConcurrency?: number;
 }
 
 /**
  * One Lambda function the way every function of the project is built: Node.js 24 on arm64, code from a
  * deterministic zip, environment encrypted with the CMK, X-Ray active tracing, its own CMK-encrypted log group
  * with retention, and its own role limited to that log group plus the given statements. No reserved
- * concurrency (the account pool scales with load).
+ * concurrency (the account pool scales with load) unless `reservedConcurrency` is given.
  */
 export class DrFunction extends Construct {
   readonly fn: LambdaFunction;
@@ -122,6 +134,7 @@ export class DrFunction extends Construct {
         systemLogLevel: 'WARN',
       },
       environment: { variables: p.environment },
+      ...(p.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: p.reservedConcurrency } : {}),
       ...(p.vpc
         ? { vpcConfig: { subnetIds: p.vpc.subnetIds, securityGroupIds: p.vpc.securityGroupIds } }
         : {}),

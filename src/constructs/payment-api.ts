@@ -10,24 +10,29 @@ import { Wafv2WebAclAssociation } from '@cdktn/provider-aws/lib/wafv2-web-acl-as
 import { Wafv2WebAclLoggingConfiguration } from '@cdktn/provider-aws/lib/wafv2-web-acl-logging-configuration';
 import { CloudwatchLogResourcePolicy } from '@cdktn/provider-aws/lib/cloudwatch-log-resource-policy';
 import { Construct } from 'constructs';
+import type { RouteFunction } from '../../runtime/payment-api/routes';
 import { paymentOpenApi } from '../api/openapi';
 import { logDeliveryWrite } from '../grants';
 import { policy } from '../iam';
 import { EncryptedLogGroup } from './log-group';
 import type { DrFunction } from './lambda-function';
+import { healthRateRule, probeUnsignedRule } from './waf-health-rules';
 
 export interface PaymentApiProps {
   provider: AwsProvider;
   name: string;
   /** The deployed stage (ResourceNames.apiStage). */
   stageName: string;
-  paymentFunction: DrFunction;
+  /** The function behind each route (runtime/payment-api/routes.ts). */
+  functions: Record<RouteFunction, DrFunction>;
   logsKeyArn: string;
   logRetentionDays: number;
   /** Steady-state and burst request limits of the stage (requests per second). */
   throttle: { rateLimit: number; burstLimit: number };
   /** Requests per 5 minutes from one IP before WAF blocks it. */
   wafRateLimitPer5Min: number;
+  /** The same for GET /health alone (its own, lower limit). */
+  healthRateLimitPer5Min: number;
   /** Scope the WAF log group's resource policy to this account's deliveries in this region. */
   accountId: string;
   region: string;
@@ -69,9 +74,10 @@ const MANAGED_RULE_GROUPS: Array<{ name: string; countOnly?: string[] }> = [
 ];
 
 /**
- * The regional REST API of one region, defined by the shared OpenAPI document: SigV4 on payment routes, open
- * /health, request validation; a stage with JSON access logs (CMK log group), X-Ray, throttling and metrics;
- * a WAFv2 web ACL (AWS managed rule groups + per-IP rate limit) with its own encrypted log group.
+ * The regional REST API of one region, defined by the shared OpenAPI document: SigV4 on the payment routes and
+ * /health/probe, an open /health, request validation; a stage with JSON access logs (CMK log group), X-Ray,
+ * throttling and metrics; a WAFv2 web ACL (AWS managed rule groups, a per-IP rate limit, and the health rules of
+ * waf-health-rules.ts) with its own encrypted log group.
  */
 export class PaymentApi extends Construct {
   readonly api: ApiGatewayRestApi;
@@ -85,7 +91,11 @@ export class PaymentApi extends Construct {
     const body = JSON.stringify(
       paymentOpenApi({
         title: p.name,
-        paymentFunctionInvokeArn: p.paymentFunction.invokeArn,
+        invokeArns: {
+          'payment-api': p.functions['payment-api'].invokeArn,
+          health: p.functions.health.invokeArn,
+          probe: p.functions.probe.invokeArn,
+        },
       }),
     );
     this.api = new ApiGatewayRestApi(this, 'api', {
@@ -152,18 +162,19 @@ export class PaymentApi extends Construct {
       },
     });
 
-    for (const [routeId, route] of [
+    for (const [routeId, route, fn] of [
       // execute-api ARNs are <api>/<stage>/<METHOD>/<resource path>: the stage segment is required.
-      ['payments', '*/*/payments*'],
-      // Any method: API Gateway routes every method of /health to the function, which answers 405 to all but
-      // GET and HEAD (src/api/openapi.ts).
-      ['health', '*/*/health'],
+      ['payments', '*/*/payments*', 'payment-api'],
+      // Any method: API Gateway routes every method of a health route to its function, which answers 405 to all
+      // but GET and HEAD (src/api/openapi.ts). No trailing wildcard: each function is invoked for its own path.
+      ['health', '*/*/health', 'health'],
+      ['health-probe', '*/*/health/probe', 'probe'],
     ] as const) {
       new LambdaPermission(this, `invoke-${routeId}`, {
         provider,
         statementId: `AllowApiGateway-${routeId}`,
         action: 'lambda:InvokeFunction',
-        functionName: p.paymentFunction.name,
+        functionName: p.functions[fn].name,
         principal: 'apigateway.amazonaws.com',
         sourceArn: `${this.api.executionArn}/${route}`,
       });
@@ -177,11 +188,13 @@ export class PaymentApi extends Construct {
     this.webAcl = new Wafv2WebAcl(this, 'waf', {
       provider,
       name: p.name,
-      description: 'Payment API: AWS managed rule groups and a per-IP rate limit',
+      description: 'Payment API: AWS managed rule groups, per-IP rate limits, unsigned /health/probe blocked',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(p.name),
       rule: [
+        // Evaluated first (priority 0): an unsigned /health/probe request costs no managed-rule inspection.
+        probeUnsignedRule(0, visibility),
         ...MANAGED_RULE_GROUPS.map(({ name, countOnly }, i) => ({
           name,
           priority: i + 1,
@@ -209,6 +222,7 @@ export class PaymentApi extends Construct {
           statement: { rate_based_statement: { limit: p.wafRateLimitPer5Min, aggregate_key_type: 'IP' } },
           visibilityConfig: visibility('rate-limit-per-ip'),
         },
+        healthRateRule(MANAGED_RULE_GROUPS.length + 2, p.healthRateLimitPer5Min, visibility),
       ],
     });
     new Wafv2WebAclAssociation(this, 'waf-association', {

@@ -14,11 +14,10 @@ import { type Config, type Region, wafRateLimitPer5Min } from '../config';
 import { allow, arn, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
-import { DrFunction } from './lambda-function';
+import { HealthService } from './health-service';
+import { DrFunction, LAMBDA_RDS_CA_BUNDLE } from './lambda-function';
 import { PaymentApi } from './payment-api';
-
-/** The Lambda Node.js runtimes (20 and later) ship the Amazon and RDS CAs in this file. */
-const LAMBDA_RDS_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+import { HEALTH_RATE_LIMIT_PER_5_MIN } from './waf-health-rules';
 
 /** How often the payment function reconciles incomplete payments. */
 export const RECONCILE_INTERVAL_MINUTES = 5;
@@ -36,18 +35,19 @@ export interface PaymentServiceProps {
   dataKeyArn: string;
   opsKeyArn: string;
   vpc: { subnetIds: string[]; securityGroupIds: string[] };
-  ledger: { writerEndpoint: string; clusterResourceId: string };
+  ledger: { writerEndpoint: string; readerEndpoint: string; clusterResourceId: string };
   receipts: { bucketName: string; bucketArn: string };
 }
 
 /**
- * The payment service of one region: the payment function (which also serves the deep /health) and the
- * migration function (VPC-attached, each with a
- * role naming exactly the table, bucket, key, database user and secret it uses) and the REST API in front.
+ * The payment service of one region: the payment function, the migration function (VPC-attached, each with a
+ * role naming exactly the table, bucket, key, database user and secret it uses), the two health functions of
+ * health-service.ts (GET /health, GET /health/probe) and the REST API in front of them all.
  */
 export class PaymentService extends Construct {
   readonly paymentFn: DrFunction;
   readonly migrateFn: DrFunction;
+  readonly health: HealthService;
   readonly api: PaymentApi;
 
   constructor(scope: Construct, id: string, p: PaymentServiceProps) {
@@ -70,7 +70,7 @@ export class PaymentService extends Construct {
       vpc: p.vpc,
     };
 
-    // Exactly the calls the code makes: the control table GetItem (fence, reservations, /health), PutItem
+    // Exactly the calls the code makes: the control table GetItem (fence, reservations), PutItem
     // (reserve), UpdateItem (take over, release, commit); the sessions table PutItem only.
     const [controlGrant, tablesKeyGrant] = tableAccess(table(names.paymentControlTable), {
       sid: 'PaymentControlTable',
@@ -82,9 +82,7 @@ export class PaymentService extends Construct {
     this.paymentFn = new DrFunction(this, 'payment', {
       ...common,
       functionName: names.paymentFunction(region),
-      // /health runs in the same function as the payment routes: a broken payment function fails the health
-      // check too, so Route 53 moves traffic away from it.
-      description: 'Payment API: POST /payments, GET /payments/{id}, GET /health (deep)',
+      description: 'Payment API: POST /payments, GET /payments/{id}; scheduled reconcile',
       bundle: p.bundles['payment-api'],
       memoryMb: 1024,
       timeoutSeconds: 12,
@@ -101,7 +99,6 @@ export class PaymentService extends Construct {
         controlGrant,
         allow('Sessions', 'dynamodb:PutItem', table(names.sessionsTable)),
         allow('Receipts', ['s3:PutObject', 's3:GetObject'], arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
-        allow('HealthProbeBucket', 's3:ListBucket', p.receipts.bucketArn),
         keyUseThrough('ReceiptsKey', p.dataKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['s3'], region),
         tablesKeyGrant,
         allow(
@@ -196,15 +193,30 @@ export class PaymentService extends Construct {
       });
     }
 
+    this.health = new HealthService(this, 'health-service', {
+      provider,
+      names,
+      region,
+      accountId,
+      bundles: p.bundles,
+      dataKeyArn: p.dataKeyArn,
+      opsKeyArn: p.opsKeyArn,
+      logRetentionDays: p.logRetentionDays,
+      vpc: p.vpc,
+      ledger: p.ledger,
+      receipts: p.receipts,
+    });
+
     this.api = new PaymentApi(this, 'api', {
       provider,
       name: names.apiName(region),
       stageName: names.apiStage,
-      paymentFunction: this.paymentFn,
+      functions: { 'payment-api': this.paymentFn, health: this.health.healthFn, probe: this.health.probeFn },
       logsKeyArn: p.opsKeyArn,
       logRetentionDays: p.logRetentionDays,
       throttle: { rateLimit: p.api.throttleRateLimit, burstLimit: p.api.throttleBurstLimit },
       wafRateLimitPer5Min: wafRateLimitPer5Min(p.api),
+      healthRateLimitPer5Min: HEALTH_RATE_LIMIT_PER_5_MIN,
       accountId,
       region,
       dependsOn: accountSettings ? [accountSettings] : [],
@@ -214,7 +226,10 @@ export class PaymentService extends Construct {
   /** Timeout of each function in ms, by deployed name (duration alarms fire at 80 % of it). */
   get timeoutsMs(): Record<string, number> {
     return Object.fromEntries(
-      [this.paymentFn, this.migrateFn].map((f) => [f.functionName, f.timeoutSeconds * 1000]),
+      [this.paymentFn, this.migrateFn, ...this.health.functions].map((f) => [
+        f.functionName,
+        f.timeoutSeconds * 1000,
+      ]),
     );
   }
 }

@@ -69,6 +69,21 @@ export function functionNames(config: Config, region: Region): FunctionEntry[] {
       name: n.migrateFunction(region),
       failures: [errors(n.migrateFunction(region), { kind: 'on-demand' }, 'run by operators')],
     },
+    // The health functions answer every failed check with a 503, never an error: Errors counts crashes and
+    // timeouts of the function itself. Their throttles alarm is what a /health flood (health) or a starved
+    // detector probe (probe) looks like.
+    ...(
+      [
+        ['health', n.healthFunction(region), 'GET /health for Route 53'],
+        ['probe', n.probeFunction(region), 'GET /health/probe for the failover detectors'],
+      ] as const
+    ).map(([short, name, why]) => ({
+      short,
+      name,
+      failures: [
+        errors(name, { kind: 'traffic', errorsPerMinute: config.thresholds.lambdaErrorsPerMinute }, why),
+      ],
+    })),
   ];
   names.push({
     short: 'fence',

@@ -168,6 +168,8 @@ export class RegionalStack extends DrStack {
       vpc: { subnetIds: this.network.subnetIds, securityGroupIds: [this.securityGroups.lambda.id] },
       ledger: {
         writerEndpoint: this.ledger.writerEndpoint,
+        // The health functions read through it where the writer endpoint is inactive (the passive region).
+        readerEndpoint: this.ledger.readerEndpoint,
         clusterResourceId: this.ledger.cluster.clusterResourceId,
       },
       receipts: { bucketName: this.receipts.bucket.bucket, bucketArn: this.receipts.bucket.arn },

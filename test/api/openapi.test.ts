@@ -17,7 +17,10 @@ type Doc = {
   components: Record<string, unknown>;
 };
 const published = publishedOpenApi() as unknown as Doc;
-const gateway = paymentOpenApi({ title: 't', paymentFunctionInvokeArn: 'arn:invoke' }) as unknown as Doc;
+const gateway = paymentOpenApi({
+  title: 't',
+  invokeArns: { 'payment-api': 'arn:invoke', health: 'arn:invoke-health', probe: 'arn:invoke-probe' },
+}) as unknown as Doc;
 
 function runtimeSources(dir = join(ROOT, 'runtime')): string[] {
   return readdirSync(dir).flatMap((name) => {

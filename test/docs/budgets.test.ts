@@ -10,7 +10,7 @@ import {
   DATABASE_RETRY_AFTER_SECONDS,
   READ_ONLY_RETRY_AFTER_SECONDS,
 } from '../../runtime/payment-api/errors';
-import { DEFAULT_HEALTH_TIMEOUT_MS } from '../../runtime/payment-api/env';
+import { DEFAULT_HEALTH_TIMEOUT_MS } from '../../runtime/health/env';
 import { RESERVATION_TIMEOUT_MS } from '../../runtime/payment-api/reservations';
 import { DEFAULT_FENCE_CACHE_MS, DEFAULT_FENCE_READ_TIMEOUT_MS } from '../../runtime/shared/fence';
 import { type AwsService, budgetFor, BUDGETS } from '../../runtime/shared/aws-clients';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_CONTRACTS } from '../../runtime/contracts';
 import { parseFenceActionEnv } from '../../runtime/fence-action/env';
+import { parseHealthEnv } from '../../runtime/health/env';
 import { parsePaymentApiEnv } from '../../runtime/payment-api/env';
 import { LAMBDA_FUNCTION_IDS, type LambdaFunctionId } from '../../src/bundling/functions';
 import { environmentOf } from '../../src/report/facts';
@@ -53,12 +54,16 @@ describe('environment contracts', () => {
   for (const mode of ['automatic', 'manual'] as const) {
     it(`parse every synthesized function's environment with its contract (${mode} mode)`, () => {
       const fns = deployedFunctions(synthAll(testConfig({ failover: { mode } })));
-      // Both regions deploy the payment, migration and fence functions; the secondary adds the alert relay.
+      // Both regions deploy the payment, migration, fence and two health functions; the secondary adds the relay.
       expect(fns.map((f) => f.id).sort()).toEqual(
         [
           'alert-relay',
           'fence-action',
           'fence-action',
+          'health',
+          'health',
+          'probe',
+          'probe',
           'migrate',
           'migrate',
           'payment-api',
@@ -84,6 +89,15 @@ describe('environment contracts', () => {
       });
     }
     const payment = parsePaymentApiEnv(fns.find((f) => f.id === 'payment-api')?.env ?? {});
-    expect(payment).toMatchObject({ healthTimeoutMs: 1000, dbPort: 5432, dbUser: 'payments_app' });
+    expect(payment).toMatchObject({ dbPort: 5432, dbUser: 'payments_app' });
+    for (const id of ['health', 'probe'] as const) {
+      const health = parseHealthEnv(fns.find((f) => f.id === id)?.env ?? {});
+      expect(health, id).toMatchObject({
+        healthTimeoutMs: 1000,
+        dbPort: 5432,
+        dbUser: 'payments_app',
+        poolMax: 2,
+      });
+    }
   });
 });

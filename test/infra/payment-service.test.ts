@@ -20,6 +20,8 @@ describe('payment service Lambdas', () => {
       ([, f]) => f.vpc_config !== undefined,
     );
     expect(vpcFunctions.map(([, f]) => f.function_name).sort()).toEqual([
+      `payment-processing-health-probe-test-${code}`,
+      `payment-processing-health-test-${code}`,
       `payment-processing-migrate-test-${code}`,
       `payment-processing-payment-api-test-${code}`,
     ]);
@@ -86,8 +88,9 @@ describe('payment service Lambdas', () => {
         RECEIPTS_KMS_KEY_ARN: '${data.aws_kms_key.data-key.arn}',
         DR_ROLE: id,
         NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
-        HEALTH_TIMEOUT_MS: '1000',
       });
+      // GET /health has functions of its own (test/infra/health-service.test.ts).
+      expect(env.HEALTH_TIMEOUT_MS).toBeUndefined();
       expect(JSON.stringify(env)).not.toMatch(/password|secret_string/i);
       expect(String(fn(id, 'payment-api').function_name)).toMatch(new RegExp(`-${code}$`));
     }
@@ -134,10 +137,8 @@ describe('payment service Lambdas', () => {
         'arn:aws:dynamodb:us-east-1:${data.aws_caller_identity.caller-identity.account_id}:table/payment-processing-sessions-test',
     });
     expect(bySid.Receipts.Resource).toMatch(/^\$\{aws_s3_bucket\.receipts_bucket_\w+\.arn\}\/receipts\/\*$/);
-    expect(bySid.HealthProbeBucket).toMatchObject({
-      Action: 's3:ListBucket',
-      Resource: expect.stringMatching(/receipts_bucket_\w+\.arn\}$/),
-    });
+    // HeadBucket was the payment function's only for /health, which has functions of its own now.
+    expect(bySid.HealthProbeBucket).toBeUndefined();
     expect(bySid.ReceiptsKey).toMatchObject({
       Resource: '${data.aws_kms_key.data-key.arn}',
       Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
@@ -182,7 +183,12 @@ describe('REST API', () => {
       disable_execute_api_endpoint: true,
       fail_on_warnings: true,
     });
-    expect(Object.keys(doc.paths).sort()).toEqual(['/health', '/payments', '/payments/{id}']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/health',
+      '/health/probe',
+      '/payments',
+      '/payments/{id}',
+    ]);
     const secondaryDoc = JSON.parse(String(only(s.secondary, 'aws_api_gateway_rest_api').body)) as typeof doc;
     expect(Object.keys(secondaryDoc.paths)).toEqual(Object.keys(doc.paths));
   });
@@ -205,10 +211,11 @@ describe('REST API', () => {
     },
   );
 
-  it('requires SigV4 on the payment routes and leaves /health open', () => {
+  it('requires SigV4 on the payment routes and /health/probe, and leaves /health open', () => {
     expect(doc.components.securitySchemes.sigv4['x-amazon-apigateway-authtype']).toBe('awsSigv4');
     expect(doc.paths['/payments'].post.security).toEqual([{ sigv4: [] }]);
     expect(doc.paths['/payments/{id}'].get.security).toEqual([{ sigv4: [] }]);
+    expect(doc.paths['/health/probe'].get.security).toEqual([{ sigv4: [] }]);
     expect(doc.paths['/health'].get.security).toEqual([]);
   });
 
@@ -221,35 +228,44 @@ describe('REST API', () => {
     ]);
   });
 
-  it('integrates every route, /health included, with the payment Lambda (a broken function fails /health)', () => {
+  it('integrates the payment routes with the payment Lambda, each health route with its own function', () => {
     const integration = (path: string, method: string) =>
       doc.paths[path][method]['x-amazon-apigateway-integration'] as Attrs;
     expect(integration('/payments', 'post')).toMatchObject({ type: 'aws_proxy', httpMethod: 'POST' });
     expect(String(integration('/payments', 'post').uri)).toContain('payment-service_payment_function');
-    expect(integration('/health', 'get').uri).toBe(integration('/payments', 'post').uri);
     expect(integration('/payments/{id}', 'get').uri).toBe(integration('/payments', 'post').uri);
+    expect(String(integration('/health', 'get').uri)).toContain(
+      'payment-service_health-service_health_function',
+    );
+    expect(String(integration('/health/probe', 'get').uri)).toContain(
+      'payment-service_health-service_probe_function',
+    );
     const perms = resources(s.primary, 'aws_lambda_permission')
       .map(([, p]) => p)
       .filter((p) => p.principal === 'apigateway.amazonaws.com');
-    for (const p of perms) expect(String(p.function_name)).toContain('payment-service_payment_function');
-    const permissions = perms.map((p) => p.source_arn);
-    expect(permissions.sort()).toEqual([
-      // <execution_arn>/<stage>/<METHOD>/<path>: without the stage segment API Gateway may not invoke. Any
-      // method: the function answers 405 to those the route does not serve.
-      expect.stringMatching(/execution_arn\}\/\*\/\*\/health$/),
-      expect.stringMatching(/execution_arn\}\/\*\/\*\/payments\*$/),
-    ]);
-    // Every other method of each resource reaches the function too (405 with Allow), with the same auth.
-    for (const [path, auth] of [
-      ['/payments', [{ sigv4: [] }]],
-      ['/payments/{id}', [{ sigv4: [] }]],
-      ['/health', []],
+    const byArn = Object.fromEntries(
+      perms.map((p) => [String(p.source_arn).replace(/^.*execution_arn\}/, ''), p]),
+    );
+    // <execution_arn>/<stage>/<METHOD>/<path>: without the stage segment API Gateway may not invoke. Any method:
+    // the function answers 405 to those the route does not serve. Each function only for its own path.
+    expect(Object.keys(byArn).sort()).toEqual(['/*/*/health', '/*/*/health/probe', '/*/*/payments*']);
+    expect(String(byArn['/*/*/payments*']?.function_name)).toContain('payment-service_payment_function');
+    expect(String(byArn['/*/*/health']?.function_name)).toContain(
+      'payment-service_health-service_health_function',
+    );
+    expect(String(byArn['/*/*/health/probe']?.function_name)).toContain(
+      'payment-service_health-service_probe_function',
+    );
+    // Every other method of each resource reaches the route's function too (405 with Allow), with the same auth.
+    for (const [path, auth, method] of [
+      ['/payments', [{ sigv4: [] }], 'post'],
+      ['/payments/{id}', [{ sigv4: [] }], 'get'],
+      ['/health', [], 'get'],
+      ['/health/probe', [{ sigv4: [] }], 'get'],
     ] as const) {
       const any = doc.paths[path]['x-amazon-apigateway-any-method'] as Attrs;
       expect(any.security, path).toEqual(auth);
-      expect((any['x-amazon-apigateway-integration'] as Attrs).uri).toBe(
-        integration('/payments', 'post').uri,
-      );
+      expect((any['x-amazon-apigateway-integration'] as Attrs).uri).toBe(integration(path, method).uri);
     }
   });
 
@@ -376,17 +392,25 @@ describe('REST API', () => {
   it('protects each stage with a WAF web ACL: managed rule groups, a rate limit and redacted logs', () => {
     const acl = only(s.primary, 'aws_wafv2_web_acl');
     const rules = acl.rule as Array<Attrs>;
+    // The health rules (probe-unsigned first, health-rate-per-ip last) are test/infra/health-service.test.ts's.
     expect(rules.map((r) => r.name)).toEqual([
+      'probe-unsigned',
       'AWSManagedRulesCommonRuleSet',
       'AWSManagedRulesKnownBadInputsRuleSet',
       'AWSManagedRulesAmazonIpReputationList',
       'AWSManagedRulesAnonymousIpList',
       'rate-limit-per-ip',
+      'health-rate-per-ip',
     ]);
+    const rule = (name: string) => rules.find((r) => r.name === name) as Attrs;
     // Default per-IP limit: the stage's steady rate over WAF's 5-minute window (100 rps x 300 s), so a merchant
     // behind one NAT address is never blocked below what the stage itself allows.
-    expect(rules[4].statement).toEqual({ rate_based_statement: { limit: 30000, aggregate_key_type: 'IP' } });
-    expect(JSON.stringify(rules[3].statement)).toContain('HostingProviderIPList');
+    expect(rule('rate-limit-per-ip').statement).toEqual({
+      rate_based_statement: { limit: 30000, aggregate_key_type: 'IP' },
+    });
+    expect(JSON.stringify(rule('AWSManagedRulesAnonymousIpList').statement)).toContain(
+      'HostingProviderIPList',
+    );
     expect(only(s.primary, 'aws_wafv2_web_acl_association').resource_arn).toMatch(
       /aws_api_gateway_stage\..+\.arn/,
     );

@@ -8,13 +8,15 @@ import { createPaymentHarness, type PaymentHarness } from './support/harness';
 import { TEST_CREDENTIALS } from './support/aws';
 
 /**
- * The deployed artefact itself: the esbuild bundle of the payment function (as zipped for Lambda), loaded from
- * disk with only environment variables, serving /health and POST /payments against PostgreSQL and moto. This
+ * The deployed artefacts themselves: the esbuild bundles of the payment and health functions (as zipped for
+ * Lambda), loaded from disk with only environment variables, serving POST /payments and /health against
+ * PostgreSQL and moto. This
  * catches what a source-level test cannot: a dependency that bundles wrongly (module format, dynamic requires).
  */
 type Handler = (event: unknown) => Promise<{ statusCode: number; body: string }>;
 let h: PaymentHarness;
 let handler: Handler;
+let healthHandler: Handler;
 const saved = { ...process.env };
 
 beforeAll(async () => {
@@ -22,6 +24,7 @@ beforeAll(async () => {
   h = await createPaymentHarness(inject('motoUrl'));
   const out = mkdtempSync(join(tmpdir(), 'bundled-'));
   bundleFunction('payment-api', { outDir: out, noCache: true });
+  bundleFunction('health', { outDir: out, noCache: true });
   Object.assign(process.env, {
     AWS_REGION: h.region,
     AWS_ENDPOINT_URL: inject('motoUrl'),
@@ -38,6 +41,8 @@ beforeAll(async () => {
     default?: { handler?: Handler };
   };
   handler = (mod.handler ?? mod.default?.handler) as Handler;
+  const health = (await import(join(out, 'health', 'index.js'))) as typeof mod;
+  healthHandler = (health.handler ?? health.default?.handler) as Handler;
 });
 
 afterAll(async () => {
@@ -46,11 +51,11 @@ afterAll(async () => {
 });
 
 // A PostgreSQL server is needed: the bundle connects by URL (PGlite is in-process only). CI always has one.
-describe.skipIf(!process.env.DATABASE_URL)('the bundled payment function', () => {
-  it('answers the deep health check', async () => {
-    const res = await handler(healthEvent());
+describe.skipIf(!process.env.DATABASE_URL)('the bundled payment and health functions', () => {
+  it('answers the deep health check (the health function, committing its heartbeat)', async () => {
+    const res = await healthHandler(healthEvent());
     expect(res.statusCode).toBe(200);
-    expect(parseBody(res)).toEqual({ status: 'ok', region: h.region });
+    expect(parseBody(res)).toEqual({ status: 'ok', region: h.region, role: 'active' });
   });
 
   it('records a payment and replays it', async () => {

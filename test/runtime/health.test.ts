@@ -1,46 +1,39 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createHealthHandler } from '../../runtime/health/app';
 import type { HealthDeps } from '../../runtime/health/checks';
-import { createPaymentApiHandler } from '../../runtime/payment-api/app';
-import { paymentApiDepsFromEnv } from '../../runtime/payment-api/deps';
+import { healthDepsFromEnv } from '../../runtime/health/deps';
+import { parseHealthEnv } from '../../runtime/health/env';
 import { createS3Client } from '../../runtime/shared/aws';
-import { createPgDatabase, type Database, type Queryable } from '../../runtime/shared/db';
-import { createWritabilityProbe } from '../../runtime/shared/writability';
+import type { Database } from '../../runtime/shared/db';
 import {
   createResources,
   destroyResources,
   type ResourceNames,
+  TEST_CREDENTIALS,
   type TestAws,
   testAws,
   uniqueNames,
-  TEST_CREDENTIALS,
 } from './support/aws';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { healthEvent, parseBody, proxyEvent } from './support/events';
+import { createMigratedTestDatabase, type TestDatabase } from './support/database';
+import { proxyEvent } from './support/events';
+import { callHealth, componentsOf } from './support/health';
 
 /**
- * Deep health, through the payment function's handler (API Gateway routes GET /health to it): 200 only when
- * every dependency answers in time and the database is writable.
+ * The two health routes as their functions answer them: statuses, the bodies (the public one says status,
+ * region and role only; the SigV4 probe adds each component with its reason), the deadline against
+ * dependencies that fail or hang, methods, and the configuration from the environment contract.
  */
 let tdb: TestDatabase;
 let aws: TestAws;
 let names: ResourceNames;
-let logs: string[];
 let silentServer: Server;
 let silentUrl: string;
 const sockets = new Set<Socket>();
 const cleanups: Array<() => Promise<void>> = [];
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
-
 beforeAll(async () => {
-  tdb = await createTestDatabase();
+  tdb = await createMigratedTestDatabase();
   aws = testAws(inject('motoUrl'));
   names = uniqueNames();
   await createResources(aws, names);
@@ -61,102 +54,96 @@ afterAll(async () => {
   await tdb.close();
 });
 
-type HealthOverrides = Partial<Omit<HealthDeps, 'dynamodb'>>;
-
-/** The payment handler wired to the test resources, with the health-relevant dependencies overridable. */
-function healthHandler(overrides: HealthOverrides = {}) {
-  logs = [];
-  const db = overrides.db ?? tdb.db;
-  return createPaymentApiHandler(async () => ({
-    db: db as Database,
-    writability: createWritabilityProbe(db as Database),
-    targets: {
-      ddb: aws.documents,
-      s3: overrides.s3 ?? aws.s3,
-      controlTable: overrides.idempotencyTable ?? names.controlTable,
-      sessionsTable: names.sessionsTable,
-      receiptsBucket: overrides.receiptsBucket ?? names.receiptsBucket,
-      receiptsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/test',
-    },
-    region: 'us-east-1',
-    healthTimeoutMs: overrides.timeoutMs ?? 2000,
-    logSink: (line) => logs.push(line),
-  }));
-}
-
-async function check(overrides: HealthOverrides = {}) {
-  const handler = healthHandler(overrides);
-  const started = Date.now();
-  const res = await handler(healthEvent());
+function deps(overrides: Partial<HealthDeps> = {}): HealthDeps {
   return {
-    res,
-    elapsed: Date.now() - started,
-    failures: logs
-      .map((l) => JSON.parse(l) as Record<string, unknown>)
-      .filter((l) => l.level === 'error' && l.message === 'health check failed'),
+    db: tdb.db,
+    dynamodb: aws.documents,
+    s3: aws.s3,
+    controlTable: names.controlTable,
+    receiptsBucket: names.receiptsBucket,
+    region: 'us-east-1',
+    timeoutMs: 2000,
+    ...overrides,
   };
 }
 
-function expectUnavailable(res: { statusCode: number; body: string; headers?: Record<string, unknown> }) {
-  expect(res.statusCode).toBe(503);
-  expect(res.body).toBe('{"status":"unavailable","region":"us-east-1"}');
-  expect(res.headers?.['Cache-Control']).toBe('no-store');
-}
+const failures = (logs: Array<Record<string, unknown>>) =>
+  logs.filter((l) => l.level === 'error' && l.message === 'health check failed');
 
-describe('GET /health', () => {
-  it('200 with only status and region when everything is healthy', async () => {
-    const { res, failures } = await check();
+describe('GET /health (public)', () => {
+  it('200 with only status, region and role, never cached, with the serving region', async () => {
+    const { res, logs } = await callHealth('/health', deps());
     expect(res.statusCode).toBe(200);
-    expect(res.body).toBe('{"status":"ok","region":"us-east-1"}');
-    expect(res.headers?.['Cache-Control']).toBe('no-store');
-    expect(failures).toEqual([]);
+    expect(res.body).toBe('{"status":"ok","region":"us-east-1","role":"active"}');
+    expect(res.headers).toMatchObject({ 'Cache-Control': 'no-store', 'X-Served-By-Region': 'us-east-1' });
+    expect(res.headers?.['X-Correlation-Id']).toEqual(expect.any(String));
+    expect(failures(logs)).toEqual([]);
   });
 
-  it('503 when the database is down', async () => {
-    const down = createPgDatabase({
-      host: '127.0.0.1',
-      port: await closedPort(),
-      user: 'x',
-      connectionTimeoutMillis: 500,
-    });
-    cleanups.push(() => down.close());
-    const { res, failures } = await check({ db: down });
-    expectUnavailable(res);
-    expect(failures).toEqual([expect.objectContaining({ component: 'database' })]);
-    // The body says nothing about the failure; the log does.
-    expect(res.body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|database/);
-  });
-
-  it('503 when the database is read-only (this region must stay out of DNS)', async () => {
-    const { res, failures } = await check({ db: tdb.open({ readOnly: true }) });
-    expectUnavailable(res);
-    expect(failures).toEqual([expect.objectContaining({ component: 'database', reason: 'read_only' })]);
-  });
-
-  it('503 when the idempotency table is missing', async () => {
-    const { res, failures } = await check({ idempotencyTable: `${names.controlTable}-missing` });
-    expectUnavailable(res);
-    expect(failures).toEqual([
+  it('503 that says nothing about the failure (the log names it)', async () => {
+    const { res, logs } = await callHealth(
+      '/health',
+      deps({ controlTable: `${names.controlTable}-missing` }),
+    );
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toBe('{"status":"unavailable","region":"us-east-1","role":"active"}');
+    expect(failures(logs)).toEqual([
       expect.objectContaining({ component: 'dynamodb', reason: 'ResourceNotFoundException' }),
     ]);
   });
 
-  it('503 when the receipts bucket is missing', async () => {
-    const { res, failures } = await check({ receiptsBucket: `${names.receiptsBucket}-missing` });
-    expectUnavailable(res);
-    expect(failures).toEqual([expect.objectContaining({ component: 's3' })]);
+  it('HEAD: the same status without a body; other methods 405 with Allow', async () => {
+    const head = await callHealth('/health', deps(), 'HEAD');
+    expect(head.res.statusCode).toBe(200);
+    expect(head.res.body).toBe('');
+    const post = await callHealth('/health', deps(), 'POST');
+    expect(post.res.statusCode).toBe(405);
+    expect(post.res.headers).toMatchObject({ Allow: 'GET, HEAD' });
+    expect(post.body).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
   });
 
-  it('503 within the deadline when the database hangs', async () => {
-    const hanging: Queryable = {
+  it('503 (not 500, no detail) when the function cannot even build its dependencies', async () => {
+    const handler = createHealthHandler(
+      '/health',
+      async () => {
+        throw new Error('environment variable CONTROL_TABLE is required');
+      },
+      { logSink: () => undefined, region: 'us-east-2' },
+    );
+    const res = await handler(proxyEvent({ method: 'GET', path: '/health', resource: '/health' }));
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toBe('{"status":"unavailable","region":"us-east-2","role":"passive"}');
+  });
+});
+
+describe('GET /health/probe (SigV4)', () => {
+  it('names the failing component and why: a missing bucket', async () => {
+    const answer = await callHealth(
+      '/health/probe',
+      deps({ receiptsBucket: `${names.receiptsBucket}-missing` }),
+    );
+    expect(answer.res.statusCode).toBe(503);
+    expect(answer.body).toMatchObject({ status: 'unavailable', region: 'us-east-1', role: 'active' });
+    expect(componentsOf(answer)).toEqual({
+      database: { ok: true },
+      heartbeat: { ok: true },
+      dynamodb: { ok: true },
+      s3: { ok: false, reason: expect.any(String) },
+    });
+  });
+
+  it('503 within the deadline when the database hangs (role unknown: not proven active)', async () => {
+    const hanging: Database = {
       query: () => new Promise(() => undefined),
       exec: () => new Promise(() => undefined),
+      transaction: () => new Promise(() => undefined),
+      close: async () => undefined,
     };
-    const { res, elapsed, failures } = await check({ db: hanging, timeoutMs: 300 });
-    expectUnavailable(res);
-    expect(elapsed).toBeLessThan(1500);
-    // The short deadline may catch a slow neighbour too on a loaded machine; the hanging one must be named.
-    expect(failures).toContainEqual(expect.objectContaining({ component: 'database', reason: 'timeout' }));
+    const answer = await callHealth('/health/probe', deps({ db: hanging, timeoutMs: 300 }));
+    expect(answer.res.statusCode).toBe(503);
+    expect(answer.elapsed).toBeLessThan(1500);
+    expect(answer.body).toMatchObject({ role: 'passive' });
+    expect(componentsOf(answer).database).toEqual({ ok: false, reason: 'timeout' });
   });
 
   it('503 within the deadline when S3 accepts the connection and never answers', async () => {
@@ -167,51 +154,41 @@ describe('GET /health', () => {
       maxAttempts: 1,
     });
     cleanups.push(async () => s3.destroy());
-    const { res, elapsed, failures } = await check({ s3, timeoutMs: 300 });
-    expectUnavailable(res);
-    expect(elapsed).toBeLessThan(1500);
-    expect(failures).toContainEqual(expect.objectContaining({ component: 's3', reason: 'timeout' }));
-  });
-
-  it('405 for other methods', async () => {
-    const res = await healthHandler()(proxyEvent({ method: 'POST', path: '/health' }));
-    expect(res.statusCode).toBe(405);
-    expect(parseBody(res)).toMatchObject({ error: { code: 'METHOD_NOT_ALLOWED' } });
-  });
-
-  it('an error answer (not a crash) when its configuration is broken', async () => {
-    const handler = createPaymentApiHandler(
-      async () => {
-        throw new Error('environment variable IDEMPOTENCY_TABLE is required');
-      },
-      () => undefined,
-    );
-    const res = await handler(healthEvent());
-    expect(res.statusCode).toBeGreaterThanOrEqual(500);
-    expect(res.body).not.toMatch(/IDEMPOTENCY_TABLE/);
+    const answer = await callHealth('/health/probe', deps({ s3, timeoutMs: 300 }));
+    expect(answer.res.statusCode).toBe(503);
+    expect(answer.elapsed).toBeLessThan(1500);
+    expect(componentsOf(answer).s3).toEqual({ ok: false, reason: 'timeout' });
   });
 });
 
-describe('health configuration from the environment', () => {
-  it('defaults the deadline to 1000 ms (inside the 2 s Route 53 allows) and honours HEALTH_TIMEOUT_MS', async () => {
-    const env = {
-      AWS_REGION: 'us-east-2',
-      CONTROL_TABLE: 't',
-      SESSIONS_TABLE: 's',
-      RECEIPTS_BUCKET: 'b',
-      RECEIPTS_KMS_KEY_ARN: 'arn:aws:kms:us-east-2:123456789012:key/k',
-      DATABASE_URL: 'postgres://u@127.0.0.1:1/db',
-    };
-    const d1 = paymentApiDepsFromEnv(env);
-    expect(d1.healthTimeoutMs).toBe(1000);
-    expect(d1.region).toBe('us-east-2');
-    const d2 = paymentApiDepsFromEnv({ ...env, HEALTH_TIMEOUT_MS: '750' });
-    expect(d2.healthTimeoutMs).toBe(750);
-    expect(() => paymentApiDepsFromEnv({ ...env, HEALTH_TIMEOUT_MS: 'soon' })).toThrow(/HEALTH_TIMEOUT_MS/);
-    for (const d of [d1, d2]) {
-      await d.db.close();
-      d.targets.ddb.destroy();
-      d.targets.s3.destroy();
-    }
+describe('health configuration from the environment (runtime/health/env.ts)', () => {
+  const base = {
+    AWS_REGION: 'us-east-2',
+    CONTROL_TABLE: 't',
+    RECEIPTS_BUCKET: 'b',
+    DB_HOST: 'writer.example',
+    DB_READER_HOST: 'reader.example',
+  };
+
+  it('defaults the deadline to 1000 ms (inside the 2 s Route 53 allows) and honours HEALTH_TIMEOUT_MS', () => {
+    expect(parseHealthEnv(base).healthTimeoutMs).toBe(1000);
+    expect(parseHealthEnv({ ...base, HEALTH_TIMEOUT_MS: '750' }).healthTimeoutMs).toBe(750);
+    expect(() => parseHealthEnv({ ...base, HEALTH_TIMEOUT_MS: 'soon' })).toThrow(/HEALTH_TIMEOUT_MS/);
+  });
+
+  it('needs the reader endpoint unless DATABASE_URL is set', () => {
+    const { DB_READER_HOST: _reader, ...noReader } = base;
+    expect(() => parseHealthEnv(noReader)).toThrow(/DB_READER_HOST/);
+    expect(parseHealthEnv({ ...noReader, DATABASE_URL: 'postgres://u@127.0.0.1:1/db' }).region).toBe(
+      'us-east-2',
+    );
+  });
+
+  it('wires one pool per endpoint and the check of its region', async () => {
+    const d = healthDepsFromEnv({ ...base, DATABASE_URL: 'postgres://u@127.0.0.1:1/db' }, 'probe');
+    expect(d).toMatchObject({ region: 'us-east-2', controlTable: 't', receiptsBucket: 'b', timeoutMs: 1000 });
+    await d.db.close();
+    d.dynamodb.destroy();
+    d.s3.destroy();
   });
 });

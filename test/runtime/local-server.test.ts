@@ -88,11 +88,21 @@ describe('local server', () => {
     ]);
   });
 
-  it('serves GET /health', async () => {
-    const res = await call('GET', '/health');
+  it('serves GET /health (open) and GET /health/probe (signed only), each by its own handler', async () => {
+    const res = await call('GET', '/health', undefined, {}, { unsigned: true });
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ status: 'ok', region: 'us-east-1' });
+    expect(JSON.parse(res.text)).toEqual({ status: 'ok', region: 'us-east-1', role: 'active' });
     expect(res.headers.get('cache-control')).toBe('no-store');
+    const probe = await call('GET', '/health/probe');
+    expect(probe.status).toBe(200);
+    expect(JSON.parse(probe.text)).toMatchObject({
+      status: 'ok',
+      role: 'active',
+      components: expect.arrayContaining([{ component: 'heartbeat', ok: true }]),
+    });
+    const unsigned = await call('GET', '/health/probe', undefined, {}, { unsigned: true });
+    expect(unsigned.status).toBe(401);
+    expect(JSON.parse(unsigned.text)).toMatchObject({ error: { code: 'MISSING_AUTHENTICATION' } });
   });
 
   it('answers errors as JSON', async () => {

@@ -89,7 +89,7 @@ describe('migration Lambda', () => {
     }));
     expect(await handler()).toEqual({
       status: 'migrated',
-      applied: ['001_payments_ledger.sql'],
+      applied: ['001_payments_ledger.sql', '002_health_heartbeat.sql'],
       appRole: role,
     });
     expect(await handler()).toEqual({ status: 'migrated', applied: [], appRole: role });

@@ -24,12 +24,16 @@ async function freshDatabase(migrated = false): Promise<TestDatabase> {
   return tdb;
 }
 
+/** The service's own migrations, and the file name prefix of the n-th version after them. */
+const REAL = loadMigrations(MIGRATIONS_DIR);
+const after = (n: number) => String(REAL.length + n).padStart(3, '0');
+const REAL_VERSIONS = REAL.map((m) => m.version);
+
 /** A temporary migrations directory holding copies of the real files plus `extra` ones. */
 function migrationsDir(extra: Record<string, string> = {}, withReal = true): string {
   const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
   dirs.push(dir);
-  if (withReal)
-    copyFileSync(join(MIGRATIONS_DIR, '001_payments_ledger.sql'), join(dir, '001_payments_ledger.sql'));
+  if (withReal) for (const m of REAL) copyFileSync(join(MIGRATIONS_DIR, m.filename), join(dir, m.filename));
   for (const [name, sql] of Object.entries(extra)) writeFileSync(join(dir, name), sql);
   return dir;
 }
@@ -54,14 +58,17 @@ describe('migration runner', () => {
     const { db } = await freshDatabase();
     const migrations = loadMigrations(MIGRATIONS_DIR);
     expect(await runMigrations(db, migrations)).toEqual({
-      applied: ['001_payments_ledger.sql'],
+      applied: ['001_payments_ledger.sql', '002_health_heartbeat.sql'],
       alreadyApplied: 0,
     });
-    expect(await runMigrations(db, migrations)).toEqual({ applied: [], alreadyApplied: 1 });
+    expect(await runMigrations(db, migrations)).toEqual({ applied: [], alreadyApplied: 2 });
     const { rows } = await db.query<{ version: number; name: string; checksum: string }>(
-      'SELECT version, name, checksum FROM schema_migrations',
+      'SELECT version, name, checksum FROM schema_migrations ORDER BY version',
     );
-    expect(rows).toEqual([{ version: 1, name: 'payments_ledger', checksum: migrations[0]?.checksum }]);
+    expect(rows).toEqual([
+      { version: 1, name: 'payments_ledger', checksum: migrations[0]?.checksum },
+      { version: 2, name: 'health_heartbeat', checksum: migrations[1]?.checksum },
+    ]);
   });
 
   it('refuses to run when an applied file changed', async () => {
@@ -75,10 +82,13 @@ describe('migration runner', () => {
 
   it('ignores line-ending differences in the checksum', async () => {
     const { db } = await freshDatabase(true);
-    const dir = migrationsDir({}, false);
-    const original = loadMigrations(MIGRATIONS_DIR)[0]?.sql ?? '';
+    const dir = migrationsDir();
+    const original = REAL[0]?.sql ?? '';
     writeFileSync(join(dir, '001_payments_ledger.sql'), original.replace(/\n/g, '\r\n'));
-    expect(await runMigrations(db, loadMigrations(dir))).toEqual({ applied: [], alreadyApplied: 1 });
+    expect(await runMigrations(db, loadMigrations(dir))).toEqual({
+      applied: [],
+      alreadyApplied: REAL.length,
+    });
   });
 
   it('refuses when an applied migration has no file, or a new one sorts before an applied one', async () => {
@@ -86,29 +96,29 @@ describe('migration runner', () => {
     await expect(runMigrations(db, loadMigrations(migrationsDir({}, false)))).rejects.toThrow(/has no file/);
     await runMigrations(
       db,
-      loadMigrations(migrationsDir({ '003_third.sql': 'CREATE TABLE third (id int);' })),
+      loadMigrations(migrationsDir({ [`${after(2)}_third.sql`]: 'CREATE TABLE third (id int);' })),
     );
     const late = migrationsDir({
-      '002_second.sql': 'SELECT 1;',
-      '003_third.sql': 'CREATE TABLE third (id int);',
+      [`${after(1)}_second.sql`]: 'SELECT 1;',
+      [`${after(2)}_third.sql`]: 'CREATE TABLE third (id int);',
     });
     await expect(runMigrations(db, loadMigrations(late))).rejects.toThrow(/out of order/);
-    expect(await appliedVersions(db)).toEqual([1, 3]);
+    expect(await appliedVersions(db)).toEqual([...REAL_VERSIONS, REAL.length + 2]);
   });
 
   it('applies only new migrations, and a failing one leaves no trace', async () => {
     const { db } = await freshDatabase(true);
-    const good = migrationsDir({ '002_add_notes.sql': 'CREATE TABLE notes (id int PRIMARY KEY);' });
+    const good = migrationsDir({ [`${after(1)}_add_notes.sql`]: 'CREATE TABLE notes (id int PRIMARY KEY);' });
     expect(await runMigrations(db, loadMigrations(good))).toEqual({
-      applied: ['002_add_notes.sql'],
-      alreadyApplied: 1,
+      applied: [`${after(1)}_add_notes.sql`],
+      alreadyApplied: REAL.length,
     });
     const bad = migrationsDir({
-      '002_add_notes.sql': 'CREATE TABLE notes (id int PRIMARY KEY);',
-      '003_broken.sql': 'CREATE TABLE half (id int); SELECT no_such_function();',
+      [`${after(1)}_add_notes.sql`]: 'CREATE TABLE notes (id int PRIMARY KEY);',
+      [`${after(2)}_broken.sql`]: 'CREATE TABLE half (id int); SELECT no_such_function();',
     });
     await expect(runMigrations(db, loadMigrations(bad))).rejects.toThrow();
-    expect(await appliedVersions(db)).toEqual([1, 2]);
+    expect(await appliedVersions(db)).toEqual([...REAL_VERSIONS, REAL.length + 1]);
     const { rows } = await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'half'");
     expect(rows).toHaveLength(0);
   });
@@ -123,9 +133,9 @@ describe('migration runner', () => {
     const handles = Array.from({ length: 5 }, () => tdb.open());
     const migrations = loadMigrations(MIGRATIONS_DIR);
     const results = await Promise.all(handles.map((db) => runMigrations(db, migrations)));
-    expect(results.filter((r) => r.applied.length === 1)).toHaveLength(1);
-    expect(results.filter((r) => r.applied.length === 0 && r.alreadyApplied === 1)).toHaveLength(4);
-    expect(await appliedVersions(tdb.db)).toEqual([1]);
+    expect(results.filter((r) => r.applied.length === REAL.length)).toHaveLength(1);
+    expect(results.filter((r) => r.applied.length === 0 && r.alreadyApplied === REAL.length)).toHaveLength(4);
+    expect(await appliedVersions(tdb.db)).toEqual(REAL_VERSIONS);
   });
 });
 

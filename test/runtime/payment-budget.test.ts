@@ -110,7 +110,7 @@ describe('POST /payments within its budget', () => {
     const ms = performance.now() - started;
     console.info(`GET /health, AWS silent: ${res.status} in ${ms.toFixed(0)} ms`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'unavailable', region: 'us-east-1' });
+    expect(await res.json()).toEqual({ status: 'unavailable', region: 'us-east-1', role: 'active' });
     expect(ms).toBeLessThan(1000 + SLACK_MS);
   });
 });

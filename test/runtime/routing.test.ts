@@ -94,22 +94,17 @@ describe('GET /payments/{id} and routing', () => {
     expect(del.headers?.['Allow']).toBe('GET');
   });
 
-  it('serves the deep health check too (GET /health routed to this function)', async () => {
-    const ok = await h.handler(proxyEvent({ method: 'GET', path: '/health', resource: '/health' }));
-    expect(ok.statusCode).toBe(200);
-    expect(parseBody(ok)).toEqual({ status: 'ok', region: 'us-east-1' });
-    const broken = await h.handlerWith({
-      targets: { ...h.deps.targets, receiptsBucket: 'no-such-bucket-here' },
-    })(proxyEvent({ method: 'GET', path: '/health', resource: '/health' }));
-    expect(broken.statusCode).toBe(503);
-    expect(parseBody(broken)).toEqual({ status: 'unavailable', region: 'us-east-1' });
-    const post = await h.handler(proxyEvent({ method: 'POST', path: '/health', resource: '/health' }));
-    expect(post.statusCode).toBe(405);
+  it('does not serve the health routes: each has a function of its own (runtime/health/)', async () => {
+    for (const path of ['/health', '/health/probe']) {
+      const res = await h.handler(proxyEvent({ method: 'GET', path, resource: path }));
+      expect(res.statusCode).toBe(404);
+      expect(parseBody(res)).toMatchObject({ error: { code: 'ROUTE_NOT_FOUND' } });
+    }
   });
 
   it('names the serving region on every answer, errors included', async () => {
     const answers = [
-      await h.handler(proxyEvent({ method: 'GET', path: '/health', resource: '/health' })),
+      await h.handler(proxyEvent({ method: 'GET', path: '/nowhere', resource: '/nowhere' })),
       await h.handler(getPaymentEvent('pay_01HZZZZZZZZZZZZZZZZZZZZZZZ')),
       await h.handler(proxyEvent({ method: 'DELETE', path: '/payments' })),
       await h.handlerWith({ region: 'us-east-2' })(getPaymentEvent('pay_01HZZZZZZZZZZZZZZZZZZZZZZZ')),
