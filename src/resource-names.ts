@@ -117,6 +117,15 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     isEnvironmentAlarm: (name: string) =>
       name.startsWith(`${PROJECT_PREFIX}-`) && (name.endsWith(`-${suffix}`) || name.includes(`-${suffix}-`)),
     dashboard: (region: Region) => n.regional('dr', region),
+
+    // Failover engine (failover stack): the ARC Region switch plan, found by drctl through its name.
+    /**
+     * `payment-switch-<suffix>`, not `payment-processing-region-switch-<suffix>`: ARC Region switch accepts plan
+     * names of 1-32 characters matching `[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?` (API reference, Plan
+     * `name`; aws-models arc-region-switch.json `PlanName`), and the project prefix plus a 12-character suffix
+     * leaves no room. The plan's ARN adds a generated id: `arn:aws:arc-region-switch::<account>:plan/<name>:<id>`.
+     */
+    regionSwitchPlan: `payment-switch-${suffix}`,
   };
 }
 
