@@ -48,6 +48,8 @@ export interface ArcDoubleOptions {
   ungracefulApproval?: 'pause' | 'skip';
   /** The most items one page holds (the service may return fewer than `maxResults`). */
   pageSize?: number;
+  /** What a completed step did to the rest of the world (e.g. the Aurora step moves the writer). */
+  onStepCompleted?: (step: string, execution: { region: string; mode: string }) => void;
 }
 
 export class ArcServiceError extends Error {
@@ -150,19 +152,16 @@ export class ArcDouble {
         this.end(run, 'canceled', 'executionCanceled');
         return {};
       }
-      case 'GetPlanEvaluationStatus':
+      case 'GetPlanEvaluationStatus': {
         needPlan();
-        return this.page(
-          [],
-          input,
-          'warnings',
-          this.evaluation[region] ?? {
-            planArn: this.planArn,
-            region,
-            evaluationState: 'passed',
-            lastEvaluationTime: secs(this.o.now()),
-          },
-        );
+        const { warnings, ...status } = this.evaluation[region] ?? {
+          planArn: this.planArn,
+          region,
+          evaluationState: 'passed',
+          lastEvaluationTime: secs(this.o.now()),
+        };
+        return this.page(Array.isArray(warnings) ? (warnings as Json[]) : [], input, 'warnings', status);
+      }
       default:
         return fail('UnknownOperationException', `${op} is not an operation of this double`);
     }
@@ -277,6 +276,7 @@ export class ArcDouble {
       }
       step.status = 'completed';
       this.event(run, 'stepSucceeded', done, step.name);
+      this.o.onStepCompleted?.(step.name, run);
     }
   }
 
