@@ -10,6 +10,7 @@ import {
 import { recoverLostWritesCommand, type RecoverLostWritesOptions } from './commands/recover-lost-writes';
 import { statusCommand } from './commands/status';
 import { switchCommand, type SwitchCommandOptions } from './commands/switch';
+import { FOLLOW_DEFAULT_TIMEOUT_S } from './lib/follow';
 import type { SwitchLabel } from './lib/switch';
 import { type CliDeps, type CommandContext, type GlobalOptions, resolveContext } from './lib/context';
 import { CliError, EXIT_FAILED, EXIT_USAGE, oneLine } from './lib/errors';
@@ -74,7 +75,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
       fallback,
     );
   const switching = (name: SwitchLabel, description: string) => {
-    const cmd = timeout(program.command(name).description(description), 1800)
+    const cmd = timeout(program.command(name).description(description), FOLLOW_DEFAULT_TIMEOUT_S)
       .option('--reason <text>', 'recorded as the comment of the plan execution')
       .option('--no-wait', 'stop following (exit 4) when a step waits for a manual approval')
       .option('--cancel-on-interrupt', 'Ctrl-C cancels the execution instead of only no longer following it');
@@ -124,7 +125,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
       .command('watch')
       .description('follow an execution of the Region switch plan (default: the active or latest one)')
       .option('--execution <id>', 'the execution to follow'),
-    1800,
+    FOLLOW_DEFAULT_TIMEOUT_S,
   ).action(run((ctx, c) => watchCommand(ctx, c.opts<WatchOptions>())));
 
   program

@@ -50,6 +50,8 @@ export interface FollowOptions {
 }
 
 export const DEFAULT_POLL_MS = 5000;
+/** How long switchover, failover, failback and watch follow an execution unless --timeout says otherwise. */
+export const FOLLOW_DEFAULT_TIMEOUT_S = 1800;
 
 export const FOLLOW_EXIT: Record<FollowOutcome, number> = {
   completed: EXIT_OK,
