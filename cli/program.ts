@@ -1,8 +1,17 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { drillCommand } from './commands/drill';
-import { promoteCommand, type PromoteOptions } from './commands/promote';
+import {
+  approveCommand,
+  type ApproveOptions,
+  cancelCommand,
+  watchCommand,
+  type WatchOptions,
+} from './commands/execution';
 import { recoverLostWritesCommand, type RecoverLostWritesOptions } from './commands/recover-lost-writes';
 import { statusCommand } from './commands/status';
+import { switchCommand, type SwitchCommandOptions } from './commands/switch';
+import { FOLLOW_DEFAULT_TIMEOUT_S } from './lib/follow';
+import type { SwitchLabel } from './lib/switch';
 import { type CliDeps, type CommandContext, type GlobalOptions, resolveContext } from './lib/context';
 import { CliError, EXIT_FAILED, EXIT_USAGE, oneLine } from './lib/errors';
 
@@ -11,7 +20,7 @@ import { CliError, EXIT_FAILED, EXIT_USAGE, oneLine } from './lib/errors';
  * (errors made single-line, exit codes mapped: 0 ok, 1 failed, 2 bad arguments or refused) and runs one
  * command with the injected dependencies; it never calls process.exit, so tests drive it in process.
  */
-const COMMANDS = 'status, switchover, failover, failback, drill, recover-lost-writes';
+const COMMANDS = 'status, switchover, failover, failback, approve, cancel, watch, drill, recover-lost-writes';
 
 function integer(name: string, min: number, max: number): (value: string) => number {
   return (value) => {
@@ -53,19 +62,29 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
 
   program
     .command('status')
-    .description('both regions: writer, replication lag, Route 53 health, alarms, watchdog state')
+    .description(
+      'both regions: writer, replication lag, Route 53 health, alarms, Region switch plan and its latest execution',
+    )
     .action(run((ctx) => statusCommand(ctx)));
 
-  const promote = (name: 'switchover' | 'failover' | 'failback', description: string) => {
-    const cmd = program
-      .command(name)
-      .description(description)
-      .option('--timeout <seconds>', 'longest wait for the new writer', integer('--timeout', 60, 3600), 600)
-      .option('--reason <text>', 'recorded in notifications and the state table');
+  const timeout = (cmd: Command, fallback: number) =>
+    cmd.option(
+      '--timeout <seconds>',
+      'longest time drctl follows the execution (it goes on in AWS after that)',
+      integer('--timeout', 60, 3600),
+      fallback,
+    );
+  const switching = (name: SwitchLabel, description: string) => {
+    const cmd = timeout(program.command(name).description(description), FOLLOW_DEFAULT_TIMEOUT_S)
+      .option('--reason <text>', 'recorded as the comment of the plan execution')
+      .option('--no-wait', 'stop following (exit 4) when a step waits for a manual approval')
+      .option('--cancel-on-interrupt', 'Ctrl-C cancels the execution instead of only no longer following it');
+    if (name === 'switchover')
+      cmd.option('--to <region>', 'the region to activate (default: the secondary region)');
     if (name !== 'failover') {
       cmd.option(
         '--wait-ready <seconds>',
-        'wait this long for preconditions (replica in sync, cluster available) before refusing',
+        'wait this long for the target cluster to be in sync before refusing',
         integer('--wait-ready', 0, 3600),
         0,
       );
@@ -76,16 +95,38 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
     if (name === 'failback') {
       cmd.option('--skip-api-check', 'do not require the primary region API to answer before failback');
     }
-    cmd.action(
-      run((ctx, c) => {
-        const o = c.opts<PromoteOptions & { waitReady?: number }>();
-        return promoteCommand(ctx, name, { ...o, waitReady: o.waitReady ?? 0 });
-      }),
-    );
+    cmd.action(run((ctx, c) => switchCommand(ctx, name, c.opts<SwitchCommandOptions>())));
   };
-  promote('switchover', 'planned switchover of the database to the secondary region (no data loss)');
-  promote('failover', 'unplanned failover to the secondary region; needs --allow-data-loss');
-  promote('failback', 'planned switchover back to the primary region, once it is healthy again');
+  switching(
+    'switchover',
+    'planned switch to the secondary region (graceful, no data loss); --to for the way back',
+  );
+  switching('failover', 'unplanned failover to the secondary region (ungraceful); needs --allow-data-loss');
+  switching('failback', 'planned switch back to the primary region once it is rebuilt (graceful)');
+
+  program
+    .command('approve')
+    .description('approve (or --decline) the step of an execution that waits for a manual approval')
+    .option('--execution <id>', 'the execution (default: the plan\u2019s active execution)')
+    .option('--step <name>', 'the step (default: the one waiting for approval)')
+    .option('--decline', 'decline instead: Region switch cancels the execution')
+    .option('--comment <text>', 'recorded with the approval')
+    .action(run((ctx, c) => approveCommand(ctx, c.opts<ApproveOptions>())));
+  timeout(
+    program
+      .command('cancel')
+      .description('cancel an execution of the Region switch plan and follow it until it has ended')
+      .option('--execution <id>', 'the execution (default: the plan\u2019s active execution)')
+      .option('--comment <text>', 'recorded with the cancellation'),
+    300,
+  ).action(run((ctx, c) => cancelCommand(ctx, c.opts<WatchOptions & { comment?: string }>())));
+  timeout(
+    program
+      .command('watch')
+      .description('follow an execution of the Region switch plan (default: the active or latest one)')
+      .option('--execution <id>', 'the execution to follow'),
+    FOLLOW_DEFAULT_TIMEOUT_S,
+  ).action(run((ctx, c) => watchCommand(ctx, c.opts<WatchOptions>())));
 
   program
     .command('drill')

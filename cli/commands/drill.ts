@@ -3,7 +3,13 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isExampleDns } from '../../src/config';
 import { readTopology } from '../../runtime/failover/topology';
-import { assertCanConfirm, type CommandContext, confirm, requireCredentials } from '../lib/context';
+import {
+  assertCanConfirm,
+  callerIdentity,
+  type CommandContext,
+  confirm,
+  requireCredentials,
+} from '../lib/context';
 import {
   DEFAULT_TARGETS,
   type DrillMethod,
@@ -16,10 +22,18 @@ import {
   STORES,
 } from '../lib/drill';
 import { writeDrillReport } from '../lib/drill-report';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, OperationError, UsageError } from '../lib/errors';
+import {
+  CliError,
+  EXIT_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_USAGE,
+  OperationError,
+  UsageError,
+} from '../lib/errors';
 import { onInterrupts } from '../lib/interrupts';
 import { duration } from '../lib/format';
-import { callerIdentity, runOrchestration } from '../lib/orchestration';
+import { runSwitch } from '../lib/switch';
 import { sigV4Signer } from '../lib/sigv4';
 import { findHealthCheck } from '../lib/status-sources';
 
@@ -54,8 +68,7 @@ export function summarizeDrill(r: DrillReport): string {
   return lines.join('\n');
 }
 
-/** Exit code of an interrupt (128 + SIGINT), as a shell reports it. */
-export const EXIT_INTERRUPTED = 130;
+export { EXIT_INTERRUPTED };
 
 /**
  * Checks before anything happens that the report can be written to `dir`: an existing directory must be
@@ -201,14 +214,49 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
         s3Secondary: ctx.clients.s3(secondary),
         route53: ctx.clients.route53(),
         readTopology: () => readTopology(ctx.clients.rds(secondary), n.globalClusterId),
-        orchestrate: (action, opts) =>
-          runOrchestration(ctx, {
-            action,
-            reason: `drill ${runId}`,
-            promotionTimeoutMs: 10 * 60_000,
-            preconditionWaitMs: opts.preconditionWaitMs,
-            ...(opts.signal ? { signal: opts.signal } : {}),
-          }),
+        switchRegion: async (action, opts) => {
+          const started = ctx.deps.clock.now();
+          // An interrupt before the execution starts stops it from starting; once started, the drill waits for
+          // it to end (the failback cannot start while it runs, and cancelling a switchover midway is no restore).
+          const inner = new AbortController();
+          let executionId: string | undefined;
+          opts.signal?.addEventListener(
+            'abort',
+            () => {
+              if (!executionId) inner.abort();
+              else
+                ctx.io.stderr.write(
+                  `interrupt: waiting for execution ${executionId} to end, then restoring\n`,
+                );
+            },
+            { once: true },
+          );
+          try {
+            const r = await runSwitch(ctx, {
+              onStarted: (id) => {
+                executionId = id;
+              },
+              label: action,
+              target: action === 'switchover' ? secondary : primary,
+              mode: 'graceful',
+              comment: `drctl drill ${runId}: ${action}`,
+              waitReadyMs: opts.waitReadyMs,
+              timeoutMs: 30 * 60_000,
+              signal: inner.signal,
+            });
+            return {
+              outcome: r.follow.outcome,
+              message: r.follow.message,
+              elapsedMs: ctx.deps.clock.now() - started,
+              executionId: r.follow.executionId,
+              ...(r.promotionMs !== undefined ? { promotionMs: r.promotionMs } : {}),
+            };
+          } catch (err) {
+            // Refused or not started: recorded as the drill's outcome, nothing more was changed.
+            if (!(err instanceof CliError)) throw err;
+            return { outcome: 'refused', message: err.message, elapsedMs: ctx.deps.clock.now() - started };
+          }
+        },
         progress: (line) => ctx.io.stderr.write(`${line}\n`),
         signal: controller.signal,
       },

@@ -1,15 +1,15 @@
 import { type CommandContext, requireCredentials } from '../lib/context';
 import { EXIT_DEGRADED, EXIT_FAILED, EXIT_OK, UsageError } from '../lib/errors';
 import { duration, table } from '../lib/format';
-import { type Reading, renderReading } from '../lib/reading';
+import { type Reading, renderReading, valueOf } from '../lib/reading';
 import { collectStatus, type Lag, type StatusReport, type StatusVerdict } from '../lib/status';
 
 /**
  * `drctl status`: both regions at a glance, within STATUS_BUDGET_MS. Every field is printed as a fact,
  * `unknown (why)` or `error (what)`. Exit codes: 0 everything read and nothing needs attention, 3 degraded (a
  * field could not be read, or something needs attention; the reasons are printed), 1 nothing could be read
- * (no region answered), 2 the environment does not exist (no global cluster and no state table: a mistyped
- * --env, or not deployed).
+ * (no region answered), 2 the environment does not exist (no global cluster and no Region switch plan: a
+ * mistyped --env, or not deployed).
  */
 export const STATUS_EXIT: Record<StatusVerdict, number> = {
   ok: EXIT_OK,
@@ -26,7 +26,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
   });
   if (
     report.missing.some((m) => m.startsWith('global cluster')) &&
-    report.missing.some((m) => m.startsWith('state table'))
+    report.missing.some((m) => m.startsWith('region switch plan'))
   ) {
     throw new UsageError(
       `environment "${report.environment}" not found: ${report.missing.join(' and ')} do not exist; check --env and --config (or deploy it)`,
@@ -124,31 +124,7 @@ export function renderStatus(r: StatusReport): string {
   }
 
   out.push('');
-  out.push(
-    `Watchdog: ${renderReading(r.watchdog, (w) =>
-      w
-        ? `${w.phase}${w.flapping ? ' (flapping)' : ''}, ${w.consecutiveFailures} consecutive failures, last probe ${
-            w.lastProbe
-              ? `${w.lastProbe.ok ? 'ok' : `failed (${w.lastProbe.reason ?? '?'})`} at ${w.lastProbe.at}`
-              : 'none'
-          }${w.lastDeclaredAt ? `, last declared ${w.lastDeclaredAt}` : ''}${
-            w.handover ? `, automatic failover ${w.handover.status}` : ''
-          }${w.pendingAlerts > 0 ? `, ${w.pendingAlerts} alert(s) not yet published` : ''}`
-        : 'no state recorded yet',
-    )}`,
-  );
-  out.push(
-    `Orchestration lock: ${renderReading(r.lock, (l) =>
-      l ? `held by ${l.owner} (${l.operation}) until ${l.leaseExpiresAt}` : 'free',
-    )}`,
-  );
-  out.push(
-    `Last orchestration: ${renderReading(r.lastOrchestration, (last) =>
-      last
-        ? `${String(last.action)} ${String(last.outcome)} at ${String(last.finishedAt)} (${duration(Number(last.elapsedMs))}) by ${String(last.requestedBy)}`
-        : 'none recorded',
-    )}`,
-  );
+  out.push(...renderRegionSwitch(r));
 
   const notRead: Array<[string, Reading<unknown>]> = [
     ['account id (STS)', r.accountId] as [string, Reading<unknown>],
@@ -161,6 +137,8 @@ export function renderStatus(r: StatusReport): string {
       [`${x.from} -> ${x.to} dynamodb lag`, x.dynamodb],
       [`${x.from} -> ${x.to} s3 lag`, x.s3],
     ]),
+    ['region switch plan', r.regionSwitch] as [string, Reading<unknown>],
+    ...r.evaluation.map((e): [string, Reading<unknown>] => [`${e.region} plan evaluation`, e.reading]),
   ].filter(([, x]) => x.state !== 'known');
   if (notRead.length > 0) {
     out.push('');
@@ -168,4 +146,46 @@ export function renderStatus(r: StatusReport): string {
     for (const [label, x] of notRead) out.push(`  ${label}: ${renderReading(x, () => '')}`);
   }
   return out.join('\n');
+}
+
+/** The Region switch plan, its latest execution with its steps, and each Region's plan evaluation. */
+function renderRegionSwitch(r: StatusReport): string[] {
+  const out: string[] = [];
+  out.push(
+    `Region switch plan: ${renderReading(r.regionSwitch, (v) =>
+      v
+        ? `${v.planName} (${v.planArn})${v.activeExecution ? `, execution ${v.activeExecution} in progress` : ''}`
+        : 'not found (no plan with this environment\u2019s name)',
+    )}`,
+  );
+  const v = valueOf(r.regionSwitch);
+  const e = v?.latestExecution;
+  if (v && !e) out.push(`Latest execution: none (listed in ${v.listedIn.join(', ')})`);
+  if (e) {
+    out.push(
+      `Latest execution: ${e.executionId} ${e.mode} ${e.action} ${e.region}: ${e.state}, started ${e.startTime}${e.endTime ? `, ended ${e.endTime}` : ''}${e.comment ? ` (${e.comment})` : ''}`,
+    );
+    if ('unread' in e.steps) out.push(`  steps: unknown (${e.steps.unread})`);
+    else if (e.steps.length > 0)
+      out.push(
+        table(
+          ['  STEP', 'STATUS'],
+          e.steps.map((x) => [`  ${x.name}`, x.status]),
+        ),
+      );
+  }
+  for (const n of v?.notListed ?? []) out.push(`  executions not listed in ${n}`);
+  out.push(
+    `Plan evaluation: ${r.evaluation
+      .map(
+        (x) =>
+          `${x.region} ${renderReading(x.reading, (ev) =>
+            ev
+              ? `${ev.state}${ev.lastEvaluationTime ? ` at ${ev.lastEvaluationTime}` : ''}${ev.warnings.length ? ` (${ev.warnings.length} warning(s): ${ev.warnings.join('; ')})` : ''}`
+              : 'no plan',
+          )}`,
+      )
+      .join('; ')}`,
+  );
+  return out;
 }

@@ -5,6 +5,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type ArcClient, arcClient } from './arc-client';
+import { nodeHttpClient } from './http';
 import {
   type AwsTarget,
   awsClients,
@@ -16,7 +18,8 @@ import {
 /**
  * The AWS clients of drctl: the project's one factory (runtime/shared/aws-clients.ts) with the operator budget
  * (BUDGETS.operator: connect 2 s, 4 s per attempt, 2 attempts, 9 s per call; RDS one attempt of 8 s), cached
- * per service and region. With `--endpoint-url` every client (Route 53 and STS included) sends to that URL
+ * per service and region (the ARC Region switch client has its own bounds, arc-client.ts). With `--endpoint-url`
+ * every client (Route 53, STS and ARC Region switch included) sends to that URL
  * instead, for an emulator; `endpoints` does the same per region (Route 53, signed for us-east-1, follows
  * us-east-1), so a test can stall one region and not the other.
  */
@@ -38,6 +41,11 @@ export interface AwsClients {
   /** Route 53 is a global service; its API is signed for us-east-1. */
   route53(): Route53Client;
   /**
+   * The ARC Region switch data plane (cli/lib/arc-client.ts), each call to the Region it names, signed with
+   * credentials resolved through `credentialsRegion` (the secondary region on the failover path).
+   */
+  arc(credentialsRegion: string): ArcClient;
+  /**
    * The caller's credentials (default provider chain), for SigV4-signed API requests, resolved through the STS
    * endpoint of `region`: a provider that assumes a role (a profile with `role_arn`) calls STS there, so the
    * failover path passes the secondary region and never depends on the primary region's STS.
@@ -51,6 +59,8 @@ export interface AwsClientOptions {
   endpoints?: Readonly<Record<string, string>>;
   /** The budget profile (BUDGETS.operator unless a test narrows it). */
   budget?: BudgetProfile;
+  /** Per-region endpoints of ARC Region switch alone, ahead of the others (an emulator, a test stub). */
+  arcEndpoints?: Readonly<Record<string, string>>;
 }
 
 export type AwsClientFactory = (options: AwsClientOptions) => AwsClients;
@@ -74,6 +84,15 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
     sns: (region) => once('sns', region, factory.sns),
     sts: (region) => once('sts', region, factory.sts),
     route53: () => once('route53', 'us-east-1', factory.route53),
+    arc: (credentialsRegion) =>
+      once('arc', credentialsRegion, () =>
+        arcClient({
+          http: nodeHttpClient,
+          credentials: () => clients.credentials(credentialsRegion),
+          endpoint: (region) =>
+            options.arcEndpoints?.[region] ?? options.endpoints?.[region] ?? options.endpoint,
+        }),
+      ),
     credentials: async (region) => {
       const provider = clients.sts(region).config.credentials;
       // A provider may call STS or SSO itself (assume-role profiles): bounded like any call.

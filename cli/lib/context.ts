@@ -1,4 +1,5 @@
 import { hostname, userInfo } from 'node:os';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { type Config, ConfigError, loadConfig } from '../../src/config';
 import { type Clock, systemClock } from '../../runtime/failover/clock';
 import { type AwsClientFactory, type AwsClients, defaultAwsClients } from './aws';
@@ -129,5 +130,18 @@ export async function requireCredentials(
     throw new OperationError(
       `no usable AWS credentials (${oneLine(text)}); set AWS_PROFILE or sign in first`,
     );
+  }
+}
+
+/** The caller's account and ARN through `region`'s STS, or nothing when STS does not answer. */
+export async function callerIdentity(
+  ctx: CommandContext,
+  region: string,
+): Promise<{ account?: string; arn?: string }> {
+  try {
+    const out = await ctx.clients.sts(region).send(new GetCallerIdentityCommand({}));
+    return { account: out.Account, arn: out.Arn };
+  } catch {
+    return {};
   }
 }

@@ -63,7 +63,7 @@ export function renderDrillMarkdown(r: DrillReport): string {
   lines.push(`- Failover started: ${f.startedAt ?? 'not started'}`);
   if (f.promotion) {
     lines.push(
-      `- Switchover: ${f.promotion.outcome} (${cell(f.promotion.message)}); new writer after ${duration(f.promotion.promotionMs)}`,
+      `- Switchover: ${f.promotion.outcome}${f.promotion.executionId ? ` (execution ${f.promotion.executionId})` : ''} (${cell(f.promotion.message)}); Aurora step ${duration(f.promotion.promotionMs)}, whole execution ${duration(f.promotion.elapsedMs)}`,
     );
   }
   if (f.healthCheckInverted) lines.push('- Primary health check inverted');

@@ -12,6 +12,8 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs: number;
+  /** Aborting it destroys the request at once (a command's budget, Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 export interface HttpResponse {
@@ -77,6 +79,10 @@ export const nodeHttpClient: HttpClient = {
       const timer = setTimeout(() => {
         r.destroy(new HttpTransportError(`no complete answer within ${req.timeoutMs} ms`, 'TIMEOUT'));
       }, req.timeoutMs);
+      const onAbort = () => r.destroy(new HttpTransportError('request aborted', 'ABORTED'));
+      if (req.signal?.aborted) onAbort();
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      r.on('close', () => req.signal?.removeEventListener('abort', onAbort));
       r.on('error', (err: Error & { code?: string }) => {
         clearTimeout(timer);
         reject(

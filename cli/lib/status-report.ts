@@ -1,5 +1,6 @@
-import type { WatchdogRecord } from '../../runtime/failover/state-store';
 import type { GlobalTopology } from '../../runtime/failover/topology';
+import { FINISHED } from './arc-types';
+import type { EvaluationView, RegionSwitchView } from './status-arc';
 import type { Region } from '../../src/config';
 import { type Reading, unknownField, valueOf } from './reading';
 import type { Alarm, HealthCheckStatus, Lag } from './status-sources';
@@ -45,25 +46,6 @@ export interface GlobalClusterView {
   disagreement: boolean;
 }
 
-export interface WatchdogView {
-  phase: string;
-  consecutiveFailures: number;
-  flapping: boolean;
-  lastDeclaredAt: string | null;
-  lastProbe: WatchdogRecord['lastProbe'] | null;
-  lastWriterRegion: string | null;
-  pendingAlerts: number;
-  handover: WatchdogRecord['handover'] | null;
-  updatedAt: string | null;
-}
-
-export interface LockView {
-  owner: string;
-  operation: string;
-  acquiredAt: string;
-  leaseExpiresAt: string;
-}
-
 export type StatusVerdict = 'ok' | 'degraded' | 'unreadable';
 
 export interface StatusReport {
@@ -80,12 +62,10 @@ export interface StatusReport {
   healthCheck: Reading<HealthCheckStatus | null>;
   regions: RegionStatus[];
   replication: ReplicationStatus[];
-  /** null: the watchdog has recorded no state yet. */
-  watchdog: Reading<WatchdogView | null>;
-  /** null: free (no lock item, or its lease expired). */
-  lock: Reading<LockView | null>;
-  /** null: no orchestration recorded. */
-  lastOrchestration: Reading<Record<string, unknown> | null>;
+  /** The Region switch plan and its latest execution; null: no plan with this environment's name. */
+  regionSwitch: Reading<RegionSwitchView | null>;
+  /** The plan's evaluation as each Region reports it (GetPlanEvaluationStatus); null: no plan to evaluate. */
+  evaluation: Array<{ region: Region; reading: Reading<EvaluationView | null> }>;
 }
 
 /** The report without its verdict (computed from the rest). */
@@ -125,34 +105,6 @@ export function globalClusterReading(regions: RegionStatus[]): Reading<GlobalClu
     : unknownField(detail);
 }
 
-export function watchdogView(item: Record<string, unknown> | undefined): WatchdogView | null {
-  const record = item?.record as WatchdogRecord | undefined;
-  if (!record) return null;
-  return {
-    phase: record.decision.phase,
-    consecutiveFailures: record.decision.consecutiveFailures,
-    flapping: record.decision.flapping,
-    lastDeclaredAt: record.decision.lastDeclaredAt
-      ? new Date(record.decision.lastDeclaredAt).toISOString()
-      : null,
-    lastProbe: record.lastProbe ?? null,
-    lastWriterRegion: record.lastWriterRegion ?? null,
-    pendingAlerts: record.pendingAlerts?.length ?? 0,
-    handover: record.handover ?? null,
-    updatedAt: record.updatedAt ?? null,
-  };
-}
-
-export function lockView(item: Record<string, unknown> | undefined, now: number): LockView | null {
-  if (!item || !(Number(item.leaseExpiresAtMs) > now)) return null;
-  return {
-    owner: String(item.owner),
-    operation: String(item.operation),
-    acquiredAt: String(item.acquiredAt),
-    leaseExpiresAt: new Date(Number(item.leaseExpiresAtMs)).toISOString(),
-  };
-}
-
 /** What needs attention in what was read (a field that could not be read is added by the caller). */
 export function attention(r: StatusBody): string[] {
   const out: string[] = [];
@@ -172,8 +124,15 @@ export function attention(r: StatusBody): string[] {
     const n = valueOf(region.alarms)?.length ?? 0;
     if (n > 0) out.push(`${region.region}: ${n} alarm(s) in ALARM`);
   }
-  const w = valueOf(r.watchdog);
-  if (w && w.phase !== 'healthy') out.push(`watchdog ${w.phase}`);
-  if (w && w.pendingAlerts > 0) out.push(`${w.pendingAlerts} watchdog alert(s) not yet published`);
+  const rs = valueOf(r.regionSwitch);
+  for (const n of rs?.notListed ?? []) out.push(`plan executions of ${n.split(':')[0]} not read`);
+  const latest = rs?.latestExecution;
+  if (latest && !(FINISHED as ReadonlySet<string>).has(latest.state))
+    out.push(`plan execution ${latest.executionId} ${latest.state}`);
+  else if (latest && latest.state !== 'completed') out.push(`latest plan execution ${latest.state}`);
+  for (const e of r.evaluation) {
+    const v = valueOf(e.reading);
+    if (v && v.state !== 'passed') out.push(`plan evaluation ${e.region}: ${v.state}`);
+  }
   return out;
 }

@@ -1,34 +1,29 @@
 import { setMaxListeners } from 'node:events';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Region } from '../../src/config';
-import { LOCK_KEY } from '../../runtime/failover/lock';
-import { LAST_RUN_KEY, WATCHDOG_STATE_KEY } from '../../runtime/failover/state-store';
 import { GlobalClusterNotFoundError, readTopology } from '../../runtime/failover/topology';
 import { awsErrorName } from '../../runtime/shared/aws-clients';
 import type { AwsClients } from './aws';
 import type { DrNames } from './names';
 import { answered, type Reading, toReading, unknownField, valueOf } from './reading';
+import { evaluationView, findPlanIn, regionSwitchView } from './status-arc';
 import {
   attention,
   globalClusterReading,
-  lockView,
   type RegionStatus,
   type StatusBody,
   type StatusReport,
-  watchdogView,
 } from './status-report';
 import { environmentAlarms, healthCheckStatus, type RegionMetrics, regionMetrics } from './status-sources';
 
 export type {
   GlobalClusterView,
-  LockView,
   RegionStatus,
   ReplicationStatus,
   StatusReport,
   StatusVerdict,
-  WatchdogView,
 } from './status-report';
+export type { EvaluationView, ExecutionView, RegionSwitchView } from './status-arc';
 export type { HealthCheckStatus, Lag } from './status-sources';
 
 /**
@@ -141,32 +136,40 @@ export async function collectStatus(
       };
       return { status, metrics: readings.metrics };
     };
-    // The DR state table lives in the secondary region only.
-    const stateItem = (pk: string) =>
-      track(`state table ${pk}`, async () => {
-        const out = await clients
-          .ddb(secondary)
-          .send(new GetCommand({ TableName: names.stateTable, Key: { pk }, ConsistentRead: true }), {
-            abortSignal: signal,
-          });
-        return out.Item;
-      });
+    // The Region switch plan: found by name through whichever Region answers, then its executions and the
+    // evaluation of each Region (both chains run beside the reads above).
+    const arc = clients.arc(secondary);
+    const regionsBoth = [secondary, primary] as const;
+    const planLookup = track('region switch plan', () =>
+      findPlanIn(arc, regionsBoth, names.regionSwitchPlan, signal),
+    );
+    const switchView = track('region switch executions', async () => {
+      const found = await planLookup;
+      if ('error' in found) throw found.error;
+      return found.value ? regionSwitchView(arc, found.value, regionsBoth, signal) : null;
+    });
+    const evaluations = regionsBoth.map((region) =>
+      track(`${region} plan evaluation`, async () => {
+        const found = await planLookup;
+        if ('error' in found) throw found.error;
+        return found.value
+          ? evaluationView(region, await arc.getPlanEvaluationStatus(region, found.value.arn, signal))
+          : null;
+      }),
+    );
 
-    const [p, s, healthCheck, watchdogItem, lockItem, lastRunItem] = await Promise.all([
+    const [p, s, healthCheck, switchOutcome, ...evaluationOutcomes] = await Promise.all([
       perRegion(primary, 'primary', secondary),
       perRegion(secondary, 'secondary', primary),
       track('route 53 health check', () =>
         healthCheckStatus(clients.route53(), names.primaryHealthCheckName, signal),
       ),
-      stateItem(WATCHDOG_STATE_KEY),
-      stateItem(LOCK_KEY),
-      stateItem(LAST_RUN_KEY),
+      switchView,
+      ...evaluations,
     ]);
-    if ([watchdogItem, lockItem, lastRunItem].some(isNotFound))
-      missing.push(`state table ${names.stateTable} (${secondary})`);
+    if ('value' in switchOutcome && switchOutcome.value === null)
+      missing.push(`region switch plan ${names.regionSwitchPlan}`);
 
-    const mapped = <T, U>(o: Outcome<T>, f: (v: T) => U): Outcome<U> =>
-      'value' in o ? { value: f(o.value) } : o;
     const lag = <T>(
       metrics: Reading<RegionMetrics>,
       pick: (m: RegionMetrics) => T | undefined,
@@ -198,17 +201,11 @@ export async function collectStatus(
         dynamodb: lag(d.send, (m) => m.dynamodbOut),
         s3: lag(d.send, (m) => m.s3Out),
       })),
-      watchdog: toReading(mapped(watchdogItem, watchdogView), budget),
-      lock: toReading(
-        mapped(lockItem, (item) => lockView(item, options.now)),
-        budget,
-      ),
-      lastOrchestration: toReading(
-        mapped(lastRunItem, (item) =>
-          item ? Object.fromEntries(Object.entries(item).filter(([k]) => k !== 'pk')) : null,
-        ),
-        budget,
-      ),
+      regionSwitch: toReading(switchOutcome, budget),
+      evaluation: regionsBoth.map((region, i) => ({
+        region,
+        reading: toReading(evaluationOutcomes[i] as (typeof evaluationOutcomes)[number], budget),
+      })),
     };
 
     const unread: string[] = [];
@@ -226,15 +223,16 @@ export async function collectStatus(
     for (const [label, reading] of [
       ['account id', body.accountId],
       ['route 53 health check', body.healthCheck],
-      ['watchdog state', body.watchdog],
-      ['orchestration lock', body.lock],
-      ['last orchestration', body.lastOrchestration],
+      ['region switch plan', body.regionSwitch],
+      ...body.evaluation.map((e) => [`${e.region} plan evaluation`, e.reading] as const),
     ] as const) {
       if (reading.state !== 'known') unread.push(`${label} ${reading.state}`);
     }
     const nothingAnswered =
       !regions.some((r) => r.reachable) &&
-      ![body.accountId, body.healthCheck, body.watchdog, body.lock, body.lastOrchestration].some(answered);
+      ![body.accountId, body.healthCheck, body.regionSwitch, ...body.evaluation.map((e) => e.reading)].some(
+        answered,
+      );
     const degradedReasons = [...unread, ...attention(body)];
     return {
       ...body,

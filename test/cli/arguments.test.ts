@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FakeAurora } from '../failover/support/fake-aurora';
+import { arcWorld } from './support/arc-world';
 import { drctl, noAws } from './support/cli';
 
 /** Exit codes and the one-line rule for bad arguments; none of these may touch AWS (noAws fails if they do). */
@@ -10,7 +12,7 @@ describe('bad arguments: exit 2 with one readable line on stderr', () => {
     [['frobnicate'], /^drctl: error: unknown command 'frobnicate'$/],
     [
       [],
-      /^drctl: error: missing command \(one of status, switchover, failover, failback, drill, recover-lost-writes\); see "drctl --help"$/,
+      /^drctl: error: missing command \(one of status, switchover, failover, failback, approve, cancel, watch, drill, recover-lost-writes\); see "drctl --help"$/,
     ],
     [['status', '--bogus'], /^drctl: error: unknown option '--bogus'$/],
     [['--bogus', 'status'], /^drctl: error: unknown option '--bogus'$/],
@@ -29,6 +31,8 @@ describe('bad arguments: exit 2 with one readable line on stderr', () => {
     ],
     [['drill', '--method', 'dns'], /Allowed choices are switchover, health-check-inversion\.$/],
     [['switchover', '--timeout', 'soon'], /--timeout must be an integer from 60 to 3600/],
+    [['watch', '--timeout', '10'], /--timeout must be an integer from 60 to 3600/],
+    [['approve', '--bogus'], /^drctl: error: unknown option '--bogus'$/],
     [['--endpoint-url', 'not a url', 'status'], /^drctl: --endpoint-url: not a url is not a URL$/],
     [['--endpoint-url', 'ftp://x', 'status'], /must be an http or https URL$/],
     [
@@ -53,7 +57,8 @@ describe('bad arguments: exit 2 with one readable line on stderr', () => {
     const r = await drctl(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: drctl \[options\] \[command\]/);
-    for (const c of ['status', 'switchover', 'failover', 'failback', 'drill']) expect(r.stdout).toContain(c);
+    for (const c of ['status', 'switchover', 'failover', 'failback', 'approve', 'cancel', 'watch', 'drill'])
+      expect(r.stdout).toContain(c);
     expect(r.stderr).toBe('');
     const sub = await drctl(['drill', '--help']);
     expect(sub.code).toBe(0);
@@ -62,32 +67,45 @@ describe('bad arguments: exit 2 with one readable line on stderr', () => {
 });
 
 describe('mutating commands need confirmation', () => {
-  it.each([['switchover'], ['failback'], ['failover', '--allow-data-loss'], ['drill']])(
-    '%j without a terminal and without --yes refuses with exit 2, before any change',
-    async (...argv) => {
-      const env =
-        argv[0] === 'drill' || argv[0] === 'failback'
-          ? { HOSTED_ZONE_NAME: 'pay.example.org', HOSTED_ZONE_ID: 'Z0TEST12345' }
-          : {};
-      // The refusal comes before any AWS call: noAws fails the test if one is made.
-      const r = await drctl([...argv], { env });
-      expect(r.code).toBe(2);
-      expect(r.stderrLines).toEqual([
-        `drctl: refusing to ${argv[0]} without confirmation: no terminal to ask on; pass --yes`,
-      ]);
-    },
-  );
-
-  it('at a terminal, asks for the environment name and refuses a wrong answer', async () => {
-    const r = await drctl(['--env', 'prod', 'switchover'], {
-      interactive: true,
-      answer: 'dev',
-      // Credentials are checked before asking; nothing else of AWS may be touched.
-      clients: () => noAws({ credentials: async () => ({ accessKeyId: 'A', secretAccessKey: 'S' }) }),
-    });
+  it.each([
+    ['switchover'],
+    ['failback'],
+    ['failover', '--allow-data-loss'],
+    ['drill'],
+    ['approve'],
+    ['cancel'],
+  ])('%j without a terminal and without --yes refuses with exit 2, before any change', async (...argv) => {
+    const env =
+      argv[0] === 'drill' || argv[0] === 'failback'
+        ? { HOSTED_ZONE_NAME: 'pay.example.org', HOSTED_ZONE_ID: 'Z0TEST12345' }
+        : {};
+    // The refusal comes before any AWS call: noAws fails the test if one is made.
+    const r = await drctl([...argv], { env });
     expect(r.code).toBe(2);
-    expect(r.prompts).toEqual(['Type the environment name "prod" to switchover: ']);
-    expect(r.stderrLines.at(-1)).toBe('drctl: switchover not confirmed; nothing was changed');
+    expect(r.stderrLines).toEqual([
+      `drctl: refusing to ${argv[0]} without confirmation: no terminal to ask on; pass --yes`,
+    ]);
+  });
+
+  it('at a terminal, asks for the environment name and refuses a wrong answer, before anything is started', async () => {
+    // The checks read first (plan, global database) so that the question comes with what was found.
+    const w = await arcWorld('prod');
+    const fake = new FakeAurora({ suffix: 'prod' });
+    try {
+      const r = await drctl(['--env', 'prod', 'switchover'], {
+        interactive: true,
+        answer: 'dev',
+        clients: () => w.clients(fake),
+        clock: w.clock,
+      });
+      expect(r.code).toBe(2);
+      expect(r.prompts).toEqual(['Type the environment name "prod" to switchover: ']);
+      expect(r.stderrLines.at(-1)).toBe('drctl: switchover not confirmed; nothing was changed');
+      expect(w.stub.requests.map((q) => q.op)).toEqual(['ListPlansInRegion']);
+      expect(fake.promotionCalls()).toEqual([]);
+    } finally {
+      await w.close();
+    }
   });
 
   it('commands that need AWS stop with one line when there are no credentials', async () => {
@@ -99,7 +117,7 @@ describe('mutating commands need confirmation', () => {
           });
         },
       });
-    for (const argv of [['status'], ['switchover', '--yes']]) {
+    for (const argv of [['status'], ['switchover', '--yes'], ['watch'], ['approve', '--yes']]) {
       const r = await drctl(argv, { clients: missing });
       expect(r.code).toBe(1);
       expect(r.stderrLines).toEqual([

@@ -1,15 +1,14 @@
 /**
- * `drctl drill` through the command line, on virtual time: the real orchestrator with its lock on moto's
- * DynamoDB and notifications on moto's SNS; the Aurora global database is an aws-sdk-client-mock double of
- * the RDS clients (no emulator has global switchover), and the two regions, their replication and DNS are
- * simulated (support/drill-world.ts). The idempotency records are written to moto as the simulated API
- * would, so the drill's DynamoDB observation reads a real table.
+ * `drctl drill` through the command line, on virtual time: the switchover and the failback are executions of
+ * the Region switch plan (the ARC double behind the loopback stub; its Aurora step moves the writer of the
+ * fake global database), and the two regions, their replication and DNS are simulated
+ * (support/drill-world.ts). The idempotency records are written to moto as the simulated API would, so the
+ * drill's DynamoDB observation reads a real table.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,8 +16,9 @@ import type { CliDeps } from '../../cli/lib/context';
 import type { DrillReport } from '../../cli/lib/drill';
 import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 import { FakeAurora, fakeRds } from '../failover/support/fake-aurora';
-import { createStateTable, type SnsSink, snsSink, TEST_CREDENTIALS } from '../failover/support/moto';
+import { TEST_CREDENTIALS } from '../failover/support/moto';
 import { holdDuring, VirtualClock } from '../failover/support/virtual-clock';
+import { type ArcWorld, arcWorld } from './support/arc-world';
 import { drctl, mockedSts, noAws, uniqueSuffix } from './support/cli';
 import { DrillWorld, PRIMARY, SECONDARY } from './support/drill-world';
 import { CANARY_MERCHANT } from '../../cli/lib/drill';
@@ -31,12 +31,11 @@ const ZONE = 'pay.example.org';
 const tmp = mkdtempSync(join(tmpdir(), 'drill-cmd-'));
 let motoUrl: string;
 let raw: DynamoDBClient;
-let sink: SnsSink;
+const worlds: ArcWorld[] = [];
 
 beforeAll(async () => {
   motoUrl = inject('motoUrl');
   raw = new DynamoDBClient({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS });
-  await createStateTable(raw, `payment-processing-dr-state-${suffix}`);
   await raw.send(
     new CreateTableCommand({
       TableName: `payment-processing-payment-control-${suffix}`,
@@ -49,20 +48,16 @@ beforeAll(async () => {
     { client: raw, maxWaitTime: 20, minDelay: 1 },
     { TableName: `payment-processing-payment-control-${suffix}` },
   );
-  const sns = failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS });
-  const topic = await sns.send(new CreateTopicCommand({ Name: `payment-processing-alerts-${suffix}-use2` }));
-  sink = await snsSink(sns, topic.TopicArn as string);
-  sns.destroy();
 });
 
 afterAll(async () => {
   raw?.destroy();
-  await sink?.close();
+  for (const w of worlds) await w.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
 /** The simulated world of one drill (virtual time, two regions, DNS) and drctl's clients into it. */
-function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
+async function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
   const clock = new VirtualClock();
   const fake = new FakeAurora({
     suffix,
@@ -94,10 +89,16 @@ function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
     [PRIMARY]: fakeRds(fake, PRIMARY),
     [SECONDARY]: fakeRds(fake, SECONDARY),
   };
-  const sns = holdDuring(
+  const arc = await arcWorld(
+    suffix,
+    {
+      onStepCompleted: (step, e) => {
+        if (step === 'aurora') fake.writer = e.region === PRIMARY ? 'primary' : 'secondary';
+      },
+    },
     clock,
-    failoverClients.sns({ region: SECONDARY, endpoint: motoUrl, credentials: TEST_CREDENTIALS }),
   );
+  worlds.push(arc);
   const sts = mockedSts(SECONDARY);
   const credentialRegions: string[] = [];
   const run = (args: string[], extra: Partial<CliDeps> = {}) =>
@@ -110,8 +111,8 @@ function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
           rds: (region) => rds[region] as RDSClient,
           ddb: () => ddb,
           s3: () => world.s3,
-          sns: () => sns,
           sts: () => sts,
+          arc: arc.arc,
           route53: () => world.route53,
           credentials: async (region) => {
             credentialRegions.push(region);
@@ -122,16 +123,14 @@ function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
     });
   const close = () => {
     ddb.destroy();
-    sns.destroy();
   };
-  return { clock, fake, world, credentialRegions, run, close };
+  return { clock, fake, arc, world, credentialRegions, run, close };
 }
 
 describe('drctl drill', () => {
   it('runs a whole switchover drill and writes the report', async () => {
-    const { fake, credentialRegions, run, close } = drillWorld();
+    const { fake, arc, credentialRegions, run, close } = await drillWorld();
     const out = join(tmp, 'game-day');
-    const before = sink.messages().length;
     const r = await run(['--canaries', '2', '--out', out]);
 
     expect(r.stderr).not.toMatch(/error/i);
@@ -143,35 +142,30 @@ describe('drctl drill', () => {
     expect(report.rpo.aurora).toEqual({ observedMs: 250, visible: 2, total: 2 });
     expect(report.rpo.dynamodb.visible).toBe(2);
     expect(report.rpo.s3.observedMs).toBe(2000);
-    // The switchover needs two topology reads 10 s apart; DNS follows 45 s after the new writer is seen.
-    expect(report.failover.promotion).toMatchObject({ outcome: 'completed', promotionMs: 10_000 });
-    expect(report.failover.rtoMs).toBeGreaterThanOrEqual(55_000);
-    expect(report.failover.rtoMs).toBeLessThanOrEqual(57_000);
+    // The plan's fence step takes 5 s and its Aurora step 60 s; DNS follows 45 s after the new writer is seen.
+    expect(report.failover.promotion).toMatchObject({
+      outcome: 'completed',
+      promotionMs: 60_000,
+      executionId: 'us-east-2/0000000000000001',
+    });
+    expect(report.failover.rtoMs).toBeGreaterThanOrEqual(110_000);
+    expect(report.failover.rtoMs).toBeLessThanOrEqual(112_000);
     expect(report.restore).toMatchObject({ action: 'failback', outcome: 'completed' });
     expect(report.passed).toBe(true);
     expect(report.strictPassed).toBe(true);
 
-    // Promotions through the endpoint of the region being promoted, in order.
-    expect(fake.promotionCalls().map((c) => [c.command, c.region])).toEqual([
-      ['SwitchoverGlobalCluster', SECONDARY],
-      ['SwitchoverGlobalCluster', PRIMARY],
+    // Graceful activations through the data plane of the region being activated, in order.
+    const starts = arc.stub.requests.filter((q) => q.op === 'StartPlanExecution');
+    expect(starts.map((q) => [q.region, q.body.targetRegion, q.body.mode])).toEqual([
+      [SECONDARY, SECONDARY, 'graceful'],
+      [PRIMARY, PRIMARY, 'graceful'],
     ]);
+    expect(String(starts[0]?.body.comment)).toMatch(/^drctl drill \d{8}T\d{6}Z-[0-9a-f]{4}: switchover$/);
+    expect(fake.promotionCalls()).toEqual([]);
     expect(fake.writer).toBe('primary');
     // Every signed canary and the preflight resolved credentials through the secondary region's STS.
     expect(credentialRegions.length).toBeGreaterThan(2);
     expect(new Set(credentialRegions)).toEqual(new Set([SECONDARY]));
-    const events = sink
-      .messages()
-      .slice(before)
-      .map((m) => (JSON.parse(m.message) as { event: string }).event);
-    expect(events).toEqual([
-      'switchover.started',
-      'switchover.promotion-requested',
-      'switchover.writer-confirmed',
-      'failback.started',
-      'failback.promotion-requested',
-      'failback.writer-confirmed',
-    ]);
     // Progress during the waits went to stderr with elapsed times.
     expect(
       r.stderrLines.some((l) => /^\[\s+\d+\.\ds\] public payments\.pay\.example\.org\/health: /.test(l)),
@@ -180,7 +174,7 @@ describe('drctl drill', () => {
   });
 
   it('a preflight refusal changes nothing and exits 2, with the report written', async () => {
-    const { fake, run, close } = drillWorld({ writer: 'secondary' });
+    const { arc, run, close } = await drillWorld({ writer: 'secondary' });
     const out = join(tmp, 'refused');
     const r = await run(['--canaries', '1', '--out', out]);
     close();
@@ -188,7 +182,7 @@ describe('drctl drill', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as DrillReport;
     expect(report).toMatchObject({ refused: true, passed: false, canaries: [] });
     expect(report.errors[0]).toMatch(/expects .*-use1 \(us-east-1\) to write; the writer is .*-use2/);
-    expect(fake.promotionCalls()).toEqual([]);
+    expect(arc.stub.requests).toEqual([]);
   });
 
   it('--out is checked before anything happens', async () => {
@@ -213,14 +207,14 @@ describe('drctl drill', () => {
   });
 
   it('a second Ctrl-C says what was and was not restored and where the partial report is', async () => {
-    const { fake, run, close } = drillWorld();
+    const { arc, run, close } = await drillWorld();
     const out = join(tmp, 'interrupted');
     const exits: number[] = [];
     let partial: DrillReport | undefined;
     // Both interrupts arrive while the switchover is being requested (the first one ends the drill's phase).
     let sent = false;
     const poll = setInterval(() => {
-      if (!sent && fake.promotionCalls().length > 0) {
+      if (!sent && arc.stub.requests.some((q) => q.op === 'StartPlanExecution')) {
         sent = true;
         process.emit('SIGINT');
         process.emit('SIGINT');

@@ -1,7 +1,7 @@
 /**
  * The drill engine run end to end against a simulated deployment (support/drill-world.ts) on virtual time:
  * the report's observed RPO and RTO are exact functions of the simulated delays. AWS replication, Route 53
- * and Aurora promotion are test doubles (no emulator provides them).
+ * and the Region switch (an execution that moves the writer) are test doubles (no emulator provides them).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TARGETS, type DrillDeps, type DrillSettings, runDrill } from '../../cli/lib/drill';
 import { renderDrillMarkdown, writeDrillReport } from '../../cli/lib/drill-report';
 import { sigV4Signer } from '../../cli/lib/sigv4';
-import type { OrchestrationResult } from '../../runtime/failover/orchestrator';
 import type { GlobalTopology } from '../../runtime/failover/topology';
 import { VirtualClock } from '../failover/support/virtual-clock';
 import { DrillWorld, PRIMARY, SECONDARY } from './support/drill-world';
@@ -75,7 +74,7 @@ interface Rig {
   clock: VirtualClock;
   world: DrillWorld;
   deps: DrillDeps;
-  orchestrations: Array<{ action: string; at: number }>;
+  switches: Array<{ action: string; at: number }>;
   progress: string[];
 }
 
@@ -84,7 +83,7 @@ function rig(
   options: {
     promotionMs?: number;
     failbackMs?: number;
-    switchoverOutcome?: OrchestrationResult['outcome'];
+    switchoverOutcome?: string;
   } = {},
 ): Rig {
   const clock = new VirtualClock();
@@ -95,22 +94,24 @@ function rig(
     lagMs: lag,
     dnsDelayMs: 45_000,
   });
-  const orchestrations: Rig['orchestrations'] = [];
+  const switches: Rig['switches'] = [];
   const progress: string[] = [];
-  const orchestrate: DrillDeps['orchestrate'] = async (action) => {
+  const switchRegion: DrillDeps['switchRegion'] = async (action) => {
     const started = clock.now();
-    orchestrations.push({ action, at: started });
+    switches.push({ action, at: started });
     const outcome = action === 'switchover' ? (options.switchoverOutcome ?? 'completed') : 'completed';
     const target = action === 'switchover' ? SECONDARY : PRIMARY;
-    if (world.writer === target) {
-      return result(action, 'noop', started, clock.now(), 'already the writer');
-    }
-    if (outcome !== 'completed')
-      return result(action, outcome, started, clock.now(), 'global cluster is modifying');
+    if (outcome !== 'completed') return { outcome, message: 'global cluster is modifying', elapsedMs: 0 };
     const took = action === 'switchover' ? (options.promotionMs ?? 60_000) : (options.failbackMs ?? 50_000);
     await clock.sleep(took);
     world.promote(target);
-    return { ...result(action, 'completed', started, clock.now(), `${target} writes`), promotionMs: took };
+    return {
+      outcome: 'completed',
+      message: 'completed',
+      elapsedMs: clock.now() - started,
+      executionId: `${target}/0000000000000001`,
+      promotionMs: took,
+    };
   };
   const deps: DrillDeps = {
     clock,
@@ -123,31 +124,10 @@ function rig(
     s3Secondary: world.s3,
     route53: world.route53,
     readTopology: async () => topologyOf(world),
-    orchestrate,
+    switchRegion,
     progress: (line) => progress.push(line),
   };
-  return { clock, world, deps, orchestrations, progress };
-}
-
-function result(
-  action: 'switchover' | 'failback',
-  outcome: OrchestrationResult['outcome'],
-  started: number,
-  finished: number,
-  message: string,
-): OrchestrationResult {
-  return {
-    action,
-    outcome,
-    message,
-    target: { clusterId: 'x', region: action === 'switchover' ? SECONDARY : PRIMARY },
-    requestedBy: 'test',
-    startedAt: new Date(started).toISOString(),
-    finishedAt: new Date(finished).toISOString(),
-    elapsedMs: finished - started,
-    promotionCalls: outcome === 'completed' ? 1 : 0,
-    steps: [],
-  };
+  return { clock, world, deps, switches, progress };
 }
 
 const LAGS = {
@@ -181,7 +161,7 @@ describe('drill by switchover', () => {
 
     // Failover starts when the last canary is seen everywhere (t0 + 10 s); the switchover takes 60 s, DNS
     // follows 45 s later: the public name serves 200 from us-east-2 105 s after the start.
-    expect(r.orchestrations[0]).toEqual({ action: 'switchover', at: t0 + 10_000 });
+    expect(r.switches[0]).toEqual({ action: 'switchover', at: t0 + 10_000 });
     expect(report.failover).toMatchObject({
       startedAt: new Date(t0 + 10_000).toISOString(),
       promotion: { outcome: 'completed', promotionMs: 60_000 },
@@ -192,7 +172,7 @@ describe('drill by switchover', () => {
     expect(report.postFailoverWrite).toEqual({ ok: true, status: 201, region: SECONDARY });
 
     // Failback at t0 + 115 s takes 50 s, DNS follows 45 s later.
-    expect(r.orchestrations[1]).toEqual({ action: 'failback', at: t0 + 115_000 });
+    expect(r.switches[1]).toEqual({ action: 'failback', at: t0 + 115_000 });
     expect(report.restore).toMatchObject({ action: 'failback', outcome: 'completed', durationMs: 95_000 });
     expect(r.world.writer).toBe(PRIMARY);
     expect(r.world.servedBy()).toBe(PRIMARY);
@@ -240,13 +220,14 @@ describe('drill by switchover', () => {
     expect(report.restore.outcome).toBe('completed');
   });
 
-  it('a refused switchover is an error; the restore (failback) is then a no-op', async () => {
+  it('a refused switchover is an error; nothing was started, so there is nothing to restore', async () => {
     const r = rig(LAGS, { switchoverOutcome: 'refused' });
     const report = await runDrill(settings(), r.deps);
     expect(report.errors).toEqual(['switchover refused: global cluster is modifying']);
     expect(report.failover.rtoMs).toBeNull();
     expect(report.targets.find((t) => t.id === 'rto')?.pass).toBe(false);
-    expect(report.restore).toMatchObject({ action: 'failback', outcome: 'noop' });
+    expect(report.restore).toMatchObject({ action: null, outcome: null });
+    expect(r.switches.map((x) => x.action)).toEqual(['switchover']);
     expect(report.passed).toBe(false);
   });
 
@@ -263,8 +244,8 @@ describe('drill by switchover', () => {
     const r = rig(LAGS);
     const controller = new AbortController();
     r.deps.signal = controller.signal;
-    const original = r.deps.orchestrate;
-    r.deps.orchestrate = async (action, o) => {
+    const original = r.deps.switchRegion;
+    r.deps.switchRegion = async (action, o) => {
       const res = await original(action, o);
       if (action === 'switchover') controller.abort();
       return res;
@@ -287,7 +268,7 @@ describe('drill by health check inversion', () => {
       servingMs: null,
     });
     expect(report.failover.rtoDefinition).toMatch(/answers from the secondary region/);
-    expect(r.orchestrations).toEqual([]);
+    expect(r.switches).toEqual([]);
     expect(r.world.inverted).toBe(false);
     expect(report.restore).toMatchObject({
       action: 'un-invert health check',
@@ -319,7 +300,7 @@ describe('preflight', () => {
     expect(report.errors[0]).toMatch(
       /expects payment-processing-ledger-test-use1 \(us-east-1\) to write; the writer is payment-processing-ledger-test-use2/,
     );
-    expect(r.orchestrations).toEqual([]);
+    expect(r.switches).toEqual([]);
     expect(r.world.payments).toEqual([]);
     expect(report.passed).toBe(false);
   });

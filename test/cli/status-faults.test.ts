@@ -1,24 +1,28 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultAwsClients } from '../../cli/lib/aws';
 import { STATUS_BUDGET_MS, type StatusReport } from '../../cli/lib/status';
 import { type FaultServer, freePort, startFaultServer } from '../../scripts/dev/loopback-faults';
+import { ArcDouble } from '../support/arc-double';
 import { useTestCredentials } from '../support/credentials';
-import { createStateTable, TEST_CREDENTIALS } from '../failover/support/moto';
+import { TEST_CREDENTIALS } from '../failover/support/moto';
+import { type ArcStub, startArcStub } from './support/arc-stub';
+import { planSteps } from './support/arc-world';
 import { drctl, uniqueSuffix } from './support/cli';
 
 /**
  * `drctl status` with the real client factory and budgets against real sockets: a region whose endpoint
  * accepts connections and never answers (us-east-1 alone, or both), an endpoint that refuses connections,
- * and an environment that does not exist. us-east-2 is the moto emulator. Every run must finish within the
- * status budget, and print only facts, `unknown (why)` or errors.
+ * and an environment that does not exist. us-east-2 is the moto emulator, and its ARC Region switch data plane
+ * the loopback stub with the environment's plan. Every run must finish within the status budget, and print
+ * only facts, `unknown (why)` or errors.
  */
 const SLACK_MS = 2000;
 const suffix = uniqueSuffix();
 let motoUrl: string;
 let silent: FaultServer;
 let refusedUrl: string;
+let arcStub: ArcStub;
 useTestCredentials();
 
 beforeAll(async () => {
@@ -46,19 +50,38 @@ beforeAll(async () => {
     }),
   );
   rds.destroy();
-  const raw = new DynamoDBClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
-  await createStateTable(raw, `payment-processing-dr-state-${suffix}`);
-  raw.destroy();
+  const double = new ArcDouble({
+    account: '123456789012',
+    planName: `payment-switch-${suffix}`,
+    regions: ['us-east-1', 'us-east-2'],
+    primaryRegion: 'us-east-1',
+    workflows: { 'us-east-2': planSteps(false) },
+    now: Date.now,
+  });
+  arcStub = await startArcStub({
+    double,
+    regions: ['us-east-1', 'us-east-2'],
+    credentials: [{ accessKeyId: 'test', secretAccessKey: 'test' }],
+    now: Date.now,
+  });
 });
 
 afterAll(async () => {
   await silent?.close();
+  await arcStub?.close();
 });
 
 async function status(endpoints: Record<string, string>, env = suffix) {
   const started = Date.now();
   const r = await drctl(['--env', env, '--json', 'status'], {
-    clients: (o) => defaultAwsClients({ ...o, endpoints }),
+    clients: (o) =>
+      defaultAwsClients({
+        ...o,
+        endpoints,
+        // us-east-2's ARC data plane is the stub wherever the region's other APIs answer.
+        arcEndpoints:
+          endpoints['us-east-2'] === motoUrl ? { 'us-east-2': arcStub.endpoint('us-east-2') } : {},
+      }),
   });
   return { ...r, ms: Date.now() - started };
 }
@@ -80,9 +103,13 @@ describe('drctl status under stalled and broken regions', () => {
       });
       expect(report.regions[1]).toMatchObject({ region: 'us-east-2', reachable: true });
       expect(report.globalCluster).toMatchObject({ state: 'known', value: { observedFrom: ['us-east-2'] } });
-      // The state table is in us-east-2: read, and empty is a fact.
-      expect(report.lock).toEqual({ state: 'known', value: null });
-      expect(report.watchdog).toEqual({ state: 'known', value: null });
+      // The plan is found through us-east-2 without waiting for us-east-1; no execution yet is a fact.
+      expect(report.regionSwitch).toMatchObject({
+        state: 'known',
+        value: { planName: `payment-switch-${suffix}`, latestExecution: null, listedIn: ['us-east-2'] },
+      });
+      expect(report.evaluation[0]).toMatchObject({ region: 'us-east-2', reading: { state: 'known' } });
+      expect(report.evaluation[1]).toMatchObject({ region: 'us-east-1', reading: { state: 'unknown' } });
       expect(report.accountId).toMatchObject({ state: 'known' });
       // Route 53's control plane is in us-east-1 (signed there): stalled too, and said so.
       expect(report.healthCheck).toMatchObject({
@@ -102,7 +129,11 @@ describe('drctl status under stalled and broken regions', () => {
       expect(r.code).toBe(1);
       const report = JSON.parse(r.stdout) as StatusReport;
       expect(report.verdict).toBe('unreadable');
-      for (const field of [report.lock, report.watchdog, report.lastOrchestration, report.globalCluster]) {
+      for (const field of [
+        report.regionSwitch,
+        ...report.evaluation.map((e) => e.reading),
+        report.globalCluster,
+      ]) {
         expect(field.state).toBe('unknown');
       }
       expect(r.stderr).toMatch(/status: still waiting for .* \(giving up after 12 s\)/);
@@ -110,7 +141,7 @@ describe('drctl status under stalled and broken regions', () => {
     30_000,
   );
 
-  it('an endpoint that refuses connections: the lock and the watchdog are unknown, not "free" (exit 1)', async () => {
+  it('an endpoint that refuses connections: the plan is unknown, not "not found" (exit 1)', async () => {
     const started = Date.now();
     const r = await drctl(['--env', suffix, 'status'], {
       clients: (o) => defaultAwsClients({ ...o, endpoint: refusedUrl }),
@@ -118,19 +149,27 @@ describe('drctl status under stalled and broken regions', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/UNREADABLE/);
-    expect(r.stdout).toMatch(/^Orchestration lock: unknown \(.*ECONNREFUSED.*\)$/m);
-    expect(r.stdout).toMatch(/^Watchdog: unknown \(.*ECONNREFUSED.*\)$/m);
-    expect(r.stdout).not.toMatch(/: free|no state recorded/);
+    expect(r.stdout).toMatch(/^Region switch plan: unknown \(.*ECONNREFUSED.*\)$/m);
+    expect(r.stdout).toMatch(/^Plan evaluation: us-east-2 unknown \(.*ECONNREFUSED.*\); us-east-1 unknown/m);
+    expect(r.stdout).not.toMatch(/not found|Latest execution: none/);
   });
 
   it('a mistyped --env: says the environment does not exist (exit 2)', async () => {
     const r = await drctl(['--env', `${suffix}x`, 'status'], {
-      clients: (o) => defaultAwsClients({ ...o, endpoint: motoUrl }),
+      clients: (o) =>
+        defaultAwsClients({
+          ...o,
+          endpoint: motoUrl,
+          arcEndpoints: {
+            'us-east-1': arcStub.endpoint('us-east-2'),
+            'us-east-2': arcStub.endpoint('us-east-2'),
+          },
+        }),
     });
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderrLines).toEqual([
-      `drctl: environment "${suffix}x" not found: global cluster payment-processing-ledger-global-${suffix}x and state table payment-processing-dr-state-${suffix}x (us-east-2) do not exist; check --env and --config (or deploy it)`,
+      `drctl: environment "${suffix}x" not found: global cluster payment-processing-ledger-global-${suffix}x and region switch plan payment-switch-${suffix}x do not exist; check --env and --config (or deploy it)`,
     ]);
   });
 });

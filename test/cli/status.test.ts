@@ -1,8 +1,9 @@
 /**
  * `drctl status`. The Aurora global database, CloudWatch and Route 53 are test doubles (aws-sdk-client-mock):
  * moto has no global failover state, does not evaluate alarms, and its CloudWatch does not speak the SDK's
- * current protocol. The DR state table is moto's DynamoDB. The last tests run the real client factory against
- * moto through --endpoint-url.
+ * current protocol. ARC Region switch is the stateful double behind the loopback stub (real HTTP and SigV4),
+ * holding one completed execution. The last tests run the real client factory against moto through
+ * --endpoint-url (moto has no ARC Region switch: those reads are unknown).
  */
 import {
   CloudWatchClient,
@@ -10,7 +11,6 @@ import {
   type DescribeAlarmsCommandInput,
   GetMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateDBClusterCommand, CreateGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import {
   ChangeTagsForResourceCommand,
@@ -20,82 +20,73 @@ import {
   ListTagsForResourcesCommand,
   Route53Client,
 } from '@aws-sdk/client-route-53';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { arcClient } from '../../cli/lib/arc-client';
 import { type AwsClients, defaultAwsClients } from '../../cli/lib/aws';
+import { nodeHttpClient } from '../../cli/lib/http';
 import { renderStatus } from '../../cli/commands/status';
 import type { StatusReport } from '../../cli/lib/status';
-import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
+import { ArcDouble } from '../support/arc-double';
 import { FakeAurora, fakeRds } from '../failover/support/fake-aurora';
-import { createStateTable, TEST_CREDENTIALS } from '../failover/support/moto';
+import { TEST_CREDENTIALS } from '../failover/support/moto';
+import { type ArcStub, startArcStub } from './support/arc-stub';
+import { planSteps } from './support/arc-world';
 import { drctl, mockedSts, noAws, staticCredentials, uniqueSuffix } from './support/cli';
-
-const failoverClients = awsClients(BUDGETS.failover);
 
 const NOW = Date.parse('2030-01-01T12:00:00.000Z');
 const suffix = uniqueSuffix();
-const stateTable = `payment-processing-dr-state-${suffix}`;
 let motoUrl: string;
-let raw: DynamoDBClient;
+let stub: ArcStub;
+let doubleNow = NOW - 2 * 3_600_000;
+const arc = new ArcDouble({
+  account: '123456789012',
+  planName: `payment-switch-${suffix}`,
+  regions: ['us-east-1', 'us-east-2'],
+  primaryRegion: 'us-east-1',
+  workflows: { 'us-east-2': planSteps(false), 'us-east-1': planSteps(false) },
+  now: () => doubleNow,
+});
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   motoUrl = inject('motoUrl');
-  raw = new DynamoDBClient({ region: 'us-east-2', endpoint: motoUrl, credentials: TEST_CREDENTIALS });
-  await createStateTable(raw, stateTable);
-  const ddb = failoverClients.documents({
-    region: 'us-east-2',
-    endpoint: motoUrl,
-    credentials: TEST_CREDENTIALS,
+  stub = await startArcStub({
+    double: arc,
+    regions: ['us-east-1', 'us-east-2'],
+    credentials: [{ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }],
+    now: () => NOW,
   });
-  await ddb.send(
-    new PutCommand({
-      TableName: stateTable,
-      Item: {
-        pk: 'watchdog#state',
-        version: 7,
-        record: {
-          decision: {
-            phase: 'suspect',
-            consecutiveFailures: 1,
-            consecutiveSuccesses: 0,
-            history: [
-              { ok: true, at: NOW - 60_000 },
-              { ok: false, at: NOW },
-            ],
-            lastDeclaredAt: null,
-            declaredMode: null,
-            flapping: false,
-          },
-          lastProbe: { ok: false, at: new Date(NOW).toISOString(), latencyMs: 3000, reason: 'timeout' },
-          lastWriterRegion: 'us-east-1',
-          pendingAlerts: [],
-          updatedAt: new Date(NOW).toISOString(),
-        },
+  // One switchover two hours ago, completed; us-east-1 evaluates the plan as needing action.
+  arc.handle('us-east-2', 'StartPlanExecution', {
+    planArn: arc.planArn,
+    targetRegion: 'us-east-2',
+    action: 'activate',
+    mode: 'graceful',
+    comment: 'game day',
+  });
+  doubleNow = NOW;
+  arc.evaluation['us-east-1'] = {
+    planArn: arc.planArn,
+    region: 'us-east-1',
+    evaluationState: 'actionRequired',
+    lastEvaluationTime: (NOW - 600_000) / 1000,
+    warnings: [
+      {
+        version: '1',
+        stepName: 'aurora',
+        warningStatus: 'active',
+        warningUpdatedTime: (NOW - 600_000) / 1000,
+        warningMessage: 'the execution role cannot call rds:SwitchoverGlobalCluster',
       },
-    }),
-  );
-  await ddb.send(
-    new PutCommand({
-      TableName: stateTable,
-      Item: {
-        pk: 'orchestrator#last-run',
-        action: 'switchover',
-        outcome: 'completed',
-        requestedBy: 'arn:aws:iam::123456789012:role/dr-operator',
-        finishedAt: '2029-12-31T10:00:00.000Z',
-        elapsedMs: 95_000,
-      },
-    }),
-  );
-  ddb.destroy();
+    ],
+  };
   process.env.AWS_ACCESS_KEY_ID = 'test';
   process.env.AWS_SECRET_ACCESS_KEY = 'test';
 });
 
-afterAll(() => {
-  raw?.destroy();
+afterAll(async () => {
+  await stub?.close();
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const) {
     if (savedEnv[k] === undefined) delete process.env[k];
     else process.env[k] = savedEnv[k];
@@ -206,23 +197,22 @@ function doubles(options: { primaryDown?: boolean } = {}): AwsClients {
     'us-east-1': cloudwatch('us-east-1', { down: options.primaryDown }),
     'us-east-2': cloudwatch('us-east-2'),
   };
-  const ddb = failoverClients.documents({
-    region: 'us-east-2',
-    endpoint: motoUrl,
-    credentials: TEST_CREDENTIALS,
-  });
   const r53 = route53();
   const sts = { 'us-east-1': mockedSts('us-east-1'), 'us-east-2': mockedSts('us-east-2') };
   return noAws({
     credentials: staticCredentials,
     rds: (region) => rds[region as 'us-east-1'],
     cloudwatch: (region) => cw[region as 'us-east-1'],
-    ddb: (region) => {
-      if (region !== 'us-east-2') throw new Error('the state table lives in the secondary region only');
-      return ddb;
-    },
     sts: (region) => sts[region as 'us-east-1'],
     route53: () => r53,
+    arc: () =>
+      arcClient({
+        http: nodeHttpClient,
+        credentials: staticCredentials,
+        endpoint: (region) =>
+          options.primaryDown && region === 'us-east-1' ? 'http://127.0.0.1:9' : stub.endpoint(region),
+        now: () => NOW,
+      }),
   });
 }
 
@@ -236,9 +226,9 @@ function unreachableRds(region: string): RDSClient {
 const clock = { now: () => NOW, sleep: async () => undefined };
 
 describe('status against doubles', () => {
-  it('--json reports both regions, the writer, lags, health check, alarms of this environment and the watchdog', async () => {
+  it('--json reports both regions, the writer, lags, health check, alarms, the plan, its latest execution and evaluation', async () => {
     const r = await drctl(['--env', suffix, '--json', 'status'], { clients: () => doubles(), clock });
-    // An alarm in ALARM and a suspect watchdog need attention: degraded (exit 3), everything read.
+    // An alarm in ALARM and a plan evaluation needing action: degraded (exit 3), everything read.
     expect(r.code).toBe(3);
     expect(r.stderr).toBe('');
     const report = JSON.parse(r.stdout) as StatusReport;
@@ -250,14 +240,13 @@ describe('status against doubles', () => {
         'failoverMode',
         'generatedAt',
         'globalCluster',
+        'evaluation',
         'healthCheck',
-        'lastOrchestration',
-        'lock',
         'missing',
+        'regionSwitch',
         'regions',
         'replication',
         'verdict',
-        'watchdog',
       ].sort(),
     );
     const known = <T>(value: T) => ({ state: 'known', value });
@@ -265,7 +254,7 @@ describe('status against doubles', () => {
       environment: suffix,
       generatedAt: '2030-01-01T12:00:00.000Z',
       verdict: 'degraded',
-      degradedReasons: ['us-east-2: 1 alarm(s) in ALARM', 'watchdog suspect'],
+      degradedReasons: ['us-east-2: 1 alarm(s) in ALARM', 'plan evaluation us-east-1: actionRequired'],
       missing: [],
       accountId: known('123456789012'),
       globalCluster: known({
@@ -325,14 +314,51 @@ describe('status against doubles', () => {
           s3: known({ valueMs: 30_000 }),
         },
       ],
-      watchdog: known({
-        phase: 'suspect',
-        consecutiveFailures: 1,
-        lastProbe: { ok: false, reason: 'timeout' },
+      regionSwitch: known({
+        planName: `payment-switch-${suffix}`,
+        planArn: arc.planArn,
+        activeExecution: null,
+        latestExecution: {
+          executionId: 'us-east-2/0000000000000001',
+          region: 'us-east-2',
+          mode: 'graceful',
+          action: 'activate',
+          state: 'completed',
+          startTime: '2030-01-01T10:00:00.000Z',
+          endTime: '2030-01-01T10:01:35.000Z',
+          comment: 'game day',
+          steps: [
+            { name: 'fence', status: 'completed' },
+            { name: 'aurora', status: 'completed' },
+            { name: 'dns', status: 'completed' },
+          ],
+        },
+        listedIn: ['us-east-2', 'us-east-1'],
+        notListed: [],
       }),
-      lock: known(null),
-      lastOrchestration: known({ action: 'switchover', outcome: 'completed', elapsedMs: 95_000 }),
+      evaluation: [
+        {
+          region: 'us-east-2',
+          reading: known({
+            region: 'us-east-2',
+            state: 'passed',
+            lastEvaluationTime: '2030-01-01T12:00:00.000Z',
+            warnings: [],
+          }),
+        },
+        {
+          region: 'us-east-1',
+          reading: known({
+            region: 'us-east-1',
+            state: 'actionRequired',
+            lastEvaluationTime: '2030-01-01T11:50:00.000Z',
+            warnings: ['aurora: the execution role cannot call rds:SwitchoverGlobalCluster'],
+          }),
+        },
+      ],
     });
+    // Every ARC call was signed for, and sent to, the data plane of the Region it asked.
+    expect(stub.requests.every((q) => q.signature === 'ok')).toBe(true);
   });
 
   it('asks each region for metric alarms only, by name prefix (the operator role is scoped to alarm ARNs)', async () => {
@@ -353,7 +379,7 @@ describe('status against doubles', () => {
     const r = await drctl(['--env', suffix, 'status'], { clients: () => doubles(), clock });
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(
-      /^Environment t[0-9a-f]{8} {2}2030-01-01T12:00:00.000Z {2}failover mode \w+ {2}DEGRADED \(us-east-2: 1 alarm\(s\) in ALARM; watchdog suspect\)$/m,
+      /^Environment t[0-9a-f]{8} {2}2030-01-01T12:00:00.000Z {2}failover mode \w+ {2}DEGRADED \(us-east-2: 1 alarm\(s\) in ALARM; plan evaluation us-east-1: actionRequired\)$/m,
     );
     expect(r.stdout).toMatch(/writer\s+payment-processing-ledger-t[0-9a-f]{8}-use1\s+us-east-1/);
     expect(r.stdout).toMatch(/HEALTHY, 15\/16 checkers/);
@@ -361,9 +387,15 @@ describe('status against doubles', () => {
     expect(r.stdout).toMatch(
       /Alarms in ALARM:\n.*SINCE\n\s+us-east-2\s+payment-processing-aurora-lag-t[0-9a-f]{8}-use2\s+2030-01-01T11:55:00.000Z\n/,
     );
-    expect(r.stdout).toMatch(/Watchdog: suspect, 1 consecutive failures, last probe failed \(timeout\)/);
-    expect(r.stdout).toMatch(/^Orchestration lock: free$/m);
-    expect(r.stdout).toMatch(/^Last orchestration: switchover completed at 2029-12-31T10:00:00.000Z/m);
+    expect(r.stdout).toMatch(
+      /^Region switch plan: payment-switch-t[0-9a-f]{8} \(arn:aws:arc-region-switch::123456789012:plan\/payment-switch-t[0-9a-f]{8}:a1b2c3\)$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^Latest execution: us-east-2\/0000000000000001 graceful activate us-east-2: completed, started 2030-01-01T10:00:00.000Z, ended 2030-01-01T10:01:35.000Z \(game day\)\n\s+STEP\s+STATUS\n\s+fence\s+completed\n\s+aurora\s+completed\n\s+dns\s+completed$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^Plan evaluation: us-east-2 passed at 2030-01-01T12:00:00.000Z; us-east-1 actionRequired at 2030-01-01T11:50:00.000Z \(1 warning\(s\): aurora: the execution role cannot call rds:SwitchoverGlobalCluster\)$/m,
+    );
   });
 
   it('a region whose APIs do not answer is reported unreachable; the other region is still reported (exit 3)', async () => {
@@ -395,7 +427,13 @@ describe('status against doubles', () => {
       dynamodb: { state: 'unknown' },
       s3: { state: 'unknown' },
     });
-    expect(report.watchdog).toMatchObject({ state: 'known', value: { phase: 'suspect' } });
+    // The plan is found through us-east-2; us-east-1's executions and evaluation are said to be unread.
+    expect(report.regionSwitch).toMatchObject({
+      state: 'known',
+      value: { listedIn: ['us-east-2'], notListed: [expect.stringMatching(/^us-east-1: .*ECONNREFUSED/)] },
+    });
+    expect(report.degradedReasons).toContain('plan executions of us-east-1 not read');
+    expect(report.evaluation[1]).toMatchObject({ region: 'us-east-1', reading: { state: 'unknown' } });
 
     const text = await drctl(['--env', suffix, 'status'], {
       clients: () => doubles({ primaryDown: true }),
@@ -409,7 +447,7 @@ describe('status against doubles', () => {
     );
   });
 
-  it('renders an inverted health check and a held lock', () => {
+  it('renders an inverted health check, an execution in progress and what could not be read', () => {
     const unknown = { state: 'unknown', reason: 'not asked' } as const;
     const base = {
       environment: 'dev',
@@ -436,19 +474,44 @@ describe('status against doubles', () => {
       },
       regions: [],
       replication: [],
-      watchdog: { state: 'error', error: 'AccessDeniedException: not allowed' },
-      lock: {
+      regionSwitch: {
         state: 'known',
-        value: { owner: 'drctl:ops@host', operation: 'switchover', acquiredAt: 'x', leaseExpiresAt: 'y' },
+        value: {
+          planName: 'payment-switch-dev',
+          planArn: 'arn:aws:arc-region-switch::123456789012:plan/payment-switch-dev:a1b2c3',
+          activeExecution: 'us-east-2/00000000000000ab',
+          latestExecution: {
+            executionId: 'us-east-2/00000000000000ab',
+            region: 'us-east-2',
+            mode: 'ungraceful',
+            action: 'activate',
+            state: 'pendingManualApproval',
+            startTime: 'x',
+            endTime: null,
+            comment: null,
+            steps: { unread: 'TimeoutError: no answer' },
+          },
+          listedIn: ['us-east-2'],
+          notListed: ['us-east-1: TimeoutError: no answer'],
+        },
       },
-      lastOrchestration: { state: 'known', value: null },
+      evaluation: [
+        { region: 'us-east-2', reading: { state: 'error', error: 'AccessDeniedException: not allowed' } },
+        { region: 'us-east-1', reading: { state: 'known', value: null } },
+      ],
     } satisfies StatusReport;
     const text = renderStatus(base);
     expect(text).toMatch(/UNHEALTHY, 16\/16 checkers see payments-use1.example.com healthy, INVERTED/);
-    expect(text).toMatch(/Orchestration lock: held by drctl:ops@host \(switchover\) until y/);
-    expect(text).toMatch(/^Watchdog: error \(AccessDeniedException: not allowed\)$/m);
+    expect(text).toMatch(/, execution us-east-2\/00000000000000ab in progress$/m);
+    expect(text).toMatch(
+      /^Latest execution: us-east-2\/00000000000000ab ungraceful activate us-east-2: pendingManualApproval, started x$/m,
+    );
+    expect(text).toMatch(/^ {2}steps: unknown \(TimeoutError: no answer\)$/m);
+    expect(text).toMatch(/^ {2}executions not listed in us-east-1: TimeoutError: no answer$/m);
+    expect(text).toMatch(
+      /^Plan evaluation: us-east-2 error \(AccessDeniedException: not allowed\); us-east-1 no plan$/m,
+    );
     expect(text).toMatch(/^Global database: unknown \(not asked\)$/m);
-    expect(text).toMatch(/^Last orchestration: none recorded$/m);
   });
 });
 
@@ -566,8 +629,9 @@ describe('--endpoint-url', () => {
       state: 'known',
       value: { id: hc.HealthCheck?.Id, fqdn: `payments-use1.${suffix}.example.com` },
     });
-    expect(report.watchdog).toMatchObject({ state: 'known', value: { phase: 'suspect' } });
-    expect(report.lock).toEqual({ state: 'known', value: null });
+    // moto has no ARC Region switch (it answers 500): unknown, never "not found".
+    expect(report.regionSwitch).toMatchObject({ state: 'unknown' });
+    expect(report.missing).toEqual([]);
     expect(report.regions.map((x) => x.reachable)).toEqual([true, true]);
   });
 });

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ARC_BUDGET } from '../../cli/lib/arc-client';
+import { DEFAULT_POLL_MS, FOLLOW_DEFAULT_TIMEOUT_S } from '../../cli/lib/follow';
 import { STATUS_BUDGET_MS } from '../../cli/lib/status';
 import { DEFAULT_RETRY_POLICY } from '../../runtime/failover/retry';
 import { watchdogCycleBudgetMs } from '../../runtime/failover/watchdog-handler';
@@ -101,8 +103,8 @@ describe('docs/budgets.md', () => {
       `| one watchdog probe cycle | ${s(watchdogCycleBudgetMs(probeTimeout))} at most: the ${s(probeTimeout)} probe and the topology read (${s(rds)}) in parallel, four state-table calls and one publish (${s(ddb)} each)`,
     );
     expect(flat).toContain(`| \`drctl status\` | ${s(STATUS_BUDGET_MS)} for the whole command`);
-    expect(flat).toContain(
-      `(one call, at most ${s(budgetFor(BUDGETS.operator, 'dynamodb').callDeadlineMs)})`,
-    );
+    expect(flat).toContain(`(one ARC Region switch call, at most ${s(ARC_BUDGET.callDeadlineMs)})`);
+    expect(flat).toContain(`default ${FOLLOW_DEFAULT_TIMEOUT_S} s), polling every ${s(DEFAULT_POLL_MS)}`);
+    expect(ARC_BUDGET).toEqual({ ...budgetFor(BUDGETS.operator, 'sts') });
   });
 });

@@ -10,7 +10,7 @@ export * from './types';
 
 /**
  * The game-day engine behind `drctl drill`, with every dependency injected (clock, HTTP, AWS clients, the
- * orchestrator) so a whole drill can run against simulated time and events. It runs the phases of
+ * Region switch) so a whole drill can run against simulated time and events. It runs the phases of
  * phases.ts in order (preflight, canaries, failover) and the restore after them whatever happened (errors,
  * an interrupt through `deps.signal`), then scores what it saw (scoring.ts).
  *

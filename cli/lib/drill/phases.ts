@@ -11,7 +11,7 @@ import { DrillAbort, message } from './types';
  * 1. preflight: the primary cluster writes, the public name serves 200 from the primary region, and (for the
  *    inversion method) the primary health check is not already inverted;
  * 2. canaries: written and observed in the secondary region (observe.ts);
- * 3. failover, by `switchover` (the orchestrator) or by inverting the primary Route 53 health check, while
+ * 3. failover, by `switchover` (a graceful execution of the Region switch plan) or by inverting the primary Route 53 health check, while
  *    the public name's /health is polled: RTO = from its start until the public name serves 200 from the
  *    secondary region (inversion, which leaves the database in the primary region: until it answers from the
  *    secondary region); after a switchover, one more payment must be accepted there;
@@ -82,17 +82,14 @@ export async function failover(run: DrillRun): Promise<void> {
     if (s.method === 'switchover') {
       run.event('failover: switchover requested');
       run.switchoverRequested = true;
-      const result = await deps.orchestrate('switchover', {
-        preconditionWaitMs: 120_000,
+      const result = await deps.switchRegion('switchover', {
+        waitReadyMs: 120_000,
         ...(deps.signal ? { signal: deps.signal } : {}),
       });
-      f.promotion = {
-        outcome: result.outcome,
-        message: result.message,
-        elapsedMs: result.elapsedMs,
-        ...(result.promotionMs !== undefined ? { promotionMs: result.promotionMs } : {}),
-      };
-      if (result.outcome !== 'completed' && result.outcome !== 'noop') {
+      f.promotion = { ...result };
+      // Refused: no execution was started, so there is nothing to restore.
+      if (result.outcome === 'refused') run.switchoverRequested = false;
+      if (result.outcome !== 'completed') {
         rtoStop.abort();
         throw new DrillAbort(`switchover ${result.outcome}: ${result.message}`);
       }
@@ -145,10 +142,10 @@ export async function restore(run: DrillRun): Promise<void> {
     } else {
       r.action = 'failback';
       run.event('restore: failback requested');
-      const result = await deps.orchestrate('failback', { preconditionWaitMs: s.restoreTimeoutMs });
+      const result = await deps.switchRegion('failback', { waitReadyMs: s.restoreTimeoutMs });
       r.outcome = result.outcome;
       r.message = result.message;
-      if (result.outcome !== 'completed' && result.outcome !== 'noop') {
+      if (result.outcome !== 'completed') {
         throw new DrillAbort(`failback ${result.outcome}: ${result.message}`);
       }
     }

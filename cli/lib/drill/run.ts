@@ -127,7 +127,7 @@ export function restoreSummary(run: DrillRun): { restored: string[]; notRestored
     ? `check "drctl status" and run "drctl failback" if ${s.secondaryRegion} still writes`
     : `un-invert health check ${s.healthCheckId ?? '?'} (Route 53 console or UpdateHealthCheck Inverted=false)`;
   const state =
-    r.outcome === 'completed' || r.outcome === 'noop'
+    r.outcome === 'completed'
       ? `${r.action ?? 'restore'} ${r.outcome}, but the public name was not yet seen serving from ${s.primaryRegion}`
       : r.startedAt
         ? `${r.action ?? 'restore'} ${r.outcome ?? 'not finished'}`

@@ -2,7 +2,6 @@ import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../../runtime/failover/clock';
-import type { OrchestrationResult } from '../../../runtime/failover/orchestrator';
 import type { GlobalTopology } from '../../../runtime/failover/topology';
 import type { HttpClient } from '../http';
 import type { RequestSigner } from '../sigv4';
@@ -61,13 +60,25 @@ export interface DrillDeps {
   s3Secondary: S3Client;
   route53: Route53Client;
   readTopology: () => Promise<GlobalTopology>;
-  orchestrate: (
+  /** Runs one Region switch (a plan execution) to its end: the drill's switchover and its failback. */
+  switchRegion: (
     action: 'switchover' | 'failback',
-    options: { preconditionWaitMs: number; signal?: AbortSignal },
-  ) => Promise<OrchestrationResult>;
+    options: { waitReadyMs: number; signal?: AbortSignal },
+  ) => Promise<SwitchOutcome>;
   progress: (line: string) => void;
   /** Aborting it ends the current phase early; the restore still runs. */
   signal?: AbortSignal;
+}
+
+/** The outcome of one Region switch as the drill records it. */
+export interface SwitchOutcome {
+  /** `completed`, or what it ended as (cli/lib/follow.ts FollowOutcome, `refused`, `error`). */
+  outcome: string;
+  message: string;
+  elapsedMs: number;
+  executionId?: string;
+  /** How long the plan's Aurora Global Database step took. */
+  promotionMs?: number;
 }
 
 export interface Visibility {
@@ -115,7 +126,7 @@ export interface DrillReport {
   rpoResolutionMs: number;
   failover: {
     startedAt: string | null;
-    promotion: Pick<OrchestrationResult, 'outcome' | 'message' | 'promotionMs' | 'elapsedMs'> | null;
+    promotion: SwitchOutcome | null;
     healthCheckInverted: boolean;
     /** First answer of the public name from the secondary region (any status). */
     routedAt: string | null;

@@ -45,6 +45,7 @@ export function noAws(parts: Partial<AwsClients> = {}): AwsClients {
     sns: fail('sns'),
     sts: fail('sts'),
     route53: fail('route53'),
+    arc: fail('arc'),
     credentials: fail('credentials'),
     ...parts,
   };
