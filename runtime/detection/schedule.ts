@@ -1,0 +1,64 @@
+/**
+ * When a detector run probes, as numbers shared by the run itself (vantage.ts), its environment contract
+ * (env.ts), the infrastructure (src/constructs/detection.ts: the function timeout) and the model of the alarms
+ * (agreement.ts): each fact lives here once.
+ *
+ * EventBridge runs a `rate(1 minute)` rule once a minute, but only to the minute: "Your scheduled rule runs
+ * within that minute, but not on the precise 0th second" (EventBridge User Guide, schedule expressions for
+ * rules, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html). A run that
+ * probed at once would therefore sample the primary at a different second each minute, and two runs could sit
+ * almost a minute closer together (or further apart) than their schedule: a short outage could then fill the
+ * probes of more runs than its length suggests. So a run does not probe at once: it waits for the next minute
+ * boundary (its *window*) and probes at fixed offsets inside that one minute. The window, not the invocation
+ * time, is the timestamp of the run's data point, so every CloudWatch period describes exactly the probes taken
+ * inside it, whatever second EventBridge picked. The price is up to a minute of waiting per run (billed
+ * duration), which buys a detection time and a shortest firing outage that jitter cannot move.
+ */
+export const PERIOD_MS = 60_000;
+
+/** The start of the window a run invoked at `nowMs` probes in: the next minute boundary (or `nowMs` itself). */
+export function windowStart(nowMs: number): number {
+  return Math.ceil(nowMs / PERIOD_MS) * PERIOD_MS;
+}
+
+/** Probes of one run are spread evenly over the window: every 20 s with three probes. */
+export function probeSpacingMs(probesPerRun: number): number {
+  return Math.floor(PERIOD_MS / probesPerRun);
+}
+
+/** Offsets of the probes from the window start. */
+export function probeOffsetsMs(probesPerRun: number): number[] {
+  return Array.from({ length: probesPerRun }, (_, i) => i * probeSpacingMs(probesPerRun));
+}
+
+export interface RunTiming {
+  probesPerRun: number;
+  probeTimeoutMs: number;
+  /** The deadline of the PutMetricData call that publishes the verdict (all its attempts). */
+  publishDeadlineMs: number;
+}
+
+/** From the window start until the verdict is published, at the latest. */
+export function verdictLatestMs(t: RunTiming): number {
+  return (t.probesPerRun - 1) * probeSpacingMs(t.probesPerRun) + t.probeTimeoutMs + t.publishDeadlineMs;
+}
+
+/** Why these settings cannot work, or undefined. */
+export function timingProblem(t: RunTiming): string | undefined {
+  if (!Number.isInteger(t.probesPerRun) || t.probesPerRun < 1 || t.probesPerRun > 6)
+    return 'probes per run must be an integer from 1 to 6';
+  if (t.probesPerRun > 1 && t.probeTimeoutMs >= probeSpacingMs(t.probesPerRun))
+    return `a probe timeout of ${t.probeTimeoutMs} ms does not fit between probes ${probeSpacingMs(t.probesPerRun)} ms apart`;
+  // The verdict must reach CloudWatch inside its own period, so the next run's window never waits for it.
+  if (verdictLatestMs(t) >= PERIOD_MS)
+    return `the last probe and the publication (${verdictLatestMs(t)} ms) must end within the one-minute window`;
+  return undefined;
+}
+
+/**
+ * The function timeout a run needs: up to one minute of waiting for its window, the window's probes and the
+ * publication, and a margin for the cold start.
+ */
+export function runTimeoutSeconds(t: RunTiming): number {
+  return Math.ceil((PERIOD_MS + verdictLatestMs(t)) / 1000) + 10;
+}
