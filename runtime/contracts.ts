@@ -1,4 +1,5 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
+import { detectorEnv, parseDetectorEnv } from './detection/env';
 import { orchestratorEnv, parseOrchestratorEnv } from './failover/orchestrator-env';
 import { parseWatchdogEnv, watchdogEnv } from './failover/watchdog-env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
@@ -22,6 +23,7 @@ export const ENV_CONTRACTS = {
   watchdog: entry(parseWatchdogEnv, watchdogEnv),
   orchestrator: entry(parseOrchestratorEnv, orchestratorEnv),
   'alert-relay': entry(parseAlertRelayEnv, alertRelayEnv),
+  detector: entry(parseDetectorEnv, detectorEnv),
 };
 
 export type FunctionWithContract = keyof typeof ENV_CONTRACTS;
