@@ -214,6 +214,31 @@ export const configSchema = z
           .describe(
             'Consecutive failed probes that declare the primary failed; with three probes a minute the default needs two minutes of sustained failure, longer than an in-region Aurora failover or a reboot',
           ),
+        detectionMinutes: z
+          .number()
+          .int()
+          .min(2)
+          .max(10)
+          .default(3)
+          .describe(
+            'Minutes in which both detectors (us-east-2 and us-west-2) must see every probe of the primary fail before the primary-failed alarm fires (the failover trigger). The shortest outage that can fire and the longest detection time follow from it: runtime/detection/agreement.ts detectionBounds, shown by the report',
+          ),
+        probesPerRun: z
+          .number()
+          .int()
+          .min(1)
+          .max(6)
+          .default(3)
+          .describe(
+            'Probes of the primary per detector run, spread evenly over one minute (three: every 20 s)',
+          ),
+        probeTimeoutMs: z
+          .number()
+          .int()
+          .min(500)
+          .max(10_000)
+          .default(3000)
+          .describe('Timeout of one probe, the whole exchange included; must fit between two probes'),
         operatorPrincipalArns: z
           .array(z.string().regex(/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/))
           .default([])

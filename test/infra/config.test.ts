@@ -28,6 +28,9 @@ describe('configuration', () => {
       watchdogIntervalMinutes: 1,
       watchdogProbesPerRun: 3,
       watchdogConsecutiveFailures: 6,
+      detectionMinutes: 3,
+      probesPerRun: 3,
+      probeTimeoutMs: 3000,
       operatorPrincipalArns: [],
     });
     expect(c.database).toEqual({
