@@ -37,7 +37,7 @@ export type MissingData = 'notBreaching' | 'breaching';
 
 export interface AlarmSpec {
   periodSeconds: number;
-  statistic: 'Minimum';
+  statistic: 'Minimum' | 'SampleCount';
   evaluationPeriods: number;
   datapointsToAlarm: number;
   threshold: number;
@@ -63,6 +63,23 @@ export const SECONDARY_UNHEALTHY_ALARM: AlarmSpec = {
   periodSeconds: PERIOD_MS / 1000,
   statistic: 'Minimum',
   evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  threshold: 1,
+  comparison: 'LessThanThreshold',
+  treatMissingData: 'breaching',
+};
+
+/**
+ * `detector-blind-<region>`, per vantage point: SampleCount of its `PrimaryFailed` < 1, 1 of 3 periods, missing
+ * data breaching. Periods without a verdict are missing, so (with the evaluation described above) it fires as
+ * soon as fewer than 3 of the periods in the evaluation range hold a verdict: the detector there has been
+ * failing, throttled, unscheduled or inconclusive for a few minutes, and `primary-failed` cannot fire whatever
+ * happens to the primary.
+ */
+export const DETECTOR_BLIND_ALARM: AlarmSpec = {
+  periodSeconds: PERIOD_MS / 1000,
+  statistic: 'SampleCount',
+  evaluationPeriods: 3,
   datapointsToAlarm: 1,
   threshold: 1,
   comparison: 'LessThanThreshold',
