@@ -1,5 +1,11 @@
 import { DETECTION_METRICS } from './metrics';
-import { PERIOD_MS, probeSpacingMs, type RunTiming, timingProblem } from './schedule';
+import {
+  LATE_START_TOLERANCE_MS,
+  PERIOD_MS,
+  probeSpacingMs,
+  type RunTiming,
+  timingProblem,
+} from './schedule';
 
 /**
  * The two alarms the failover trigger reads, as src/constructs/detection.ts synthesizes them (it renders these
@@ -140,6 +146,21 @@ export function secondarySeries(
   return minimumByPeriod(points, DETECTION_METRICS.secondaryHealthy, vantage, at);
 }
 
+/** The series a `detector-blind-<region>` alarm evaluates: how many verdicts of that vantage point per period. */
+export function verdictCountSeries(
+  points: readonly DataPoint[],
+  vantage: string,
+  at: number,
+): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of points) {
+    if (p.metric !== DETECTION_METRICS.primaryFailed || p.vantage !== vantage || p.arrivedAt > at) continue;
+    const period = periodOf(p.timestamp);
+    out.set(period, (out.get(period) ?? 0) + 1);
+  }
+  return out;
+}
+
 const breaches = (spec: AlarmSpec, value: number): boolean =>
   spec.comparison === 'GreaterThanOrEqualToThreshold' ? value >= spec.threshold : value < spec.threshold;
 
@@ -221,9 +242,11 @@ export function detectionBounds(detectionMinutes: number, timing: RunTiming): De
   if (problem) throw new Error(problem);
   primaryFailedAlarm(detectionMinutes);
   // Every probe of N consecutive windows must fail: from the first probe of the first window to the last
-  // probe of the last one.
+  // probe of the last one, less what a late start can shave off the first window (schedule.ts).
   const longestSilentOutageMs =
-    (detectionMinutes - 1) * PERIOD_MS + (timing.probesPerRun - 1) * probeSpacingMs(timing.probesPerRun);
+    (detectionMinutes - 1) * PERIOD_MS +
+    (timing.probesPerRun - 1) * probeSpacingMs(timing.probesPerRun) -
+    LATE_START_TOLERANCE_MS;
   // The verdict of a window arrives inside its own period (timingProblem checks it), so the last agreeing
   // period is complete, data point included, when it closes.
   const terms = {

@@ -75,16 +75,16 @@ export interface DetectorResult {
  */
 export async function invokeDetector(
   rt: DetectorRuntime,
-  invocation: { requestId: string; remainingMs?: number },
+  invocation: { requestId: string; remainingMs?: number; scheduledAt?: number },
   clock: Clock = systemClock,
 ): Promise<DetectorResult> {
   const log = rt.log.child({ requestId: invocation.requestId });
   const now = clock.now();
-  const needMs = windowStart(now) - now + verdictLatestMs(runTiming(rt.settings));
+  const needMs = windowStart(now, invocation.scheduledAt) - now + verdictLatestMs(runTiming(rt.settings));
   if (invocation.remainingMs !== undefined && invocation.remainingMs < needMs) {
     throw new Error(`a run needs ${needMs} ms and the function has ${invocation.remainingMs} ms left`);
   }
-  const run = await runVantage(rt.config, { clock, probe: rt.probe });
+  const run = await runVantage(rt.config, { clock, probe: rt.probe }, invocation.scheduledAt);
   const probes = run.probes.map((p) => p.primary.reason);
   try {
     const datums = await publishRun(rt.cloudwatch, rt.settings.metricNamespace, run);
@@ -116,9 +116,18 @@ export async function invokeDetector(
 
 const runtime = lazy(() => detectorRuntimeFromEnv(process.env));
 
-export async function handler(_event: unknown, context: Context): Promise<DetectorResult> {
+/** The `time` of an EventBridge scheduled event (set when the rule fired), when it is one. */
+export function scheduledTime(event: unknown): number | undefined {
+  const time = (event as { time?: unknown } | null)?.time;
+  const ms = typeof time === 'string' ? Date.parse(time) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export async function handler(event: unknown, context: Context): Promise<DetectorResult> {
+  const scheduledAt = scheduledTime(event);
   return invokeDetector(await runtime(), {
     requestId: context.awsRequestId,
     remainingMs: context.getRemainingTimeInMillis(),
+    ...(scheduledAt !== undefined ? { scheduledAt } : {}),
   });
 }

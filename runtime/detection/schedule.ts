@@ -13,12 +13,31 @@
  * time, is the timestamp of the run's data point, so every CloudWatch period describes exactly the probes taken
  * inside it, whatever second EventBridge picked. The price is up to a minute of waiting per run (billed
  * duration), which buys a detection time and a shortest firing outage that jitter cannot move.
+ *
+ * The minute a run belongs to is the one it was scheduled in, not the one it happens to start in: a rule that
+ * fires in the last second of its minute followed by a cold start would otherwise skip a window at one vantage
+ * point, and a window one vantage point skips breaks the other's streak (agreement.ts).
  */
 export const PERIOD_MS = 60_000;
 
-/** The start of the window a run invoked at `nowMs` probes in: the next minute boundary (or `nowMs` itself). */
-export function windowStart(nowMs: number): number {
-  return Math.ceil(nowMs / PERIOD_MS) * PERIOD_MS;
+/**
+ * How late a run may start probing its window and still take it. Its probes then begin up to this much after
+ * the window start (agreement.ts counts it against the shortest firing outage); a run later than that takes
+ * the next window instead (which another run takes too: their data points share a period, harmlessly).
+ */
+export const LATE_START_TOLERANCE_MS = 1000;
+
+const nextMinute = (t: number): number => Math.floor(t / PERIOD_MS) * PERIOD_MS + PERIOD_MS;
+
+/**
+ * The window a run probes in: the minute after the one it was scheduled in. `scheduledAt` is the event's own
+ * time (EventBridge sets it when the rule fires, within the scheduled minute); a cold start or a slow delivery
+ * then cannot push the run into the next minute's window. Without it, the invocation time stands in.
+ */
+export function windowStart(nowMs: number, scheduledAt?: number): number {
+  const base = scheduledAt !== undefined && scheduledAt <= nowMs ? scheduledAt : nowMs;
+  const window = nextMinute(base);
+  return window + LATE_START_TOLERANCE_MS >= nowMs ? window : nextMinute(nowMs);
 }
 
 /** Probes of one run are spread evenly over the window: every 20 s with three probes. */
@@ -60,5 +79,5 @@ export function timingProblem(t: RunTiming): string | undefined {
  * publication, and a margin for the cold start.
  */
 export function runTimeoutSeconds(t: RunTiming): number {
-  return Math.ceil((PERIOD_MS + verdictLatestMs(t)) / 1000) + 10;
+  return Math.ceil((PERIOD_MS + LATE_START_TOLERANCE_MS + verdictLatestMs(t)) / 1000) + 10;
 }

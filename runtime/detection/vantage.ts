@@ -58,9 +58,14 @@ export interface VantageDeps {
   probe: Prober;
 }
 
-export async function runVantage(config: VantageConfig, deps: VantageDeps): Promise<VantageRun> {
+/** `scheduledAt`: the time of the EventBridge event that started the run (schedule.ts `windowStart`). */
+export async function runVantage(
+  config: VantageConfig,
+  deps: VantageDeps,
+  scheduledAt?: number,
+): Promise<VantageRun> {
   const { clock, probe } = deps;
-  const start = windowStart(clock.now());
+  const start = windowStart(clock.now(), scheduledAt);
   const records: ProbeRecord[] = [];
   for (const offset of probeOffsetsMs(config.probesPerRun)) {
     const at = start + offset;

@@ -88,7 +88,7 @@ describe('Detection: one detector per vantage point', () => {
       expect(regionOf(s, fn)).toBe(region);
       expect(fn).toMatchObject({
         function_name: names.detectorFunction(region as 'us-east-2'),
-        timeout: 118,
+        timeout: 119,
         memory_size: 256,
       });
       expect(fn.vpc_config).toBeUndefined();
