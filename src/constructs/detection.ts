@@ -1,8 +1,6 @@
 import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
 import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
-import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias';
-import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
@@ -25,7 +23,7 @@ import { allow, encryptedMessaging } from '../grants';
 import type { PolicyStatement } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { deadLetterQueue } from './dead-letter-queue';
-import { keyPolicy } from './kms-policy';
+import { detectorKey } from './detector-key';
 import { DrFunction } from './lambda-function';
 
 export interface DetectionVantage {
@@ -77,9 +75,10 @@ export interface Detector {
  *
  * The functions run outside any VPC: they probe the public API names, as a client does, and the project has
  * no NAT gateway (.checkov.yaml, CKV_AWS_117). Each role may publish metrics only to the detection namespace
- * and invoke only the probe routes it probes; the API ids are not known outside the regional stacks (and
- * must not be read from them: the failover stack plans without us-east-1), so the ARNs name any API id with
- * the deployed stage, method and path (src/resource-names.ts `executeApiArn`).
+ * and invoke only the probe routes it probes. execute-api ARNs are `<api-id>/<stage>/<METHOD>/<path>`
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-iam-policy-examples-for-api-execution.html);
+ * the API ids are not known outside the regional stacks, and must not be read from them (the failover stack
+ * plans without us-east-1), so the ARNs name any API id with the stage, method and path (`executeApiArn`).
  */
 export class Detection extends Construct {
   readonly detectors: Detector[];
@@ -122,7 +121,8 @@ export class Detection extends Construct {
 
     this.detectors = p.vantages.map((v) => {
       const scope2 = new Construct(this, v.region);
-      const keyArn = v.keyArn ?? ownKey(scope2, v, accountId, names.detectorKeyAlias(v.region));
+      const keyArn =
+        v.keyArn ?? detectorKey(scope2, { ...v, accountId, alias: names.detectorKeyAlias(v.region) }).arn;
       const deadLetters = deadLetterQueue(scope2, {
         provider: v.provider,
         name: names.detectorDeadLetters(v.region),
@@ -198,8 +198,10 @@ export class Detection extends Construct {
         principal: 'events.amazonaws.com',
         sourceArn: schedule.arn,
       });
-      // The next minute's run is the retry: a failed run goes to the dead-letter queue, and a run that could
-      // not start within a minute is dropped (its window has passed), never run late.
+      // The next minute's run is the retry: no retries (Lambda's default is two, with events kept up to six
+      // hours: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html),
+      // a failed run goes to the dead-letter queue, and one not started within a minute (the shortest age
+      // allowed) is dropped: its window has passed.
       new LambdaFunctionEventInvokeConfig(scope2, 'async', {
         provider: v.provider,
         functionName: fn.name,
@@ -279,23 +281,4 @@ export class Detection extends Construct {
   get secondaryUnhealthyAlarmArn(): string {
     return this.secondaryUnhealthyAlarm.arn;
   }
-}
-
-/** A key for a vantage point without one: the function's environment, its log group and its queue. */
-function ownKey(scope: Construct, v: DetectionVantage, accountId: string, alias: string): string {
-  const key = new KmsKey(scope, 'key', {
-    provider: v.provider,
-    description: `Detector of ${v.region}: environment, logs, dead-letter queue`,
-    enableKeyRotation: true,
-    rotationPeriodInDays: 365,
-    deletionWindowInDays: 7,
-    policy: keyPolicy({
-      accountId,
-      region: v.region,
-      viaServices: ['lambda', 'sqs'],
-      allowCloudWatchLogs: true,
-    }),
-  });
-  new KmsAlias(scope, 'key-alias', { provider: v.provider, name: alias, targetKeyId: key.keyId });
-  return key.arn;
 }

@@ -4,12 +4,14 @@ import {
   type AlarmSpec,
   type DataPoint,
   detectionBounds,
+  DETECTOR_BLIND_ALARM,
   evaluateAlarm,
   firstAlarm,
   primaryFailedAlarm,
   primaryFailedExpression,
   SECONDARY_UNHEALTHY_ALARM,
   secondarySeries,
+  verdictCountSeries,
 } from '../../runtime/detection/agreement';
 import { DETECTION_METRICS } from '../../runtime/detection/metrics';
 import {
@@ -190,6 +192,22 @@ describe('secondary-unhealthy', () => {
     expect(at([], 2)).toBe('ALARM');
     // Unseen for longer than the evaluation range: unknown, so ALARM.
     expect(at([sec(0, 1)], 5)).toBe('ALARM');
+  });
+});
+
+describe('detector-blind', () => {
+  const at = (points: DataPoint[], k: number) =>
+    evaluateAlarm(DETECTOR_BLIND_ALARM, verdictCountSeries(points, 'us-west-2', minute(k)), minute(k), 5);
+  const verdicts = (text: string) => published({ 'us-west-2': text });
+
+  it('stays OK while verdicts keep coming, even with a missing minute; fires once fewer than 3 remain', () => {
+    expect(at(verdicts('0 0 0 0 0'), 5)).toBe('OK');
+    expect(at(verdicts('0 0 - 0 0'), 5)).toBe('OK');
+    expect(at(verdicts('0 0 0 - -'), 5)).toBe('OK');
+    expect(at(verdicts('0 0 - - -'), 5)).toBe('ALARM');
+    expect(at([], 5)).toBe('ALARM');
+    // A duplicate run adds a sample to its period, not a period.
+    expect(at([...verdicts('0 0 - - -'), point('us-west-2', 1, 0)], 5)).toBe('ALARM');
   });
 });
 

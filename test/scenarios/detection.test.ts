@@ -135,7 +135,10 @@ describe('false signals never trigger a failover', () => {
     expect(blindAt(world.points, 'us-east-2', at(10))).toBe(true);
   });
 
-  it('in-region Aurora failover: 30 to 160 s of 503s never trigger, whatever they align with', async () => {
+  // "With an Aurora Replica, failover typically completes within 30 seconds"
+  // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html, quoted
+  // by src/report/aws-timings.ts); issue 11 asks for up to 120 s of 503s. The bound is 159 s with the defaults.
+  it('in-region Aurora failover: 30 to 159 s of 503s never trigger, whatever they align with', async () => {
     for (const seconds of [30, 60, 90, 120, BOUNDS.longestSilentOutageMs / 1000]) {
       for (const shift of [0, 0.5, 13, 20, 39.9, 40, 59]) {
         const start = at(4, shift);
