@@ -1,7 +1,6 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
 import { detectorEnv, parseDetectorEnv } from './detection/env';
-import { orchestratorEnv, parseOrchestratorEnv } from './failover/orchestrator-env';
-import { parseWatchdogEnv, watchdogEnv } from './failover/watchdog-env';
+import { fenceActionEnv, parseFenceActionEnv } from './fence-action/env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
 import { parsePaymentApiEnv, paymentApiEnv } from './payment-api/env';
 import type { Env } from './shared/env';
@@ -20,8 +19,7 @@ const entry = (parse: (env: Env) => unknown, contract: { vars: Record<string, { 
 export const ENV_CONTRACTS = {
   'payment-api': entry(parsePaymentApiEnv, paymentApiEnv),
   migrate: entry(parseMigrateEnv, migrateEnv),
-  watchdog: entry(parseWatchdogEnv, watchdogEnv),
-  orchestrator: entry(parseOrchestratorEnv, orchestratorEnv),
+  'fence-action': entry(parseFenceActionEnv, fenceActionEnv),
   'alert-relay': entry(parseAlertRelayEnv, alertRelayEnv),
   detector: entry(parseDetectorEnv, detectorEnv),
 };

@@ -2,6 +2,7 @@ import { App } from 'cdktn';
 import type { Config } from './config';
 import { bundleAll } from './bundling/bundle';
 import type { LambdaBundles } from './bundling/functions';
+import { FailoverStack } from './stacks/failover-stack';
 import { GlobalStack } from './stacks/global-stack';
 import { InterconnectStack } from './stacks/interconnect-stack';
 import { RegionalStack } from './stacks/regional-stack';
@@ -14,7 +15,7 @@ import { RegionalStack } from './stacks/regional-stack';
 export const TARGET_VERSIONS = { terraform: '>=1.11.0', opentofu: '>=1.11.0' } as const;
 
 /** Stack ids, in the order they are applied (destroy in reverse). */
-export const STACK_ORDER = ['global', 'primary', 'secondary', 'interconnect'] as const;
+export const STACK_ORDER = ['global', 'primary', 'secondary', 'interconnect', 'failover'] as const;
 export type StackId = (typeof STACK_ORDER)[number];
 
 export interface DrApp {
@@ -23,6 +24,7 @@ export interface DrApp {
   primary: RegionalStack;
   secondary: RegionalStack;
   interconnect: InterconnectStack;
+  failover: FailoverStack;
 }
 
 export interface BuildOptions {
@@ -44,9 +46,12 @@ export function buildApp(config: Config, options: BuildOptions = {}): DrApp {
   const primary = new RegionalStack(app, 'primary', config, 'primary', bundles);
   const secondary = new RegionalStack(app, 'secondary', config, 'secondary', bundles);
   const interconnect = new InterconnectStack(app, 'interconnect', config);
+  const failover = new FailoverStack(app, 'failover', config);
   // Apply order only (no values flow between stacks: they meet through deterministic names).
   primary.addDependency(global);
   secondary.addDependency(primary);
   interconnect.addDependency(secondary);
-  return { app, global, primary, secondary, interconnect };
+  // Last: the plan names both regions' clusters and fence functions, and the records alias both API domains.
+  failover.addDependency(interconnect);
+  return { app, global, primary, secondary, interconnect, failover };
 }

@@ -42,6 +42,18 @@ export const arn = {
   route53HealthChecks: () => 'arn:aws:route53:::healthcheck/*',
   /** The account itself as a principal (IAM policies of the account decide). */
   accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
+  iamRole: (accountId: string, name: string) => `arn:aws:iam::${accountId}:role/${name}`,
+  route53Zone: (zoneId: string) => `arn:aws:route53:::hostedzone/${zoneId}`,
+  /**
+   * A Region switch plan by name, as IAM resources. Plans are global (no region in the ARN) and ARC appends a
+   * generated six-character id to the name, so the id is matched by `??????`: this plan and no other. AWS writes
+   * the separator two ways (CloudFormation AWS::ARCRegionSwitch::Plan Arn pattern `plan/<name>:([a-z0-9]{6})`; the
+   * ARC Developer Guide's sample policies `plan/<name>/<id>`), so both forms are listed.
+   */
+  regionSwitchPlan: (accountId: string, name: string) => [
+    `arn:aws:arc-region-switch::${accountId}:plan/${name}:??????`,
+    `arn:aws:arc-region-switch::${accountId}:plan/${name}/??????`,
+  ],
   logGroups: (region: string, accountId: string, namePattern: string) =>
     `arn:aws:logs:${region}:${accountId}:log-group:${namePattern}`,
 };

@@ -104,6 +104,27 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     watchdogMetric: (id: string) => n.name(`watchdog-${id}`),
     orchestratorFunction: n.name('orchestrator'),
 
+    // Failover engine (failover stack, state in us-east-2): the ARC Region switch plan and its steps.
+    /**
+     * The Region switch plan of this environment. ARC allows at most 32 characters of [a-zA-Z0-9-] (CloudFormation
+     * AWS::ARCRegionSwitch::Plan Name: pattern ^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$), so no resource word:
+     * `payment-processing-<suffix>` is at most 31 with a suffix of at most 12.
+     */
+    regionSwitchPlan: `${PROJECT_PREFIX}-${suffix}`,
+    /** The role ARC assumes to evaluate and execute the plan (and to read its trigger alarms). */
+    planExecutionRole: n.name('region-switch'),
+    /** The detectors' agreement alarm (us-east-2): both vantage points see the primary failed. */
+    primaryFailedAlarm: n.name('primary-failed'),
+    /** The secondary's own health as the us-east-2 detector sees it (missing data is unhealthy). */
+    secondaryUnhealthyAlarm: n.name('secondary-unhealthy'),
+    /** The plan's write-fence step, one function per region (regional stacks). */
+    fenceFunction: (region: Region) => n.regional('fence', region),
+    /**
+     * Set identifier of a failover record of the public name: it contains the region name, which is how the
+     * plan's Route 53 health-check step maps each record set to its region.
+     */
+    failoverRecordId: (role: 'primary' | 'secondary', region: Region) => `${role}-${region}`,
+
     // Alerts.
     alertTopic,
     alertTopicArn: (region: Region, accountId: string) => arn.snsTopic(region, accountId, alertTopic(region)),
@@ -134,10 +155,6 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     detectorKeyAlias: (vantage: Region) => `alias/${n.regional('detector', vantage)}`,
     /** Namespace of the detectors' verdicts (PrimaryFailed, SecondaryHealthy by Vantage). */
     detectionNamespace: `PaymentsDR/${suffix}/detection`,
-    /** Both vantage points agree the primary failed (the failover trigger's first condition). */
-    primaryFailedAlarm: n.name('primary-failed'),
-    /** Nobody has seen the failover target healthy lately (the trigger's second condition must be OK). */
-    secondaryUnhealthyAlarm: n.name('secondary-unhealthy'),
     /** A vantage point has produced too few verdicts lately: detection is blind there. */
     detectorBlindAlarm: (vantage: Region) => n.regional('detector-blind', vantage),
   };

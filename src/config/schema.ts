@@ -175,53 +175,16 @@ export const configSchema = z
           .enum(['automatic', 'manual'])
           .default('automatic')
           .describe(
-            'automatic: the watchdog promotes the secondary after sustained failure (needed for RTO <= 5 min); manual: it only pages',
-          ),
-        // One multi-value literal (not a union of literals) so that an invalid value reports `10 | 30`.
-        healthCheckIntervalSeconds: z
-          .literal([10, 30])
-          .default(10)
-          .describe('Route 53 health check request interval: 10 (fast) or 30 (standard) seconds'),
-        healthCheckFailureThreshold: z
-          .number()
-          .int()
-          .min(1)
-          .max(10)
-          .default(3)
-          .describe('Consecutive failed checks before Route 53 marks the primary unhealthy'),
-        watchdogIntervalMinutes: z
-          .number()
-          .int()
-          .min(1)
-          .max(15)
-          .default(1)
-          .describe('Watchdog schedule in minutes (EventBridge runs it at most once a minute)'),
-        watchdogProbesPerRun: z
-          .number()
-          .int()
-          .min(1)
-          .max(6)
-          .default(3)
-          .describe(
-            'Probes per watchdog run, evenly spaced over the interval: three a minute sample the primary every 20 s',
-          ),
-        watchdogConsecutiveFailures: z
-          .number()
-          .int()
-          .min(2)
-          .max(30)
-          .default(6)
-          .describe(
-            'Consecutive failed probes that declare the primary failed; with three probes a minute the default needs two minutes of sustained failure, longer than an in-region Aurora failover or a reboot',
+            'automatic: the Region switch plan starts an ungraceful execution when both vantage points agree the primary failed and the secondary is healthy; manual: the agreement alarm only pages and an operator starts the execution (drctl failover)',
           ),
         detectionMinutes: z
           .number()
           .int()
           .min(2)
-          .max(10)
+          .max(15)
           .default(3)
           .describe(
-            'Minutes in which both detectors (us-east-2 and us-west-2) must see every probe of the primary fail before the primary-failed alarm fires (the failover trigger). The shortest outage that can fire and the longest detection time follow from it: runtime/detection/agreement.ts detectionBounds, shown by the report',
+            'Consecutive one-minute periods in which both vantage points (us-east-2, us-west-2) must see the primary failed before the agreement alarm fires; 3 outlasts an in-region Aurora failover (typically well under a minute) and a Lambda or API deployment',
           ),
         probesPerRun: z
           .number()
@@ -230,15 +193,48 @@ export const configSchema = z
           .max(6)
           .default(3)
           .describe(
-            'Probes of the primary per detector run, spread evenly over one minute (three: every 20 s)',
+            'Signed probes of the primary per detector run, spread evenly over one minute (three: every 20 s); a minute counts as failed only when every probe fails (a network error only while the vantage point\u2019s own control probe answers), as healthy when any probe succeeds, and as no evidence otherwise (runtime/detection/classify.ts)',
           ),
         probeTimeoutMs: z
           .number()
           .int()
           .min(500)
-          .max(10_000)
+          .max(10000)
           .default(3000)
-          .describe('Timeout of one probe, the whole exchange included; must fit between two probes'),
+          .describe(
+            'Time limit of one probe (connect to last byte); a probe that takes longer counts as failed',
+          ),
+        approveUngraceful: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Adds a manual approval step before the data-loss part of an ungraceful execution (the plan waits for an approver; a trigger-started execution then waits too, so RTO includes the approver\u2019s response)',
+          ),
+        approvalTimeoutMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(1440)
+          .default(60)
+          .describe('How long an approval step waits before the execution fails'),
+        rtoObjectiveMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(60)
+          .default(10)
+          .describe(
+            'The plan\u2019s recovery time objective (ARC Region switch tracks each execution against it); the report checks the computed worst case against it',
+          ),
+        minMinutesBetweenExecutions: z
+          .number()
+          .int()
+          .min(30)
+          .max(10080)
+          .default(60)
+          .describe(
+            'Least time between two trigger-started executions: a flapping signal cannot start a second failover',
+          ),
         operatorPrincipalArns: z
           .array(z.string().regex(/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/))
           .default([])

@@ -30,7 +30,8 @@ export interface FunctionEntry {
 
 /**
  * Functions of a region with how each is invoked (which decides the shape of its failure alarms, see
- * function-alarms.ts): the watchdog, orchestrator and alert relay run in the secondary only.
+ * function-alarms.ts): the fence step runs in both regions, the alert relay in the secondary only. The detectors
+ * live in the failover stack with their own alarms (src/constructs/detection.ts).
  */
 export function functionNames(config: Config, region: Region): FunctionEntry[] {
   const n = resourceNames(config);
@@ -69,39 +70,30 @@ export function functionNames(config: Config, region: Region): FunctionEntry[] {
       failures: [errors(n.migrateFunction(region), { kind: 'on-demand' }, 'run by operators')],
     },
   ];
+  names.push({
+    short: 'fence',
+    name: n.fenceFunction(region),
+    failures: [
+      errors(
+        n.fenceFunction(region),
+        { kind: 'on-demand' },
+        'the Region switch plan\u2019s write-fence step',
+      ),
+    ],
+  });
   if (region === config.regions.secondary) {
-    const every = config.failover.watchdogIntervalMinutes * 60;
-    names.push(
-      {
-        short: 'watchdog',
-        name: n.watchdogFunction,
-        // Silence is the not-running alarm's (the watchdog's decision metric, failover-automation.ts).
-        failures: [
-          errors(
-            n.watchdogFunction,
-            { kind: 'scheduled', everySeconds: every, missing: 'notBreaching' },
-            'failover detection',
-          ),
-        ],
-      },
-      {
-        short: 'orchestrator',
-        name: n.orchestratorFunction,
-        failures: [errors(n.orchestratorFunction, { kind: 'on-demand' }, 'promotion')],
-      },
-      {
-        short: 'alert-relay',
-        name: n.alertRelayFunction,
-        failures: [errors(n.alertRelayFunction, { kind: 'on-demand' }, 'relaying us-east-1 alerts')],
-      },
-    );
+    names.push({
+      short: 'alert-relay',
+      name: n.alertRelayFunction,
+      failures: [errors(n.alertRelayFunction, { kind: 'on-demand' }, 'relaying us-east-1 alerts')],
+    });
   }
   return names;
 }
 
 /**
  * Dead-letter queues of a region and what a message in one means: the last copy of something that failed. Only
- * the secondary has them (the alert relay's, the watchdog's).
+ * the secondary has one (the alert relay's); the detectors' queues belong to the failover stack.
  */
 export function deadLetterQueues(
   config: Config,
@@ -115,7 +107,6 @@ export function deadLetterQueues(
       name: n.alertRelayDeadLetters,
       what: `alerts of ${config.regions.primary} the relay could not deliver here (the only copy; the Route 53 health-check alarm among them)`,
     },
-    { short: 'watchdog-dlq', name: n.watchdogDeadLetters, what: 'failed watchdog runs (failover detection)' },
   ];
 }
 

@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { type Config, type Region, REGION_CODES } from '../config';
 import { type ResourceNames, resourceNames } from '../resource-names';
 
-export type DrRole = 'global' | 'primary' | 'secondary' | 'interconnect';
+export type DrRole = 'global' | 'primary' | 'secondary' | 'interconnect' | 'failover';
 
 export interface DrStackProps {
   config: Config;

@@ -9,8 +9,7 @@ import { AlertRelay } from '../constructs/alert-relay';
 import { AlertTopic } from '../constructs/alert-topic';
 import { ApiDomain } from '../constructs/api-domain';
 import { AuroraRegionalCluster, LEDGER_WINDOWS } from '../constructs/aurora-regional';
-import { FailoverRecord, PrimaryHealthCheck } from '../constructs/dns-failover';
-import { FailoverAutomation } from '../constructs/failover-automation';
+import { FenceAction } from '../constructs/fence-action';
 import { PaymentService } from '../constructs/payment-service';
 import { regionCatalog } from '../monitoring/catalog';
 import { RegionalAlarms } from '../monitoring/regional-alarms';
@@ -59,11 +58,9 @@ export class RegionalStack extends DrStack {
   readonly alerts: AlertTopic;
   readonly service: PaymentService;
   readonly domain: ApiDomain;
-  /** The Route 53 health check of the primary's /health (primary stack only). */
-  readonly healthCheck?: PrimaryHealthCheck;
   readonly alarms: RegionalAlarms;
-  /** Watchdog and orchestrator (secondary stack only: the failover path never depends on the primary region). */
-  readonly failover?: FailoverAutomation;
+  /** The Region switch plan's write-fence step in this region (the plan runs it in the region it activates). */
+  readonly fence: FenceAction;
   /** Copies the primary region's alerts to this region's topic (secondary stack only). */
   readonly alertRelay?: AlertRelay;
 
@@ -186,46 +183,19 @@ export class RegionalStack extends DrStack {
       stageName: this.service.api.stage.stageName,
       certificateTags: defaultTags(config, 'global', spec.region),
     });
-    if (role === 'primary') {
-      this.healthCheck = new PrimaryHealthCheck(this, 'primary-health', {
-        provider,
-        name: names.primaryHealthCheckName,
-        fqdn: dnsNames.regionalName,
-        intervalSeconds: config.failover.healthCheckIntervalSeconds,
-        failureThreshold: config.failover.healthCheckFailureThreshold,
-      });
-      this.healthCheck.addAlarm({
-        provider,
-        alarmName: names.primaryHealthCheckAlarm,
-        actions: [this.alerts.arn],
-      });
-    }
-    new FailoverRecord(this, 'failover-record', {
+    this.fence = new FenceAction(this, 'fence-action', {
       provider,
-      zoneId: config.dns.zoneId,
-      publicName: dnsNames.publicName,
-      role: role === 'primary' ? 'PRIMARY' : 'SECONDARY',
-      setIdentifier: `${role}-${spec.region}`,
-      domain: this.domain.publicDomain,
-      ...(this.healthCheck ? { healthCheckId: this.healthCheck.healthCheck.id } : {}),
+      functionName: names.fenceFunction(spec.region),
+      region: spec.region,
+      accountId: this.account,
+      bundle: bundles['fence-action'],
+      controlTable: names.paymentControlTable,
+      dataKeyArn: this.dataKeyArn,
+      opsKeyArn: this.opsKeyArn,
+      logRetentionDays: config.logRetentionDays,
     });
 
     if (role === 'secondary') {
-      this.failover = new FailoverAutomation(this, 'failover', {
-        provider,
-        failover: config.failover,
-        environmentSuffix: config.environmentSuffix,
-        logRetentionDays: config.logRetentionDays,
-        names,
-        region: spec.region,
-        primaryRegion: spec.peerRegion,
-        accountId: this.account,
-        bundles,
-        dataKeyArn: this.dataKeyArn,
-        opsKeyArn: this.opsKeyArn,
-        topicArn: this.alerts.arn,
-        primaryHealthUrl: `https://${names.regionalApiHost(spec.peerRegion)}/health`,
-      });
       this.alertRelay = new AlertRelay(this, 'alert-relay', {
         provider,
         functionName: names.alertRelayFunction,
@@ -241,10 +211,7 @@ export class RegionalStack extends DrStack {
       });
     }
     const timeouts = { ...this.service.timeoutsMs };
-    const extraFunctions = [
-      ...(this.failover ? [this.failover.watchdog, this.failover.orchestrator] : []),
-      ...(this.alertRelay ? [this.alertRelay.fn] : []),
-    ];
+    const extraFunctions = [this.fence.fn, ...(this.alertRelay ? [this.alertRelay.fn] : [])];
     for (const f of extraFunctions) {
       timeouts[f.functionName] = f.timeoutSeconds * 1000;
     }
@@ -270,8 +237,6 @@ export class RegionalStack extends DrStack {
     new TerraformOutput(this, 'receipts_bucket', { value: this.receipts.bucket.bucket });
     new TerraformOutput(this, 'api_url', { value: `https://${dnsNames.publicName}` });
     new TerraformOutput(this, 'regional_api_url', { value: `https://${dnsNames.regionalName}` });
-    if (this.healthCheck)
-      new TerraformOutput(this, 'primary_health_check_id', { value: this.healthCheck.healthCheck.id });
     if (this.credentials)
       new TerraformOutput(this, 'ledger_secret_arn', { value: this.credentials.secret.arn });
   }

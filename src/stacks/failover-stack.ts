@@ -1,0 +1,88 @@
+import { DataAwsApiGatewayDomainName } from '@cdktn/provider-aws/lib/data-aws-api-gateway-domain-name';
+import { DataAwsArcregionswitchRoute53HealthChecks } from '@cdktn/provider-aws/lib/data-aws-arcregionswitch-route53-health-checks';
+import { TerraformOutput } from 'cdktn';
+import type { Construct } from 'constructs';
+import type { Config, Region } from '../config';
+import { accountId } from '../account';
+import { FailoverRecord } from '../constructs/dns-failover';
+import { RegionSwitchPlan } from '../constructs/region-switch-plan';
+import { arn } from '../grants';
+import { DrStack } from './dr-stack';
+
+/**
+ * The failover engine and what it steers, in one state kept in us-east-2 (the region that must stay manageable
+ * when us-east-1 fails): the ARC Region switch plan with its execution role, and the two failover records of the
+ * public name, each carrying the health check the plan created for its region (read back through
+ * `aws_arcregionswitch_route53_health_checks`). The plan names the regional stacks' resources (clusters, fence
+ * functions) by their deterministic names.
+ *
+ * Applied after both regional stacks: the records alias each region's API domain, which this stack reads from
+ * that region's API Gateway. Nothing here is needed during an outage: executions run in ARC, not in Terraform.
+ */
+export class FailoverStack extends DrStack {
+  readonly plan: RegionSwitchPlan;
+  readonly records: Record<Region, FailoverRecord>;
+
+  constructor(scope: Construct, id: string, config: Config) {
+    const { primary, secondary } = config.regions;
+    super(scope, id, { config, role: 'failover', stateRegion: secondary });
+    // The first provider is the stack's default: us-east-2.
+    const home = this.provider(secondary);
+    const account = accountId(this, home);
+    const names = this.names;
+    const regions = [primary, secondary] as const;
+    const byRegion = <T>(f: (r: Region) => T) =>
+      ({ [primary]: f(primary), [secondary]: f(secondary) }) as Record<Region, T>;
+    const recordSetIds = byRegion((r) => names.failoverRecordId(r === primary ? 'primary' : 'secondary', r));
+    const alarmArn = (name: string) => arn.cloudwatchAlarms(secondary, account, name);
+
+    this.plan = new RegionSwitchPlan(this, 'region-switch', {
+      provider: home,
+      planName: names.regionSwitchPlan,
+      executionRoleName: names.planExecutionRole,
+      accountId: account,
+      regions: config.regions,
+      failover: config.failover,
+      globalClusterId: names.globalClusterId,
+      clusterArns: byRegion((r) => arn.rdsCluster(r, account, names.clusterId(r))),
+      fenceFunctionArns: byRegion((r) => arn.lambdaFunction(r, account, names.fenceFunction(r))),
+      dns: { zoneId: config.dns.zoneId, recordName: names.publicApiHost, recordSetIds },
+      approvalRoleArn: arn.iamRole(account, names.operatorRole),
+      primaryFailed: { key: 'primary-failed', arn: alarmArn(names.primaryFailedAlarm) },
+      secondaryUnhealthy: { key: 'secondary-unhealthy', arn: alarmArn(names.secondaryUnhealthyAlarm) },
+    });
+
+    const healthChecks = new DataAwsArcregionswitchRoute53HealthChecks(this, 'plan-health-checks', {
+      provider: home,
+      planArn: this.plan.plan.arn,
+    });
+    // The plan's check of one region: exactly one must exist, or the apply stops here (a record without its
+    // check would answer PRIMARY forever). ARC creates them with the plan; see docs/deploy.md when it has not yet.
+    const healthCheckOf = (region: Region) =>
+      `\${one([for hc in ${healthChecks.fqn}.health_checks : hc.health_check_id if hc.region == "${region}"])}`;
+
+    this.records = byRegion((region) => {
+      const domain = new DataAwsApiGatewayDomainName(this, `api-domain-${region}`, {
+        provider: this.provider(region),
+        domainName: names.publicApiHost,
+      });
+      return new FailoverRecord(this, `failover-record-${region}`, {
+        provider: home,
+        zoneId: config.dns.zoneId,
+        publicName: names.publicApiHost,
+        role: region === primary ? 'PRIMARY' : 'SECONDARY',
+        setIdentifier: recordSetIds[region],
+        target: { regionalDomainName: domain.regionalDomainName, regionalZoneId: domain.regionalZoneId },
+        healthCheckId: healthCheckOf(region),
+      });
+    });
+
+    new TerraformOutput(this, 'region_switch_plan_arn', { value: this.plan.plan.arn });
+    new TerraformOutput(this, 'region_switch_plan_name', { value: names.regionSwitchPlan });
+    for (const region of regions) {
+      new TerraformOutput(this, `health_check_id_${region.replace(/-/g, '_')}`, {
+        value: healthCheckOf(region),
+      });
+    }
+  }
+}
