@@ -1,4 +1,5 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
+import { detectorEnv, parseDetectorEnv } from './detection/env';
 import { fenceActionEnv, parseFenceActionEnv } from './fence-action/env';
 import { healthEnv, parseHealthEnv } from './health/env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
@@ -24,6 +25,7 @@ export const ENV_CONTRACTS = {
   migrate: entry(parseMigrateEnv, migrateEnv),
   'fence-action': entry(parseFenceActionEnv, fenceActionEnv),
   'alert-relay': entry(parseAlertRelayEnv, alertRelayEnv),
+  detector: entry(parseDetectorEnv, detectorEnv),
 };
 
 export type FunctionWithContract = keyof typeof ENV_CONTRACTS;

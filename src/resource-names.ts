@@ -20,6 +20,8 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
   const { primary, secondary } = config.regions;
   const alertTopic = (region: Region) => n.regional('alerts', region);
   const paymentControlTable = n.name('payment-control');
+  const regionalApiHost = (region: Region) => `${apiLabel}-${REGION_CODES[region]}.${zoneName}`;
+  const probeRoute = { method: 'GET', path: 'health/probe' } as const;
   return {
     environment: suffix,
     primaryRegion: primary,
@@ -88,7 +90,7 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     executeApiArn: (region: Region, accountId: string, method: string, path: string) =>
       `arn:aws:execute-api:${region}:${accountId}:*/${API_STAGE}/${method}/${path}`,
     publicApiHost: `${apiLabel}.${zoneName}`,
-    regionalApiHost: (region: Region) => `${apiLabel}-${REGION_CODES[region]}.${zoneName}`,
+    regionalApiHost,
     primaryHealthCheckName: n.name('primary-health'),
     primaryHealthCheckAlarm: n.name('primary-health-check'),
 
@@ -142,6 +144,22 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     // The health functions of each region (GET /health, GET /health/probe), apart from the payment function.
     healthFunction: (region: Region) => n.regional('health', region),
     probeFunction: (region: Region) => n.regional('health-probe', region),
+    // Failure detection (failover stack): a detector per vantage point, two agreement alarms in us-east-2.
+    /** The probe route each regional API serves (IAM authorization), as an execute-api resource path. */
+    probeRoute,
+    /** What a detector probes: a region's own API name (not the failover name) and the probe route. */
+    probeUrl: (region: Region) => `https://${regionalApiHost(region)}/${probeRoute.path}`,
+    /** A region's public, unsigned health route (a detector's control target). */
+    healthUrl: (region: Region) => `https://${regionalApiHost(region)}/health`,
+    /** The detector of one vantage point; its schedule carries the same name. */
+    detectorFunction: (vantage: Region) => n.regional('detector', vantage),
+    detectorDeadLetters: (vantage: Region) => n.regional('detector-dlq', vantage),
+    /** The key of a vantage point's detector where the project has no key of its own (its function, logs, queue). */
+    detectorKeyAlias: (vantage: Region) => `alias/${n.regional('detector', vantage)}`,
+    /** Namespace of the detectors' verdicts (PrimaryFailed, SecondaryHealthy by Vantage). */
+    detectionNamespace: `PaymentsDR/${suffix}/detection`,
+    /** A vantage point has produced too few verdicts lately: detection is blind there. */
+    detectorBlindAlarm: (vantage: Region) => n.regional('detector-blind', vantage),
   };
 }
 

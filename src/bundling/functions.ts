@@ -26,6 +26,10 @@ export const LAMBDA_FUNCTIONS = {
     entry: 'runtime/alert-relay/handler.ts',
     description: 'Relays the primary region alerts to the secondary region topic',
   },
+  detector: {
+    entry: 'runtime/detection/handler.ts',
+    description: 'Probes the primary from one vantage point, publishes its verdict to CloudWatch',
+  },
 } as const;
 
 export type LambdaFunctionId = keyof typeof LAMBDA_FUNCTIONS;

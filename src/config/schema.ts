@@ -193,7 +193,7 @@ export const configSchema = z
           .max(6)
           .default(3)
           .describe(
-            'Signed probes of the primary per detector run (one run a minute per vantage point); a minute counts as failed only when most of its probes fail while the vantage point\u2019s own control probe succeeds',
+            'Signed probes of the primary per detector run, spread evenly over one minute (three: every 20 s); a minute counts as failed only when every probe fails (a network error only while the vantage point\u2019s own control probe answers), as healthy when any probe succeeds, and as no evidence otherwise (runtime/detection/classify.ts)',
           ),
         probeTimeoutMs: z
           .number()

@@ -15,7 +15,7 @@ import {
 import { invokeWatchdog, watchdogRuntimeFromEnv } from '../../runtime/failover/watchdog-handler';
 import { GLOBAL_ID, PRIMARY_ARN, PRIMARY_ID, SECONDARY_ARN, SECONDARY_ID } from './support/fake-aurora';
 import { type HealthServer, startHealthServer } from './support/health-server';
-import { type InterceptedCall, intercept } from './support/intercept';
+import { type InterceptedCall, intercept } from '../support/intercept';
 import { VirtualClock } from './support/virtual-clock';
 
 let health: HealthServer;

@@ -12,7 +12,7 @@ import { probeHealth, type Prober } from '../../runtime/failover/probe';
 import { invokeWatchdog, watchdogRuntimeFromEnv } from '../../runtime/failover/watchdog-handler';
 import { GLOBAL_ID, PRIMARY_ARN, SECONDARY_ARN, SECONDARY_ID } from './support/fake-aurora';
 import { type HealthServer, startHealthServer } from './support/health-server';
-import { type InterceptedCall, intercept } from './support/intercept';
+import { type InterceptedCall, intercept } from '../support/intercept';
 import { createMotoResources, type MotoResources, TEST_CREDENTIALS } from './support/moto';
 
 let health: HealthServer;
