@@ -55,7 +55,7 @@ export function buildDiagram(p: PlanStacks): Diagram {
     const mode = e.plan.trigger ? 'automatic (trigger)' : 'manual';
     add(
       'plan',
-      `ARC Region switch plan ${e.plan.name}\\n${mode}, RTO objective ${e.plan.rtoObjectiveMinutes ?? '?'} min\\n${e.plan.steps.map((x) => x.name).join(' -> ')}`,
+      `ARC Region switch plan ${e.plan.name}\\n${mode}, RTO objective ${e.plan.rtoObjectiveMinutes ?? '?'} min\\nsteps: ${e.plan.steps.map((x) => x.name).join(', ')}`,
       'global',
     );
   }
