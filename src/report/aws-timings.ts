@@ -60,8 +60,8 @@ export const AWS_TIMINGS = {
     seconds: 5,
     best: 0,
     source:
-      'Aurora endpoints use a 5-second DNS TTL: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html',
-    checked: 'carried',
+      'Aurora DNS zones use a short TTL of 5 seconds (AWS Knowledge Center, https://repost.aws/knowledge-center/aurora-mysql-redirected-endpoint-writer; endpoints: https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.Endpoints.html)',
+    checked: 'docs search (2026-12-02)',
   },
   /** In-region failover to an Aurora replica. */
   auroraInRegionFailover: {
@@ -110,8 +110,8 @@ export const AWS_TIMINGS = {
     seconds: 900,
     best: 900,
     source:
-      'S3 Replication Time Control replicates 99.99 % of objects within 15 minutes (SLA): https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html',
-    checked: 'carried',
+      'S3 Replication Time Control replicates most objects in seconds and 99.99 % of them within 15 minutes (SLA; found in the translated page https://docs.aws.amazon.com/ja_jp/AmazonS3/latest/dev/replication-walkthrough-5.html): https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html',
+    checked: 'docs search (2026-12-02)',
   },
 } as const satisfies Record<string, Timing>;
 

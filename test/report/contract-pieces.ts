@@ -132,9 +132,14 @@ function addHealth(p: PlanStacks): void {
 /** A deep copy of the synthesized plan with the missing slices added as design-11.md specifies them. */
 export function completePlan(config = testConfig(), o: PieceOptions = {}): PlanStacks {
   const p = clone(synthAll(config));
-  if (o.detection ?? true)
+  // Once a slice is on main its own resources are synthesized: nothing is added for it then.
+  const alarms = Object.values(p.failover?.resource?.aws_cloudwatch_metric_alarm ?? {});
+  const hasDetection = alarms.some((a) => a.alarm_name === names.primaryFailedAlarm);
+  const api = Object.values(p.primary?.resource?.aws_api_gateway_rest_api ?? {})[0];
+  const hasHealth = String(api?.body ?? '').includes('/health/probe');
+  if ((o.detection ?? true) && !hasDetection)
     addDetection(p, { ...o, detectionMinutes: o.detectionMinutes ?? config.failover.detectionMinutes });
-  if (o.health ?? true) addHealth(p);
+  if ((o.health ?? true) && !hasHealth) addHealth(p);
   return p;
 }
 

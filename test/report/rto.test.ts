@@ -55,7 +55,7 @@ describe('region loss: RTO along the plan, in series', () => {
     expect(s.rtoBestSeconds).toBe(TRAFFIC.best);
     const writes = s.chains.find((c) => c.id === 'writes');
     expect(writes?.seconds).toBe(DETECTION.worst + STEPS.worst + 5);
-    expect(writes?.terms.at(-1)?.source).toContain('5-second DNS TTL');
+    expect(writes?.terms.at(-1)?.source).toContain('TTL of 5 seconds');
   });
 
   it("cites AWS for the jitter and the failover range, and never uses a drill's switchover", () => {
