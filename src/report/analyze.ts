@@ -6,13 +6,12 @@ import { ledgerTargetCheck, rpoRequirementCheck } from './rpo';
 import {
   azLoss,
   falsePositive,
-  healthFlood,
   inRegionAuroraFailover,
   oneSidedPartition,
-  paymentFunctionFailure,
   regionLoss,
   secondaryLoss,
 } from './scenarios';
+import { healthFlood, paymentFunctionFailure } from './scenarios-service';
 
 export type * from './model';
 export { DEFAULT_ASSUMPTIONS, DEFAULT_POLICY, type Assumptions, type Policy } from './policy';

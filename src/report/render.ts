@@ -75,7 +75,7 @@ export function renderMarkdown(r: Report): string {
     if (s.rtoNote) lines.push(`RTO: ${s.rtoNote}.`, '');
     for (const i of s.invariants)
       lines.push(`- invariant: ${i.name}: ${i.holds ? 'holds' : '**not shown**'} (${i.why})`);
-    if (s.invariants.length > 0) lines.push('');
+    if (s.invariants.length > 0 && (s.chains.length > 0 || s.notes.length > 0)) lines.push('');
     if (s.chains.length > 0)
       lines.push(
         s.chains.length > 1

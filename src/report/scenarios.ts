@@ -15,7 +15,7 @@ import { failoverPath } from './rto';
 
 const T = AWS_TIMINGS;
 
-function blank(id: string, title: string, outcome: Outcome): ScenarioResult {
+export function blank(id: string, title: string, outcome: Outcome): ScenarioResult {
   return {
     id,
     title,
@@ -65,6 +65,11 @@ export function regionLoss(f: PlanFacts, policy: Policy): ScenarioResult {
   s.missing = [...new Set([...path.missing, ...dataMissing(f)])];
   s.recoverable = s.missing.length === 0;
   s.planBoundSeconds = path.planBoundSeconds;
+  const minDelay = f.engine.plan?.trigger?.minDelayMinutes;
+  if (minDelay !== undefined)
+    s.notes.push(
+      `the trigger starts at most one execution per ${minDelay} min (minDelayMinutesBetweenExecutions): a flapping signal cannot fail over twice`,
+    );
   if (start === 'operator' && f.engine.plan)
     s.notes.push(
       'manual mode: the plan has no trigger; the agreement alarm pages and an operator starts the execution',
@@ -74,7 +79,7 @@ export function regionLoss(f: PlanFacts, policy: Policy): ScenarioResult {
 }
 
 /** The agreement rule as an invariant: one vantage point alone cannot raise the trigger alarm. */
-function agreementInvariant(f: PlanFacts, why: string): Invariant {
+export function agreementInvariant(f: PlanFacts, why: string): Invariant {
   const rule = f.detection.agreement;
   const plan = f.engine.plan;
   if (!rule)
@@ -117,69 +122,6 @@ export function oneSidedPartition(f: PlanFacts): ScenarioResult {
   s.notes.push(
     'clients on the cut-off side stay cut off: a partition seen from one side is not a regional failure; an operator may start an execution (drctl failover), then the region-loss chain applies with the operator start',
   );
-  return s;
-}
-
-export function healthFlood(f: PlanFacts): ScenarioResult {
-  const s = blank('health-flood', '/health flooded from the internet', 'no-failover');
-  const h = f.health;
-  const payment = h.paymentFunction;
-  const own = (r: typeof h.health, who: string, other: Array<string | undefined>): Invariant => {
-    const name = `${who} has its own function and reserved concurrency`;
-    if (!r)
-      return {
-        name,
-        holds: false,
-        why: `${who === 'GET /health' ? '/health' : '/health/probe'} route not in the primary API`,
-      };
-    const fn = r.functionName ?? 'unknown function';
-    if (r.functionName === payment)
-      return {
-        name,
-        holds: false,
-        why: `${r.path} is served by the payment function ${fn}: a flood throttles payments`,
-      };
-    if (other.includes(r.functionName))
-      return {
-        name,
-        holds: false,
-        why: `${r.path} is served by ${fn}, which also serves /health: a /health flood throttles the detectors' input`,
-      };
-    if (r.reservedConcurrency === undefined)
-      return {
-        name,
-        holds: false,
-        why: `${fn} has no reserved concurrency (a flood scales it into the account pool)`,
-      };
-    return {
-      name,
-      holds: true,
-      why: `${r.path}: ${fn}, reserved concurrency ${r.reservedConcurrency} (its own share and its ceiling)`,
-    };
-  };
-  s.invariants.push(
-    own(h.health, 'GET /health', [payment]),
-    own(h.probe, 'GET /health/probe', [payment, h.health?.functionName]),
-    {
-      name: 'the probe route takes signed requests only',
-      holds: h.probe?.sigv4 === true && h.waf.probeRule,
-      why:
-        h.probe?.sigv4 !== true
-          ? '/health/probe is not SigV4-only in the primary API'
-          : h.waf.probeRule
-            ? 'SigV4 (execute-api) and a WAF rule on /health/probe: unsigned floods never reach the function'
-            : 'SigV4, but no WAF rule on /health/probe (unsigned floods reach the authorizer)',
-    },
-    {
-      name: 'a per-IP rate rule covers /health',
-      holds: h.waf.healthRateRule,
-      why: h.waf.healthRateRule
-        ? 'WAF rate-based rule scoped to /health'
-        : 'no WAF rate-based rule scoped to /health',
-    },
-    agreementInvariant(f, 'the detectors use /health/probe, so a throttled /health (429) never reaches them'),
-  );
-  s.rtoNote = 'n/a: the payment path and the detectors\u2019 input are unaffected';
   return s;
 }
 
@@ -267,24 +209,5 @@ export function azLoss(f: PlanFacts): ScenarioResult {
     s.recoverable = false;
     return withChains(s, s.chains);
   }
-  return s;
-}
-
-export function paymentFunctionFailure(f: PlanFacts): ScenarioResult {
-  const s = blank('payment-function-failure', 'Payment Lambda failing in the primary', 'no-failover');
-  const probe = f.health.probe?.functionName;
-  const payment = f.health.paymentFunction;
-  s.invariants.push({
-    name: 'a broken payment function does not start a data-loss failover',
-    holds: probe !== undefined && probe !== payment,
-    why:
-      probe === undefined
-        ? 'no /health/probe route in the primary API'
-        : probe === payment
-          ? `/health/probe is served by the payment function ${payment}`
-          : `the detectors probe ${probe}, not ${payment}: a bad deploy of the payment function (also in the secondary) is rolled back, not failed over`,
-  });
-  s.rtoNote =
-    'n/a from the plan: recovery is a rollback of the payment function (its Lambda error alarms page)';
   return s;
 }
