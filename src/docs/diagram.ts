@@ -63,7 +63,7 @@ export function buildDiagram(p: PlanStacks): Diagram {
   if (alarm && f.detection.agreement)
     add(
       'agree',
-      `Alarm ${alarm.name}\\nMIN over ${f.detection.agreement.vantages.join(' + ')} >= 1, ${f.detection.agreement.periods} x 60 s`,
+      `Alarm ${alarm.name}\\n${f.detection.agreement.vantages.join(' AND ')} >= 1, ${f.detection.agreement.periods} x 60 s`,
       'us-east-2',
     );
   for (const d of f.detection.detectors) {

@@ -57,7 +57,7 @@ export interface DetectorFact {
 export interface DetectionFacts {
   primaryFailed?: AlarmFact;
   secondaryUnhealthy?: AlarmFact;
-  /** The agreement rule, when the alarm is exactly "MIN over every vantage >= 1 for N 60 s periods". */
+  /** The agreement rule, when the alarm is exactly "every vantage >= 1 for N of N 60 s periods". */
   agreement?: { vantages: string[]; periods: number; periodSeconds: number };
   detectors: DetectorFact[];
   /** Pieces that are absent or not the contract, each said precisely. */
@@ -110,9 +110,9 @@ function readAlarm(p: PlanStacks, a: Located): AlarmFact {
 }
 
 /**
- * The agreement rule: the alarm evaluates MIN over the PrimaryFailed metric of at least two distinct vantage
- * points, >= 1, in N of N 60 s periods (M of N would let a minority of periods count), missing data not
- * breaching. Returns why not, or the rule.
+ * The agreement rule: the alarm's expression is 1 only when the PrimaryFailed metric of every one of at least two
+ * distinct vantage points is >= 1, compared >= 1 in N of N 60 s periods (M of N would let a minority of periods
+ * count), missing data not breaching. Returns why not, or the rule.
  */
 function agreementOf(a: AlarmFact): DetectionFacts['agreement'] | string {
   const failed = a.metrics.filter((m) => m.metricName === DETECTION_CONTRACT.failedMetric);
@@ -120,16 +120,22 @@ function agreementOf(a: AlarmFact): DetectionFacts['agreement'] | string {
     ...new Set(failed.map((m) => m.dimensions[DETECTION_CONTRACT.vantageDimension]).filter(Boolean)),
   ];
   const ids = failed.map((m) => m.id);
-  // MIN([m1, m2]) names the metrics; MIN(METRICS()) takes every metric of the alarm.
+  // `(v1 >= 1) AND (v2 >= 1)`: a comparison counts a series missing at a time stamp as 0 ("When comparison
+  // operators are used between two time series, and only one of the time series has a value for a particular time
+  // stamp, the function treats the missing value in the other time series as 0": CloudWatch User Guide, "Using
+  // metric math", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html, as
+  // runtime/detection/agreement.ts quotes it). MIN([v1, v2]) is refused: how it counts a missing series is not
+  // documented, so a vantage point that publishes nothing might leave the other to decide alone.
   const expr = a.expression?.replace(/\s+/g, '') ?? '';
-  const listed = /^MIN\(\[([\w,]+)\]\)$/.exec(expr)?.[1].split(',');
-  const min = listed ?? (expr === 'MIN(METRICS())' ? a.metrics.map((m) => m.id) : undefined);
-  const over = min ?? [];
+  const anded = expr.split('AND').map((t) => /^\((\w+)>=1\)$/.exec(t)?.[1]);
+  const over = anded.length > 1 && anded.every((id) => id !== undefined) ? (anded as string[]) : [];
   const problems: string[] = [];
   if (vantages.length < 2)
     problems.push(`${DETECTION_CONTRACT.failedMetric} of two vantage points (found ${vantages.length})`);
-  if (!min || over.length !== ids.length || !ids.every((id) => over.includes(id)))
-    problems.push(`expression MIN([...]) over every vantage's metric (found ${a.expression ?? 'none'})`);
+  if (over.length !== ids.length || !ids.every((id) => over.includes(id)))
+    problems.push(
+      `the expression (v1 >= 1) AND (v2 >= 1) over every vantage's metric (found ${a.expression ?? 'none'})`,
+    );
   if (a.threshold !== 1 || a.comparison !== 'GreaterThanOrEqualToThreshold')
     problems.push(`>= 1 (found ${a.comparison ?? '?'} ${a.threshold ?? '?'})`);
   if (

@@ -57,7 +57,7 @@ export const DEFAULT_POLICY: Policy = {
 /** The wording every term that rests on an assumption carries. */
 export const ASSUMPTION_TEXT: Record<keyof Assumptions, string> = {
   alarmEvaluationSeconds:
-    'unverified assumption (policy.assumptions.alarmEvaluationSeconds): CloudWatch documents 10 s evaluation for 10 s and 30 s periods only (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html); one 60 s period assumed',
+    'unverified assumption (policy.assumptions.alarmEvaluationSeconds): one 60 s period; the detection slice (runtime/detection/agreement.ts) reads "evaluated every minute" for periods of a minute or more in https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html, which this report\u2019s search did not find again (it found 10 s evaluation for 10 s and 30 s periods, AlarmThatSendsEmail.html)',
   triggerSeconds:
     'unverified assumption (policy.assumptions.triggerSeconds): ARC documents trigger conditions and minDelayMinutesBetweenExecutions (https://docs.aws.amazon.com/arc-region-switch/latest/api/API_Trigger.html) but not how soon it acts on an alarm',
   dnsStepSeconds:

@@ -37,7 +37,7 @@ function detectionTerms(f: PlanFacts, policy: Policy): Term[] {
       name: `both vantage points (${rule.vantages.join(', ')}) see the primary failed for ${rule.periods} consecutive ${rule.periodSeconds} s periods`,
       seconds: rule.periods * rule.periodSeconds,
       bestSeconds: (rule.periods - 1) * rule.periodSeconds,
-      source: `alarm ${alarm}: MIN over the vantages >= 1, evaluation_periods=${rule.periods}, period ${rule.periodSeconds} s`,
+      source: `alarm ${alarm}: every vantage >= 1, evaluation_periods=${rule.periods} of ${rule.periods}, period ${rule.periodSeconds} s`,
     },
     {
       name: 'EventBridge starts the detector run that first sees the failure',

@@ -94,7 +94,7 @@ export function agreementInvariant(f: PlanFacts, why: string): Invariant {
   return {
     name: 'one vantage point alone cannot start a failover',
     holds: true,
-    why: `${why}; ${f.detection.primaryFailed?.name} = MIN over ${rule.vantages.join(' and ')} >= 1 for ${rule.periods} of ${rule.periods} periods, missing data notBreaching, so it stays OK; ${trigger}`,
+    why: `${why}; ${f.detection.primaryFailed?.name} needs ${rule.vantages.join(' and ')} both >= 1 for ${rule.periods} of ${rule.periods} periods, missing data notBreaching, so it stays OK; ${trigger}`,
   };
 }
 

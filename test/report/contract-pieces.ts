@@ -1,4 +1,5 @@
 import type { Attrs, PlanStacks } from '../../src/report/plan';
+import { REGION_CODES } from '../../src/config';
 import { resourceNames } from '../../src/resource-names';
 import { synthAll, testConfig } from '../support/synth';
 
@@ -17,7 +18,14 @@ export interface PieceOptions {
   detection?: boolean;
 }
 
-const names = resourceNames(testConfig());
+const names = {
+  ...resourceNames(testConfig()),
+  // The detection slice's names (resource-names on its branch): `payment-processing-detector-<suffix>-<code>`.
+  detectorFunction: (region: string) =>
+    `payment-processing-detector-test-${REGION_CODES[region as keyof typeof REGION_CODES]}`,
+};
+/** runtime/detection/agreement.ts vantageQueryId. */
+const queryId = (vantage: string) => `v_${vantage.replace(/-/g, '_')}`;
 const clone = (p: unknown): PlanStacks => JSON.parse(JSON.stringify(p)) as PlanStacks;
 const resources = (p: PlanStacks, stack: keyof PlanStacks, type: string): Record<string, Attrs> => {
   const s = p[stack] as NonNullable<PlanStacks[keyof PlanStacks]>;
@@ -33,7 +41,7 @@ function addDetection(p: PlanStacks, o: PieceOptions): void {
   const providerOf = (region: string) => (region === 'us-west-2' ? 'aws.usw2' : undefined);
   vantages.forEach((region, i) => {
     const key = `detector_${i}`;
-    const fn = `payment-processing-detector-test-${region}`;
+    const fn = names.detectorFunction(region);
     resources(p, 'failover', 'aws_lambda_function')[key] = {
       function_name: fn,
       timeout: 30,
@@ -61,18 +69,22 @@ function addDetection(p: PlanStacks, o: PieceOptions): void {
     datapoints_to_alarm: n,
     treat_missing_data: 'notBreaching',
     metric_query: [
-      ...vantages.map((v, i) => ({
-        id: `v${i}`,
+      ...vantages.map((v) => ({
+        id: queryId(v),
         return_data: false,
         metric: {
           metric_name: 'PrimaryFailed',
-          namespace: 'PaymentsDr',
+          namespace: 'PaymentsDR/test/detection',
           period: 60,
-          stat: 'Maximum',
+          stat: 'Minimum',
           dimensions: { Vantage: v },
         },
       })),
-      { id: 'agree', return_data: true, expression: `MIN([${vantages.map((_, i) => `v${i}`).join(', ')}])` },
+      {
+        id: 'agreement',
+        return_data: true,
+        expression: vantages.map((v) => `(${queryId(v)} >= 1)`).join(' AND '),
+      },
     ],
   };
   alarms.secondary_unhealthy = {
@@ -82,7 +94,7 @@ function addDetection(p: PlanStacks, o: PieceOptions): void {
     evaluation_periods: 1,
     treat_missing_data: 'breaching',
     metric_name: 'SecondaryHealthy',
-    namespace: 'PaymentsDr',
+    namespace: 'PaymentsDR/test/detection',
     period: 60,
     statistic: 'Minimum',
   };

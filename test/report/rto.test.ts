@@ -105,7 +105,7 @@ describe('region loss: RTO along the plan, in series', () => {
     const s = regionLoss(p);
     expect(s.rtoSeconds).toBeNull();
     expect(s.unknown).toEqual([
-      'detector payment-processing-detector-test-us-west-2 PROBE_TIMEOUT_MS not in the plan',
+      'detector payment-processing-detector-test-usw2 PROBE_TIMEOUT_MS not in the plan',
     ]);
     expect(s.breaches[0]).toMatch(/^RTO unknown: detector .* PROBE_TIMEOUT_MS not in the plan$/);
   });

@@ -25,14 +25,14 @@ describe('scenarios beside region loss', () => {
     ]);
   });
 
-  it('false positive: one vantage point cut off cannot fail over (MIN over both, N of N, missing not breaching)', () => {
+  it('false positive: one vantage point cut off cannot fail over (both >= 1, N of N, missing not breaching)', () => {
     const s = scenario(completePlan(), 'false-positive');
     expect(s.verdict).toBe('pass');
     expect(s.rtoSeconds).toBeNull();
     expect(s.rtoNote).toBe('n/a: no outage, no failover');
     expect(invariant(s, 'one vantage point alone')).toMatchObject({ holds: true });
     expect(invariant(s, 'one vantage point alone')?.why).toContain(
-      'MIN over us-east-2 and us-west-2 >= 1 for 3 of 3 periods, missing data notBreaching',
+      'needs us-east-2 and us-west-2 both >= 1 for 3 of 3 periods, missing data notBreaching',
     );
     expect(s.rpo).toEqual([]);
   });
@@ -41,8 +41,8 @@ describe('scenarios beside region loss', () => {
     const cases: Array<[string, (a: Alarm) => void, RegExp]> = [
       [
         'MAX',
-        (a) => (a.metric_query.at(-1)!.expression = 'MAX([v0, v1])'),
-        /expression MIN\(\[\.\.\.\]\) over every vantage/,
+        (a) => (a.metric_query.at(-1)!.expression = '(v_us_east_2 >= 1) OR (v_us_west_2 >= 1)'),
+        /the expression \(v1 >= 1\) AND \(v2 >= 1\) over every vantage's metric/,
       ],
       ['M of N', (a) => (a.datapoints_to_alarm = 1), /N of N periods \(found 1 of 3\)/],
       [
@@ -62,10 +62,12 @@ describe('scenarios beside region loss', () => {
     }
   });
 
-  it('accepts MIN(METRICS()) over the two vantage metrics', () => {
+  it('refuses MIN over the vantages: how it counts a missing series is not documented', () => {
     const p = completePlan();
-    agreementAlarm(p).metric_query.at(-1)!.expression = 'MIN(METRICS())';
-    expect(invariant(scenario(p, 'false-positive'), 'one vantage point alone')?.holds).toBe(true);
+    agreementAlarm(p).metric_query.at(-1)!.expression = 'MIN([v_us_east_2, v_us_west_2])';
+    const s = scenario(p, 'false-positive');
+    expect(invariant(s, 'one vantage point alone')?.holds).toBe(false);
+    expect(invariant(s, 'one vantage point alone')?.why).toContain('(found MIN([v_us_east_2, v_us_west_2]))');
   });
 
   it('one-sided partition: no automatic failover, RTO n/a, said why', () => {
