@@ -1,6 +1,4 @@
 import { alertRelayEnv, parseAlertRelayEnv } from './alert-relay/env';
-import { orchestratorEnv, parseOrchestratorEnv } from './failover/orchestrator-env';
-import { parseWatchdogEnv, watchdogEnv } from './failover/watchdog-env';
 import { fenceActionEnv, parseFenceActionEnv } from './fence-action/env';
 import { migrateEnv, parseMigrateEnv } from './migrate/env';
 import { parsePaymentApiEnv, paymentApiEnv } from './payment-api/env';
@@ -20,8 +18,6 @@ const entry = (parse: (env: Env) => unknown, contract: { vars: Record<string, { 
 export const ENV_CONTRACTS = {
   'payment-api': entry(parsePaymentApiEnv, paymentApiEnv),
   migrate: entry(parseMigrateEnv, migrateEnv),
-  watchdog: entry(parseWatchdogEnv, watchdogEnv),
-  orchestrator: entry(parseOrchestratorEnv, orchestratorEnv),
   'fence-action': entry(parseFenceActionEnv, fenceActionEnv),
   'alert-relay': entry(parseAlertRelayEnv, alertRelayEnv),
 };

@@ -10,14 +10,6 @@ export const LAMBDA_FUNCTIONS = {
     // The SQL files travel next to index.js, where the runner looks for them.
     extraDir: { from: 'runtime/migrations', to: 'migrations' },
   },
-  watchdog: {
-    entry: 'runtime/failover/watchdog-handler.ts',
-    description: 'Probes the primary, decides on failover',
-  },
-  orchestrator: {
-    entry: 'runtime/failover/orchestrator-handler.ts',
-    description: 'Promotes the secondary cluster',
-  },
   'fence-action': {
     entry: 'runtime/fence-action/handler.ts',
     description: 'Region switch plan step: activates this region in the write fence',

@@ -53,11 +53,11 @@ describe('Lambda bundle cache', () => {
     expect(rebuilt(t0, zipTimes(outDir))).toEqual([]);
     for (const id of LAMBDA_FUNCTION_IDS) expect(again[id].sha256).toBe(first[id].sha256);
 
-    writeFileSync(join(root, 'runtime/own/watchdog.ts'), 'export const own = "changed";\n');
+    writeFileSync(join(root, 'runtime/own/fence-action.ts'), 'export const own = "changed";\n');
     const afterOwn = bundleAll({ root, outDir });
     const t1 = zipTimes(outDir);
-    expect(rebuilt(t0, t1)).toEqual(['watchdog']);
-    expect(afterOwn.watchdog.sha256).not.toBe(first.watchdog.sha256);
+    expect(rebuilt(t0, t1)).toEqual(['fence-action']);
+    expect(afterOwn['fence-action'].sha256).not.toBe(first['fence-action'].sha256);
     await new Promise((r) => setTimeout(r, 20));
 
     writeFileSync(join(root, 'runtime/shared/common.ts'), 'export const shared = 2;\n');

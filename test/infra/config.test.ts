@@ -23,11 +23,13 @@ describe('configuration', () => {
     const c = parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS });
     expect(c.failover).toEqual({
       mode: 'automatic',
-      healthCheckIntervalSeconds: 10,
-      healthCheckFailureThreshold: 3,
-      watchdogIntervalMinutes: 1,
-      watchdogProbesPerRun: 3,
-      watchdogConsecutiveFailures: 6,
+      detectionMinutes: 3,
+      probesPerRun: 3,
+      probeTimeoutMs: 3000,
+      approveUngraceful: false,
+      approvalTimeoutMinutes: 60,
+      rtoObjectiveMinutes: 10,
+      minMinutesBetweenExecutions: 60,
       operatorPrincipalArns: [],
     });
     expect(c.database).toEqual({
@@ -52,7 +54,7 @@ describe('configuration', () => {
     // A section given in part keeps the defaults of the fields it leaves out.
     expect(
       parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS, failover: { mode: 'manual' } }).failover,
-    ).toMatchObject({ mode: 'manual', watchdogConsecutiveFailures: 6, watchdogProbesPerRun: 3 });
+    ).toMatchObject({ mode: 'manual', detectionMinutes: 3, probesPerRun: 3 });
     // Two parses never share a default array.
     parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS }).alerts.emails.push('x@example.org');
     expect(parseConfig({ environmentSuffix: 'dev', dns: EXAMPLE_DNS }).alerts.emails).toEqual([]);
@@ -149,9 +151,9 @@ describe('configuration', () => {
 
   const badFile: Array<[string, Record<string, unknown>, string]> = [
     [
-      'a health check interval Route 53 does not offer',
-      { failover: { healthCheckIntervalSeconds: 20 } },
-      'invalid configuration: failover.healthCheckIntervalSeconds: must be one of 10 | 30',
+      'a detection window shorter than two agreement periods',
+      { failover: { detectionMinutes: 1 } },
+      'invalid configuration: failover.detectionMinutes: Too small: expected number to be >=2',
     ],
     [
       'an unknown backend type',
@@ -210,25 +212,25 @@ describe('configuration', () => {
     },
   );
 
-  it('keeps tag keys that merely contain "aws" and accepts both health check intervals', () => {
+  it('keeps tag keys that merely contain "aws" and takes the approval step from the file', () => {
     const dir = emptyDir();
     writeFileSync(
       join(dir, 'dev.json'),
       JSON.stringify({
         tags: { 'team:aws': 'x', awsAccountOwner: 'y' },
-        failover: { healthCheckIntervalSeconds: 30 },
+        failover: { approveUngraceful: true },
       }),
     );
     const c = loadConfig({ env: {}, configDir: dir });
     expect(c.tags).toEqual({ 'team:aws': 'x', awsAccountOwner: 'y' });
-    expect(c.failover.healthCheckIntervalSeconds).toBe(30);
+    expect(c.failover.approveUngraceful).toBe(true);
   });
 
   it('rejects unknown keys, invalid JSON and reserved tag keys in the file', () => {
     const dir = emptyDir();
     writeFileSync(join(dir, 'dev.json'), JSON.stringify({ failover: { mode: 'manual', speed: 'fast' } }));
     expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(
-      /failover: unknown key\(s\) speed; allowed: mode, healthCheckIntervalSeconds, /,
+      /failover: unknown key\(s\) speed; allowed: mode, detectionMinutes, /,
     );
     writeFileSync(join(dir, 'dev.json'), '{ nope');
     expect(() => loadConfig({ env: {}, configDir: dir })).toThrow(/not valid JSON/);

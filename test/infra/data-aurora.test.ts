@@ -185,11 +185,12 @@ describe('Aurora PostgreSQL global database', () => {
     // AWS refuses a database name on a cross-region replica ("Cannot specify database name for cross region
     // replication cluster").
     expect(cluster('secondary').database_name).toBeUndefined();
-    // The functions connect to the same name.
-    const env = Object.values(s.primary.resource?.aws_lambda_function ?? {}).map(
-      (f) => (f.environment as { variables: Record<string, string> }).variables.DB_NAME,
-    );
-    expect(env).toEqual(['payments', 'payments']);
+    // The functions that connect to the database connect to the same name.
+    const env = Object.values(s.primary.resource?.aws_lambda_function ?? {})
+      .map((f) => (f.environment as { variables: Record<string, string> }).variables.DB_NAME)
+      .filter((name) => name !== undefined);
+    expect(env.length).toBeGreaterThan(0);
+    expect(new Set(env)).toEqual(new Set(['payments']));
   });
 
   it('gives master credentials to the primary only, through a write-only attribute fed by an ephemeral password', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_CONTRACTS } from '../../runtime/contracts';
-import { parseWatchdogEnv } from '../../runtime/failover/watchdog-env';
+import { parseFenceActionEnv } from '../../runtime/fence-action/env';
 import { parsePaymentApiEnv } from '../../runtime/payment-api/env';
 import { LAMBDA_FUNCTION_IDS, type LambdaFunctionId } from '../../src/bundling/functions';
 import { environmentOf } from '../../src/report/facts';
@@ -53,16 +53,16 @@ describe('environment contracts', () => {
   for (const mode of ['automatic', 'manual'] as const) {
     it(`parse every synthesized function's environment with its contract (${mode} mode)`, () => {
       const fns = deployedFunctions(synthAll(testConfig({ failover: { mode } })));
-      // Both regions deploy the payment and migration functions; the secondary adds the three failover ones.
+      // Both regions deploy the payment, migration and fence functions; the secondary adds the alert relay.
       expect(fns.map((f) => f.id).sort()).toEqual(
         [
           'alert-relay',
+          'fence-action',
+          'fence-action',
           'migrate',
           'migrate',
-          'orchestrator',
           'payment-api',
           'payment-api',
-          'watchdog',
         ].sort(),
       );
       for (const f of fns) {
@@ -75,18 +75,14 @@ describe('environment contracts', () => {
     });
   }
 
-  it('carry the configured watchdog settings and the declared defaults to the functions', () => {
-    const config = testConfig({ failover: { mode: 'manual', watchdogProbesPerRun: 2 } });
-    const fns = deployedFunctions(synthAll(config));
-    const watchdog = parseWatchdogEnv(fns.find((f) => f.id === 'watchdog')?.env ?? {});
-    expect(watchdog).toMatchObject({
-      mode: 'manual',
-      probesPerRun: 2,
-      probeSpacingMs: 30_000,
-      failureThreshold: config.failover.watchdogConsecutiveFailures,
-      promotionTimeoutMs: 600_000,
-      probeTimeoutMs: 3000,
-    });
+  it('carry the configured settings and the declared defaults to the functions', () => {
+    const fns = deployedFunctions(synthAll(testConfig()));
+    for (const fence of fns.filter((f) => f.id === 'fence-action')) {
+      expect(parseFenceActionEnv(fence.env)).toEqual({
+        region: REGION_OF[fence.stack],
+        controlTable: 'payment-processing-payment-control-test',
+      });
+    }
     const payment = parsePaymentApiEnv(fns.find((f) => f.id === 'payment-api')?.env ?? {});
     expect(payment).toMatchObject({ healthTimeoutMs: 1000, dbPort: 5432, dbUser: 'payments_app' });
   });

@@ -107,7 +107,8 @@ describe('alerting', () => {
       }
       assertDimensionsExist(a.attrs.dimensions as Record<string, string>, `${a.stack}/${a.name}`, names);
     }
-    expect(custom).toBe(3);
+    // The project's own metrics (the detectors') live in the failover stack's alarms, not in metric filters.
+    expect(custom).toBe(0);
   });
 
   it('covers every required signal in each region', () => {
@@ -135,9 +136,6 @@ describe('alerting', () => {
         expect(metrics, `${id} lacks ${m}`).toContain(m);
       }
     }
-    expect(resources(s.primary, 'aws_cloudwatch_metric_alarm').map(([, a]) => a.metric_name)).toContain(
-      'HealthCheckStatus',
-    );
   });
 
   it('alarms S3 replication above the RTC threshold and Aurora lag above the configured threshold', () => {
@@ -162,10 +160,10 @@ describe('alerting', () => {
   it('shapes every function failure alarm so that it can fire: one failed run pages a rarely run function', () => {
     const alarm = (id: 'primary' | 'secondary', name: string) =>
       only(s[id], 'aws_cloudwatch_metric_alarm', (a) => a.alarm_name === name);
-    // Runs once a minute (watchdog) or on demand (orchestrator, relay, migration): one error in one run interval.
+    // Runs on demand (the plan's fence step, relay, migration): one error in one run interval.
     for (const [id, fn, alarmId, period] of [
-      ['secondary', 'payment-processing-watchdog-test', 'watchdog-errors', 60],
-      ['secondary', 'payment-processing-orchestrator-test', 'orchestrator-errors', 60],
+      ['primary', 'payment-processing-fence-test-use1', 'fence-errors', 60],
+      ['secondary', 'payment-processing-fence-test-use2', 'fence-errors', 60],
       ['secondary', 'payment-processing-alert-relay-test', 'alert-relay-errors', 60],
       ['primary', 'payment-processing-migrate-test-use1', 'migrate-errors', 60],
       ['secondary', 'payment-processing-migrate-test-use2', 'migrate-errors', 60],
@@ -204,23 +202,11 @@ describe('alerting', () => {
         comparison_operator: 'GreaterThanOrEqualToThreshold',
       });
     }
-    // A slower watchdog schedule widens its window to one run interval.
-    const slow = synthAll(testConfig({ failover: { watchdogIntervalMinutes: 5 } }));
-    expect(
-      only(
-        slow.secondary,
-        'aws_cloudwatch_metric_alarm',
-        (a) => a.alarm_name === 'payment-processing-watchdog-errors-test-use2',
-      ),
-    ).toMatchObject({ period: 300, threshold: 1 });
   });
 
   it('pages on any message in either dead-letter queue: the last copy of a relayed alert or a failed run', () => {
     const queues = resources(s.secondary, 'aws_sqs_queue').map(([, q]) => String(q.name));
-    expect(queues.sort()).toEqual([
-      'payment-processing-alert-relay-dlq-test',
-      'payment-processing-watchdog-dlq-test',
-    ]);
+    expect(queues.sort()).toEqual(['payment-processing-alert-relay-dlq-test']);
     for (const q of queues) {
       const a = only(
         s.secondary,
@@ -286,31 +272,6 @@ describe('alerting', () => {
       const conn = only(s[id], 'aws_cloudwatch_metric_alarm', (a) => a.metric_name === 'DatabaseConnections');
       expect(conn).toMatchObject({ treat_missing_data: 'breaching', evaluation_periods: 5, period: 60 });
     }
-  });
-});
-
-describe('watchdog decisions', () => {
-  it('turns the watchdog log lines into metrics and alarms in the secondary region', () => {
-    const filters = resources(s.secondary, 'aws_cloudwatch_log_metric_filter').map(([, f]) => f);
-    expect(filters.map((f) => (f.metric_transformation as Attrs).name).sort()).toEqual([
-      'WatchdogDeclaredFailed',
-      'WatchdogRuns',
-      'WatchdogSuspect',
-    ]);
-    for (const f of filters) expect(String(f.log_group_name)).toMatch(/failover_watchdog_logs_group/);
-    expect(
-      filters.find((f) => (f.metric_transformation as Attrs).name === 'WatchdogDeclaredFailed')?.pattern,
-    ).toBe('{ $.message = "watchdog decided" && $.action = "declare-failed" }');
-    const notRunning = only(
-      s.secondary,
-      'aws_cloudwatch_metric_alarm',
-      (a) => a.metric_name === 'WatchdogRuns',
-    );
-    expect(notRunning).toMatchObject({
-      comparison_operator: 'LessThanThreshold',
-      treat_missing_data: 'breaching',
-    });
-    expect(resources(s.primary, 'aws_cloudwatch_log_metric_filter')).toHaveLength(0);
   });
 });
 

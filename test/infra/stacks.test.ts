@@ -100,10 +100,16 @@ describe('stacks', () => {
     primary: {
       ...regionalOutputs,
       ledger_secret_arn: /^\$\{aws_secretsmanager_secret\.ledger-credentials_secret_\w+\.arn\}$/,
-      primary_health_check_id: /^\$\{aws_route53_health_check\.[\w-]+\.id\}$/,
     },
     secondary: regionalOutputs,
     interconnect: { peering_connection_id: /^\$\{aws_vpc_peering_connection\.peering\.id\}$/ },
+    failover: {
+      region_switch_plan_arn: /^\$\{aws_arcregionswitch_plan\.region-switch_plan_\w+\.arn\}$/,
+      region_switch_plan_name: /^payment-processing-test$/,
+      health_check_id_us_east_1:
+        /^\$\{one\(\[for hc in data\.aws_arcregionswitch_route53_health_checks\.plan-health-checks\.health_checks : hc\.health_check_id if hc\.region == "us-east-1"\]\)\}$/,
+      health_check_id_us_east_2: /hc\.region == "us-east-2"/,
+    },
   };
   const outputs = (stack: TfJson) => stack.output ?? {};
 

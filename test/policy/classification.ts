@@ -111,7 +111,8 @@ export const NO_DATA_AT_REST = new Set<string>([
   'aws_api_gateway_base_path_mapping',
   'aws_lambda_permission',
   'aws_route53_record',
-  'aws_route53_health_check',
+  // A plan is configuration (steps, alarms, regions); what it moves is encrypted where it lives.
+  'aws_arcregionswitch_plan',
   'aws_cloudwatch_metric_alarm',
   'aws_sns_topic_policy',
   'aws_sns_topic_subscription',
