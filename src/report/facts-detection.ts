@@ -1,4 +1,3 @@
-import { PROJECT_PREFIX } from '../naming';
 import { resourceNames } from '../resource-names';
 import {
   type Attrs,
@@ -201,22 +200,23 @@ function readDetectors(p: PlanStacks, unknown: string[]): DetectorFact[] {
 /** The detectors and their alarms, found by the names in src/resource-names.ts. */
 export function extractDetectionFacts(p: PlanStacks, planName: string | undefined): DetectionFacts {
   const facts: DetectionFacts = { detectors: [], missing: [], agreementMissing: [], unknown: [] };
-  // The plan is named `payment-processing-<suffix>` (resource-names regionSwitchPlan): its suffix names the rest.
-  const suffix = planName?.startsWith(`${PROJECT_PREFIX}-`)
-    ? planName.slice(PROJECT_PREFIX.length + 1)
-    : undefined;
-  if (!suffix) {
+  // The plan is resource-names' regionSwitchPlan of some suffix: the suffix names the rest. Only the
+  // environment-derived names are read, so dns and regions do not enter them.
+  const namesFor = (environmentSuffix: string) =>
+    resourceNames({
+      environmentSuffix,
+      dns: { zoneName: 'unused.invalid', zoneId: 'ZUNUSED', apiLabel: 'unused' },
+      regions: { primary: 'us-east-1', secondary: 'us-east-2', witness: 'us-west-2' },
+    });
+  const prefix = namesFor('x').regionSwitchPlan.slice(0, -1);
+  const suffix = planName?.startsWith(prefix) ? planName.slice(prefix.length) : undefined;
+  if (!suffix || namesFor(suffix).regionSwitchPlan !== planName) {
     const m = 'the detection alarms (their names follow the plan name, and there is no plan)';
     facts.missing.push(m);
     facts.agreementMissing.push(m);
     return facts;
   }
-  // Only the environment-derived names are read: dns and regions do not enter them.
-  const names = resourceNames({
-    environmentSuffix: suffix,
-    dns: { zoneName: 'unused.invalid', zoneId: 'ZUNUSED', apiLabel: 'unused' },
-    regions: { primary: 'us-east-1', secondary: 'us-east-2', witness: 'us-west-2' },
-  });
+  const names = namesFor(suffix);
   const alarms = everywhere(p, 'aws_cloudwatch_metric_alarm');
   const find = (name: string) => alarms.find((a) => a.attrs.alarm_name === name);
   const failed = find(names.primaryFailedAlarm);
