@@ -1,6 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyze, DEFAULT_POLICY, extractFacts, type Policy, readPlan, renderMarkdown } from '../src/report';
+import {
+  analyze,
+  DEFAULT_POLICY,
+  extractFacts,
+  mergePolicy,
+  type Policy,
+  policyNumbers,
+  readPlan,
+  renderMarkdown,
+} from '../src/report';
 
 /**
  * `npm run report [-- --out DIR --policy FILE --plan DIR]`: computes RTO/RPO per failure scenario from the
@@ -29,30 +38,15 @@ const outDir = opt('out', 'reports');
 const policyFile = opt('policy', '');
 let policy: Policy = DEFAULT_POLICY;
 if (policyFile) {
-  let given: Partial<Policy>;
+  let given: Parameters<typeof mergePolicy>[0];
   try {
-    given = JSON.parse(readFileSync(policyFile, 'utf8')) as Partial<Policy>;
+    given = JSON.parse(readFileSync(policyFile, 'utf8')) as Parameters<typeof mergePolicy>[0];
   } catch (e) {
     fail(`report: cannot read policy ${policyFile}: ${(e as Error).message}`);
   }
   // Nested objects are merged field by field: a file may change one limit and keep the others.
-  policy = {
-    ...DEFAULT_POLICY,
-    ...given,
-    requirement: { ...DEFAULT_POLICY.requirement, ...given.requirement },
-    targets: { ...DEFAULT_POLICY.targets, ...given.targets },
-  };
-  const values: Array<[string, unknown]> = [
-    ['requirement.rpoSeconds', policy.requirement.rpoSeconds],
-    ['requirement.rtoSeconds', policy.requirement.rtoSeconds],
-    ['targets.rtoSeconds', policy.targets.rtoSeconds],
-    ['targets.ledgerRpoSeconds', policy.targets.ledgerRpoSeconds],
-    ['manualResponseSeconds', policy.manualResponseSeconds],
-    ...(policy.auroraPromotionSeconds !== undefined
-      ? [['auroraPromotionSeconds', policy.auroraPromotionSeconds] as [string, unknown]]
-      : []),
-  ];
-  for (const [name, v] of values) {
+  policy = mergePolicy(given);
+  for (const [name, v] of policyNumbers(policy)) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
       fail(`report: policy ${policyFile}: ${name} must be a non-negative number of seconds`);
   }

@@ -33,8 +33,8 @@ const providerRegion = (p: PlanStacks, stack: keyof PlanStacks): string => {
 
 /**
  * The architecture as a graph, read from the synthesized plan: what exists in each region, how data
- * replicates, how traffic fails over and the watchdog's control path. Edges appear only when the plan has the
- * resources behind them.
+ * replicates, and the failover engine's control path (detectors -> agreement alarm -> ARC Region switch plan ->
+ * fence, Aurora, DNS steps). Edges appear only when the plan has the resources behind them.
  */
 export function buildDiagram(p: PlanStacks): Diagram {
   const f = extractFacts(p);
@@ -44,20 +44,36 @@ export function buildDiagram(p: PlanStacks): Diagram {
   const edges: DiagramEdge[] = [];
   const add = (id: string, label: string, group: DiagramNode['group']) => nodes.push({ id, label, group });
 
-  const records = [
-    ...values(p, 'primary', 'aws_route53_record'),
-    ...values(p, 'secondary', 'aws_route53_record'),
-  ];
+  const e = f.engine;
   const publicName = String(
-    records.find((r) => r.failover_routing_policy !== undefined)?.name ?? 'public name',
+    [...values(p, 'failover', 'aws_route53_record'), ...values(p, 'primary', 'aws_route53_record')].find(
+      (r) => r.failover_routing_policy !== undefined,
+    )?.name ?? 'public name',
   );
-  add('dns', `Route 53 failover\\n${publicName}`, 'global');
-  if (f.healthCheck)
+  add('dns', `Route 53 failover\\n${publicName}\\n(health checks owned by the plan)`, 'global');
+  if (e.plan) {
+    const mode = e.plan.trigger ? 'automatic (trigger)' : 'manual';
     add(
-      'hc',
-      `Health check GET ${f.healthCheck.path}\\nevery ${f.healthCheck.intervalSeconds} s x ${f.healthCheck.failureThreshold}`,
+      'plan',
+      `ARC Region switch plan ${e.plan.name}\\n${mode}, RTO objective ${e.plan.rtoObjectiveMinutes ?? '?'} min\\nsteps: ${e.plan.steps.map((x) => x.name).join(', ')}`,
       'global',
     );
+  }
+  const alarm = f.detection.primaryFailed;
+  if (alarm && f.detection.agreement)
+    add(
+      'agree',
+      `Alarm ${alarm.name}\\n${f.detection.agreement.vantages.join(' AND ')} >= 1, ${f.detection.agreement.periods} x 60 s`,
+      'us-east-2',
+    );
+  for (const d of f.detection.detectors) {
+    const group = d.region === 'us-east-1' || d.region === 'us-east-2' ? d.region : 'global';
+    add(
+      `det_${d.region.replace(/-/g, '_')}`,
+      `Detector ${d.functionName}\\n(${d.region}, every ${d.intervalSeconds ?? '?'} s)`,
+      group,
+    );
+  }
   add(
     'kms',
     `KMS multi-Region keys\\n(${values(p, 'global', 'aws_kms_key').length} primary + ${values(p, 'global', 'aws_kms_replica_key').length} replica)`,
@@ -73,7 +89,17 @@ export function buildDiagram(p: PlanStacks): Diagram {
     const api = values(p, stack, 'aws_api_gateway_rest_api')[0];
     if (api) add(`${role}_api`, `API Gateway + WAF\\n${String(api.name)}`, group);
     const payment = fns.find((n) => n.includes('-payment-api-'));
-    if (payment) add(`${role}_fn`, `Lambda ${payment}\\n(VPC, /payments + /health)`, group);
+    // Which routes the payment function serves, from this region's own API document.
+    const doc = api
+      ? (JSON.parse(String(api.body)) as { paths?: Record<string, Record<string, Attrs>> })
+      : {};
+    const uri = (path: string) =>
+      String((doc.paths?.[path]?.get?.['x-amazon-apigateway-integration'] as Attrs | undefined)?.uri ?? '');
+    const served =
+      uri('/health') !== '' && uri('/health') === uri('/payments/{id}') ? '/payments + /health' : '/payments';
+    if (payment) add(`${role}_fn`, `Lambda ${payment}\\n(VPC, ${served})`, group);
+    const fence = fns.find((n) => n.includes('-fence-'));
+    if (fence) add(`${role}_fence`, `Fence step ${fence}`, group);
     const cluster = values(p, stack, 'aws_rds_cluster')[0];
     if (cluster) {
       add(
@@ -100,31 +126,16 @@ export function buildDiagram(p: PlanStacks): Diagram {
       });
     if (payment && bucket)
       edges.push({ from: `${role}_fn`, to: `${role}_s3`, label: 'receipts', kind: 'traffic' });
-    const watchdog = fns.find((n) => n.includes('-watchdog'));
-    if (watchdog && f.watchdog) {
-      add(
-        'watchdog',
-        `Watchdog ${watchdog}\\nprobe every ${f.watchdog.probeGapSeconds ?? f.watchdog.intervalSeconds} s, ${f.watchdog.consecutiveFailures} failures, ${f.watchdog.mode}`,
-        group,
-      );
-      add('state', 'DynamoDB watchdog state + lock', group);
-    }
     const relay = fns.find((n) => n.includes('-alert-relay'));
     if (relay) add('relay', `Alert relay ${relay}`, group);
   }
 
-  if (f.primaryRecord)
-    edges.push({
-      from: 'dns',
-      to: 'p_api',
-      label: f.primaryRecord.healthChecked ? 'PRIMARY (health-checked)' : 'PRIMARY',
-      kind: 'traffic',
-    });
-  if (f.secondaryRecord) edges.push({ from: 'dns', to: 's_api', label: 'SECONDARY', kind: 'traffic' });
-  if (f.healthCheck) {
-    edges.push({ from: 'hc', to: 'p_api', label: `probes ${f.healthCheck.path}`, kind: 'control' });
-    edges.push({ from: 'hc', to: 'dns', label: 'drives failover', kind: 'control' });
-  }
+  const rec = e.records;
+  const checked = (r: typeof rec.primary) => (r?.planHealthCheck ? ' (plan health check)' : '');
+  if (rec.primary)
+    edges.push({ from: 'dns', to: 'p_api', label: `PRIMARY${checked(rec.primary)}`, kind: 'traffic' });
+  if (rec.secondary)
+    edges.push({ from: 'dns', to: 's_api', label: `SECONDARY${checked(rec.secondary)}`, kind: 'traffic' });
   if (f.aurora.primaryMember && f.aurora.secondaryMember) {
     edges.push({
       from: 'p_db',
@@ -152,21 +163,31 @@ export function buildDiagram(p: PlanStacks): Diagram {
     });
     edges.push({ from: 's_s3', to: 'p_s3', label: 'CRR back (failback)', kind: 'replication' });
   }
-  if (f.watchdog) {
-    edges.push({
-      from: 'watchdog',
-      to: 'p_api',
-      label: `probes ${primary} /health from ${secondary}`,
-      kind: 'control',
-    });
-    edges.push({
-      from: 'watchdog',
-      to: 's_db',
-      label: f.watchdog.mode === 'automatic' ? 'promotes (FailoverGlobalCluster)' : 'alerts only (manual)',
-      kind: 'control',
-    });
-    edges.push({ from: 'watchdog', to: 'state', label: 'state, lock', kind: 'control' });
-    edges.push({ from: 'watchdog', to: 's_sns', label: 'notifies', kind: 'control' });
+  for (const d of f.detection.detectors) {
+    const id = `det_${d.region.replace(/-/g, '_')}`;
+    edges.push({ from: id, to: 'p_api', label: `probes ${primary} /health/probe (SigV4)`, kind: 'control' });
+    if (nodes.some((n) => n.id === 'agree'))
+      edges.push({ from: id, to: 'agree', label: `PrimaryFailed (Vantage=${d.region})`, kind: 'control' });
+  }
+  if (e.plan) {
+    if (nodes.some((n) => n.id === 'agree') && e.plan.trigger)
+      edges.push({
+        from: 'agree',
+        to: 'plan',
+        label: 'trigger: red (and secondary healthy)',
+        kind: 'control',
+      });
+    if (nodes.some((n) => n.id === 's_fence'))
+      edges.push({ from: 'plan', to: 's_fence', label: 'step: write fence', kind: 'control' });
+    if (e.database)
+      edges.push({
+        from: 'plan',
+        to: 's_db',
+        label: `step: Aurora ${e.database.ungraceful === 'failover' ? 'failover (ungraceful) / switchover' : 'switchover'}`,
+        kind: 'control',
+      });
+    if (e.dns)
+      edges.push({ from: 'plan', to: 'dns', label: 'step: sets the health checks', kind: 'control' });
   }
   const subscription = values(p, 'interconnect', 'aws_sns_topic_subscription').find(
     (x) => x.protocol === 'lambda',

@@ -1,13 +1,22 @@
-import type { Check, Report, ScenarioResult } from './analyze';
+import type { Check, Report, ScenarioResult, Term } from './model';
 
 /** Seconds as the report prints them (`4.1 min`, `30 s`); the docs quote these. */
 export const formatSeconds = (s: number | null): string =>
   s === null ? 'n/a' : s >= 120 ? `${(s / 60).toFixed(1)} min` : `${s} s`;
 const fmt = formatSeconds;
+/** A best–worst range (`3.0-14.6 min`), one value when both are the same, or the scenario's note. */
+export const formatRange = (best: number | null, worst: number | null): string =>
+  worst === null ? 'n/a' : best === null || best === worst ? fmt(worst) : `${fmt(best)} – ${fmt(worst)}`;
+const rtoCell = (s: ScenarioResult) =>
+  s.rtoSeconds === null && s.rtoNote ? 'n/a' : formatRange(s.rtoBestSeconds, s.rtoSeconds);
+const termRange = (t: Term) =>
+  t.bestSeconds === t.seconds ? `${t.seconds} s` : `${t.bestSeconds}-${t.seconds} s`;
 /** A margin: negative means missed by that much. */
 const signed = (s: number | null) => (s === null ? 'n/a' : s < 0 ? `-${fmt(-s)}` : `+${fmt(s)}`);
 
-const rtoTarget = (s: ScenarioResult) => s.checks.find((c) => c.subject === 'RTO' && c.against === 'target');
+/** Target minus the worst case (negative: missed by that much). */
+const worstMargin = (s: ScenarioResult, target: number) =>
+  s.rtoSeconds === null ? null : target - s.rtoSeconds;
 const typicalOnly = (s: ScenarioResult) => s.checks.filter((c) => c.status === 'met-typical');
 const describe = (c: Check) => `${c.subject} ${c.against}`;
 
@@ -35,8 +44,8 @@ export function renderMarkdown(r: Report): string {
       'RPO requirements are checked against worst cases; "typical only" marks a limit that holds only for ' +
       'typical replication lag and is not guaranteed.',
     '',
-    '| scenario | recoverable | RTO | margin to RTO target | critical chain | ledger RPO (typical / bound) | DynamoDB RPO | S3 RPO | verdict |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| scenario | outcome | recoverable | RTO (best – worst) | worst-case margin to RTO target | critical chain | ledger RPO (typical / bound) | DynamoDB RPO | S3 RPO | verdict |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const s of r.scenarios) {
     const rpo = (store: string) => s.rpo.find((x) => x.store === store);
@@ -48,11 +57,11 @@ export function renderMarkdown(r: Report): string {
           : x?.basis === 'typical-only'
             ? 'no configured bound'
             : fmt(x?.boundSeconds ?? null);
-      return `${fmt(x?.expectedSeconds ?? null)} / ${bound}`;
+      return x ? `${fmt(x.expectedSeconds)} / ${bound}` : 'n/a';
     };
     const critical = s.chains.find((c) => c.critical)?.id ?? 'n/a';
     lines.push(
-      `| ${s.title} | ${s.recoverable ? 'yes' : '**no**'} | ${fmt(s.rtoSeconds)} | ${signed(rtoTarget(s)?.marginSeconds ?? null)} | ${critical} | ${pair('ledger (Aurora)')} | ${pair('DynamoDB')} | ${pair('receipts (S3)')} | ${verdictCell(s)} |`,
+      `| ${s.title} | ${s.outcome} | ${s.recoverable ? 'yes' : '**no**'} | ${rtoCell(s)} | ${signed(worstMargin(s, p.targets.rtoSeconds))} | ${critical} | ${pair('ledger (Aurora)')} | ${pair('DynamoDB')} | ${pair('receipts (S3)')} | ${verdictCell(s)} |`,
     );
   }
   if (r.notes.length > 0) {
@@ -63,20 +72,31 @@ export function renderMarkdown(r: Report): string {
     lines.push('', `## ${s.title}`, '');
     if (!s.recoverable) lines.push(`Not recoverable: missing ${s.missing.join('; ')}.`, '');
     if (s.unknown.length > 0) lines.push(`RTO unknown: ${s.unknown.join('; ')}.`, '');
-    lines.push(
-      s.chains.length > 1
-        ? 'RTO chains (they run in parallel; the longest, marked critical, is the RTO):'
-        : 'RTO chain:',
-      '',
-    );
+    if (s.rtoNote) lines.push(`RTO: ${s.rtoNote}.`, '');
+    for (const i of s.invariants)
+      lines.push(`- invariant: ${i.name}: ${i.holds ? 'holds' : '**not shown**'} (${i.why})`);
+    if (s.invariants.length > 0 && (s.chains.length > 0 || s.notes.length > 0)) lines.push('');
+    if (s.chains.length > 0)
+      lines.push(
+        s.chains.length > 1
+          ? 'RTO chains, each in series (they run in parallel after the shared steps; the longest, marked critical, is the RTO):'
+          : 'RTO chain (in series):',
+        '',
+      );
     for (const c of s.chains) {
-      const head = `${c.id} (${c.title}): ${c.seconds === null ? 'unknown' : fmt(c.seconds)}`;
+      const head = `${c.id} (${c.title}): ${c.seconds === null ? 'unknown' : formatRange(c.bestSeconds, c.seconds)}`;
       lines.push(c.critical ? `- **${head} — critical**` : `- ${head}`);
-      for (const t of c.terms) lines.push(`  - ${t.name}: ${t.seconds} s (${t.source})`);
+      for (const t of c.terms) lines.push(`  - ${t.name}: ${termRange(t)} (${t.source})`);
       for (const u of c.unknown) lines.push(`  - unknown: ${u}`);
     }
+    if (s.planBoundSeconds !== undefined)
+      lines.push(
+        `- plan bound (every step at its timeout_minutes, after which ARC fails the execution): ${fmt(s.planBoundSeconds)}`,
+      );
     for (const n of s.notes) lines.push(`- ${n}`);
-    lines.push('', 'RPO per store:', '');
+    if (s.rpo.length === 0) {
+      lines.push('', 'RPO: n/a (nothing fails over).');
+    } else lines.push('', 'RPO per store:', '');
     for (const x of s.rpo) {
       const bound =
         x.basis === 'no-aws-bound'
@@ -100,6 +120,16 @@ export function renderMarkdown(r: Report): string {
         );
     }
   }
+  if (r.unverified.length > 0) {
+    lines.push(
+      '',
+      '## Unverified',
+      '',
+      'Numbers above that rest on an assumption or on an AWS figure not found again:',
+      '',
+    );
+    for (const u of r.unverified) lines.push(`- ${u}`);
+  }
   lines.push('', `Overall: ${r.ok ? 'PASS' : 'FAIL'}`, '');
   return lines.join('\n');
 }
@@ -108,8 +138,8 @@ export function renderMarkdown(r: Report): string {
 export function renderSummary(r: Report): string {
   return r.scenarios
     .map((s) => {
-      const m = rtoTarget(s)?.marginSeconds ?? null;
-      const rto = `RTO ${fmt(s.rtoSeconds).padStart(8)}${m === null ? '' : ` (target margin ${signed(m)})`}`;
+      const m = worstMargin(s, r.policy.targets.rtoSeconds);
+      const rto = `RTO ${rtoCell(s).padStart(17)}${m === null ? '' : ` (target margin ${signed(m)})`}`;
       const verdict =
         s.verdict === 'fail'
           ? `FAIL (${s.breaches[0]})`

@@ -6,21 +6,21 @@ import { summarizeDrill } from '../../cli/commands/drill';
 import { observedRpo, rtoDefinition, scoreTargets, verdict } from '../../cli/lib/drill/scoring';
 import { type CanaryRecord, DEFAULT_TARGETS, type DrillReport } from '../../cli/lib/drill/types';
 import { elapsedTag } from '../../cli/lib/format';
-import { defaultRecoveryThreshold } from '../../runtime/failover/decision';
-import { watchdogEnv } from '../../runtime/failover/watchdog-env';
 import { migrateEnv } from '../../runtime/migrate/env';
 import { paymentApiEnv } from '../../runtime/payment-api/env';
 import type { EnvContract, VarSpecs } from '../../runtime/shared/env';
 import { configSchema, WAF_RATE_WINDOW_SECONDS } from '../../src/config';
 import {
   analyze,
-  environmentOf,
   extractFacts,
+  formatRange,
   formatSeconds,
   type PlanStacks,
   renderSummary,
+  type ScenarioResult,
 } from '../../src/report';
 import { synthAll, testConfig } from '../support/synth';
+import { completePlan } from '../report/contract-pieces';
 
 /**
  * Every number the README, the architecture document and the runbooks quote from the schema, the
@@ -38,21 +38,15 @@ function quoted(text: string, pattern: RegExp): string[] {
   return (m as RegExpExecArray).slice(1);
 }
 
-const plan = (mode: 'automatic' | 'manual' = 'automatic') =>
-  synthAll(testConfig({ failover: { mode } })) as unknown as PlanStacks;
-const report = (mode: 'automatic' | 'manual' = 'automatic') => analyze(extractFacts(plan(mode)));
-const regionLoss = (mode: 'automatic' | 'manual' = 'automatic') =>
-  report(mode).scenarios.find((s) => s.id === 'region-loss') as ReturnType<
-    typeof report
-  >['scenarios'][number];
-
-/** The synthesized watchdog environment of the default configuration. */
-function watchdogVariables(): Record<string, string> {
-  const fn = Object.values(plan().secondary?.resource?.aws_lambda_function ?? {}).find((f) =>
-    String(f.function_name).includes('-watchdog-'),
-  );
-  return environmentOf(fn ?? {});
-}
+const plan = (config = testConfig()) => synthAll(config) as unknown as PlanStacks;
+/**
+ * The RTO numbers the docs quote: the report on the default synth with the detection and health slices as
+ * design-11.md specifies them (test/report/contract-pieces.ts adds them only while they are not on main).
+ */
+const regionLoss = (mode: 'automatic' | 'manual' = 'automatic'): ScenarioResult =>
+  analyze(extractFacts(completePlan(testConfig({ failover: { mode } })))).scenarios.find(
+    (s) => s.id === 'region-loss',
+  ) as ScenarioResult;
 
 /** A field of the config schema: its bounds and default, read from the schema itself. */
 function schemaField(section: 'failover', field: string): { min?: number; max?: number; value: unknown } {
@@ -68,9 +62,9 @@ function schemaField(section: 'failover', field: string): { min?: number; max?: 
 }
 
 describe('numbers in the docs', () => {
-  it('README configuration table: ranges and defaults of the watchdog fields are the schema', () => {
+  it('README configuration table: ranges and defaults of the failover fields are the schema', () => {
     const readme = doc('README.md');
-    for (const field of ['watchdogProbesPerRun', 'watchdogConsecutiveFailures']) {
+    for (const field of ['detectionMinutes', 'rtoObjectiveMinutes']) {
       const [min, max, value] = quoted(
         readme,
         new RegExp(`\`failover\\.${field}\` \\((\\d+)-(\\d+)\\) *\\| \`(\\d+)\``),
@@ -79,122 +73,91 @@ describe('numbers in the docs', () => {
     }
   });
 
-  it('README, architecture and runbooks: the watchdog detection numbers are the synthesized ones', () => {
-    const facts = extractFacts(plan()).watchdog;
-    const threshold = facts?.consecutiveFailures as number;
-    const gap = facts?.probeGapSeconds as number;
-    const timeout = facts?.probeTimeoutSeconds as number;
-    const detection = threshold * gap + timeout;
-    const detectionTerm = regionLoss().chains.find((c) => c.id === 'database')?.terms[0];
-    expect(detectionTerm?.seconds).toBe(detection);
-
-    const readme = doc('README.md');
-    expect(quoted(readme, /\((\d+) → every (\d+) s\)/).map(Number)).toEqual([facts?.probesPerRun, gap]);
-    expect(Number(quoted(readme, /`failover\.watchdogConsecutiveFailures` \((\d+)\) failed probes/)[0])).toBe(
-      threshold,
-    );
-    expect(quoted(readme, /(\d+) × (\d+) s \+ (\d+) s = (\d+) s/).map(Number)).toEqual([
-      threshold,
-      gap,
-      timeout,
-      detection,
-    ]);
-    expect(
-      quoted(
-        readme,
-        /needs (\d+) s to declare the primary failed \((\d+) failed probes, (\d+) s apart, plus the (\d+) s/,
-      ).map(Number),
-    ).toEqual([detection, threshold, gap, timeout]);
-
-    const architecture = doc('docs/architecture.md');
-    expect(
-      quoted(architecture, /after (\d+) consecutive failures \((\d+) s\), promotes/).map(Number),
-    ).toEqual([threshold, detection]);
-    expect(
-      quoted(architecture, /After (\d+) consecutive failures \((\d+) × (\d+) s \+ (\d+) s = (\d+) s/).map(
-        Number,
-      ),
-    ).toEqual([threshold, threshold, gap, timeout, detection]);
-
-    const alarms = doc('docs/runbooks/README.md');
-    expect(quoted(alarms, /\| (\d+) consecutive failed probes \((\d+) min\)/).map(Number)).toEqual([
-      threshold,
-      Math.round((threshold * gap) / 60),
-    ]);
-    const unplanned = doc('docs/runbooks/unplanned-failover.md');
-    expect(
-      quoted(
-        unplanned,
-        /promotes by itself about (\d+) min after the failure started \((\d+) failed probes (\d+) s apart\)/,
-      ).map(Number),
-    ).toEqual([Math.round(detection / 60), threshold, gap]);
-  });
-
-  it('runbooks: the watchdog re-arms after the recovery threshold it applies', () => {
-    const env = watchdogVariables();
-    // Not rendered: the function's default applies, derived from the deployed FAILURE_THRESHOLD.
-    expect(watchdogEnv.read(env, 'recoveryThreshold')).toEqual({ set: false });
-    const threshold = watchdogEnv.read(env, 'failureThreshold');
-    const recovery = defaultRecoveryThreshold('value' in threshold ? threshold.value : NaN);
-    for (const path of ['docs/runbooks/failback.md', 'docs/runbooks/unplanned-failover.md']) {
-      expect(Number(quoted(doc(path), /re-arms after (\d+) consecutive healthy probes/)[0]), path).toBe(
-        recovery,
-      );
-    }
-  });
-
-  it('README and architecture: the RTOs are the report on the default synth, and on manual mode', () => {
+  it('README and architecture: the RTOs are the report along the plan, and on manual mode', () => {
     const s = regionLoss();
-    const margin = s.checks.find((c) => c.subject === 'RTO' && c.against === 'target')?.marginSeconds ?? null;
+    const range = formatRange(s.rtoBestSeconds, s.rtoSeconds);
     const readme = doc('README.md');
-    expect(quoted(readme, /the design computes an RTO of ([\d.]+ min)/)[0]).toBe(formatSeconds(s.rtoSeconds));
-    expect(quoted(readme, /The ([\d.]+ min) is the database chain/)[0]).toBe(formatSeconds(s.rtoSeconds));
-    expect(quoted(readme, /operator response \(RTO ([\d.]+ min)/)[0]).toBe(
-      formatSeconds(regionLoss('manual').rtoSeconds),
+    expect(quoted(readme, /computes a region-loss RTO of ([\d.]+ min – [\d.]+ min) once/)[0]).toBe(range);
+    expect(quoted(readme, /With the detection slice as designed that is ([\d.]+ min – [\d.]+ min):/)[0]).toBe(
+      range,
     );
-    const traffic = s.chains.find((c) => c.id === 'traffic');
+    const manual = regionLoss('manual');
+    expect(quoted(readme, /operator response \(RTO ([\d.]+ min – [\d.]+ min)/)[0]).toBe(
+      formatRange(manual.rtoBestSeconds, manual.rtoSeconds),
+    );
+    const n = testConfig().failover.detectionMinutes;
     expect(
-      quoted(readme, /in parallel in (\d+) s \(Route 53 health check (\d+) s \+ alias TTL (\d+) s\)/).map(
-        Number,
-      ),
-    ).toEqual([traffic?.seconds, ...(traffic?.terms.map((t) => t.seconds) ?? [])]);
+      Number(quoted(readme, /agree for `failover\.detectionMinutes` \((\d+)\) one-minute periods/)[0]),
+    ).toBe(n);
+    expect(quoted(readme, /can fire is \((\d+) − 2\) × 60 s = (\d+) s/).map(Number)).toEqual([
+      n,
+      (n - 2) * 60,
+    ]);
+    const objective = s.checks.find((c) => c.against === 'plan objective');
+    expect(
+      Number(quoted(readme, /`failover\.rtoObjectiveMinutes`, (\d+) min\) is missed by the worst case/)[0]),
+    ).toBe((objective?.limitSeconds ?? 0) / 60);
+    expect(objective?.status).toBe('breach');
 
     const architecture = doc('docs/architecture.md');
-    const db = s.chains.find((c) => c.id === 'database');
+    const terms = s.rtoTerms;
+    const detection = terms.slice(0, 4);
+    const sum = (ts: typeof terms, k: 'seconds' | 'bestSeconds') => ts.reduce((a, t) => a + t[k], 0);
     expect(
       quoted(
         architecture,
-        /traffic (\d+) s; database ([\d.]+ min) \((\d+) s detection \+ (\d+) s promotion estimate \+ (\d+) s endpoint TTL\), so the RTO is ([\d.]+ min), \+(\d+) s inside/,
+        /detection ([\d.]+ min – [\d.]+ min) \((\d+) × 60 s periods, up to (\d+) s EventBridge start jitter, the (\d+) s probe limit, (\d+) s alarm evaluation\)/,
       ),
     ).toEqual([
-      String(traffic?.seconds),
-      formatSeconds(db?.seconds ?? null),
-      ...(db?.terms.map((t) => String(t.seconds)) ?? []),
-      formatSeconds(s.rtoSeconds),
-      String(margin),
+      formatRange(sum(detection, 'bestSeconds'), sum(detection, 'seconds')),
+      String(n),
+      String(terms[1].seconds),
+      String(terms[2].seconds),
+      String(terms[3].seconds),
     ]);
-    expect(quoted(architecture, /writes resume after about ([\d.]+) minutes in automatic mode/)[0]).toBe(
-      formatSeconds(s.rtoSeconds).replace(' min', ''),
+    expect(
+      quoted(
+        architecture,
+        /ARC's trigger (\d+)-(\d+) s, the fence (\d+)-(\d+) s, Aurora's failover (\d+)-(\d+) s .*?alias TTL (\d+)-(\d+) s each: RTO ([\d.]+ min – [\d.]+ min), against the plan's objective of ([\d.]+ min) \(missed by the worst case\) and a plan bound of ([\d.]+ min)/,
+      ),
+    ).toEqual([
+      ...[terms[4], terms[5], terms[6], terms[9]].flatMap((t) => [String(t.bestSeconds), String(t.seconds)]),
+      range,
+      formatSeconds(objective?.limitSeconds ?? null),
+      formatSeconds(s.planBoundSeconds ?? null),
+    ]);
+    expect(quoted(architecture, /the report: ([\d.]+ min – [\d.]+ min)\)/)[0]).toBe(range);
+    const inRegion = analyze(extractFacts(completePlan())).scenarios.find(
+      (x) => x.id === 'az-loss',
+    ) as ScenarioResult;
+    expect(quoted(architecture, /in-region Aurora failover: ([\d s–]+), below the (\d+) s shortest/)).toEqual(
+      [formatRange(inRegion.rtoBestSeconds, inRegion.rtoSeconds), String((n - 2) * 60)],
     );
   });
 
   it('README and deploy guide: the synth summary is what npm run synth prints', () => {
-    const summary = renderSummary(report()).split('\n');
-    const stacks = plan();
-    for (const path of ['README.md', 'docs/deploy.md']) {
+    // README shows the default environment ("dev"), the deploy guide "prod": names in the summary carry the suffix.
+    for (const [path, suffix] of [
+      ['README.md', 'dev'],
+      ['docs/deploy.md', 'prod'],
+    ] as const) {
+      const stacks = plan(testConfig({ environmentSuffix: suffix }));
+      const summary = renderSummary(analyze(extractFacts(stacks))).split('\n');
       const text = readFileSync(join(ROOT, path), 'utf8');
       const lines = text.split('\n').filter((l) => /^ {2}[a-z-]+ +RTO /.test(l));
       expect(lines.length, path).toBeGreaterThan(0);
       for (const line of lines) expect(summary, path).toContain(line);
+      let total = 0;
+      for (const id of ['global', 'primary', 'secondary', 'interconnect', 'failover'] as const) {
+        const count = Object.values(stacks[id]?.resource ?? {}).reduce(
+          (n, r) => n + Object.keys(r).length,
+          0,
+        );
+        total += count;
+        expect(text, path).toMatch(new RegExp(`^ {2}${id} +${count} resources`, 'm'));
+      }
+      expect(text, path).toMatch(new RegExp(`^ {2}total +${total} resources`, 'm'));
     }
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    let total = 0;
-    for (const id of ['global', 'primary', 'secondary', 'interconnect'] as const) {
-      const count = Object.values(stacks[id]?.resource ?? {}).reduce((n, r) => n + Object.keys(r).length, 0);
-      total += count;
-      expect(readme).toMatch(new RegExp(`^ {2}${id} +${count} resources`, 'm'));
-    }
-    expect(readme).toMatch(new RegExp(`^ {2}total +${total} resources`, 'm'));
   });
 
   it('deploy guide: the default per-IP WAF limit is the synthesized one, 300 x the stage rate', () => {
@@ -212,34 +175,6 @@ describe('numbers in the docs', () => {
     expect(Number(window) * Number(rate)).toBe(deployed);
     expect(Number(window)).toBe(WAF_RATE_WINDOW_SECONDS);
     expect(Number(rate)).toBe(testConfig().api.throttleRateLimit);
-  });
-
-  it('drctl runbook: the deployed watchdog variables and the defaults it lists are the contract', () => {
-    const text = doc('docs/runbooks/drctl.md');
-    const deployed = quoted(text, /Environment as deployed: (.*?)\. Read with these defaults/)[0] as string;
-    const env = watchdogVariables();
-    let checked = 0;
-    for (const m of deployed.matchAll(/`([A-Z_]+)` \((?:`[^`]+`, |[^)]*?: )?(\d+)\)/g)) {
-      expect(env[m[1] as string], m[1]).toBe(m[2]);
-      checked++;
-    }
-    expect(checked).toBeGreaterThanOrEqual(5);
-    const defaults = quoted(
-      text,
-      /Read with these defaults when unset \([^)]*\): (.*?)\. Each invocation/,
-    )[0] as string;
-    checked = 0;
-    for (const m of defaults.matchAll(/`([A-Z_]+)` ([\w]+)/g)) {
-      // Derived defaults (`max(...)`) are checked against their functions below.
-      if (m[2] === 'max') continue;
-      const spec = Object.values(watchdogEnv.vars).find((v) => v.name === m[1]);
-      expect(spec, m[1]).toBeDefined();
-      expect(String(spec?.defaultValue), m[1]).toBe(m[2]);
-      checked++;
-    }
-    expect(checked).toBeGreaterThanOrEqual(5);
-    expect(defaults).toContain('`RECOVERY_THRESHOLD` max(5, `FAILURE_THRESHOLD`)');
-    for (const t of [1, 5, 6, 30]) expect(defaultRecoveryThreshold(t)).toBe(Math.max(5, t));
   });
 
   it('runtime README: the defaults of the payment and migration variables are their contracts', () => {

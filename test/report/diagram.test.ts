@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDiagram, toDot, toMermaid } from '../../src/docs/diagram';
 import type { PlanStacks } from '../../src/report';
 import { synthAll, testConfig } from '../support/synth';
+import { completePlan } from './contract-pieces';
 
 const plan = (): PlanStacks => JSON.parse(JSON.stringify(synthAll())) as PlanStacks;
 
@@ -23,10 +24,9 @@ describe('architecture diagram (generated from the synthesized plan)', () => {
     delete without.interconnect?.resource?.aws_sns_topic_subscription;
     const d2 = buildDiagram(without);
     expect(d2.edges.some((e) => e.to === 'relay' || e.from === 'relay')).toBe(false);
-    expect(d.nodes.find((n) => n.id === 'watchdog')?.label).toContain('probe every 20 s, 6 failures');
   });
 
-  it('draws the replication, failover and watchdog control paths from what is deployed', () => {
+  it('draws the replication paths and the plan-owned failover records from what is deployed', () => {
     const edge = (from: string, to: string) => d.edges.find((e) => e.from === from && e.to === to);
     expect(edge('p_db', 's_db')).toMatchObject({
       kind: 'replication',
@@ -38,13 +38,29 @@ describe('architecture diagram (generated from the synthesized plan)', () => {
       'global database, rds.global_db_rpo=60s',
     );
     expect(edge('p_s3', 's_s3')?.label).toBe('CRR, RTC 15 min');
-    expect(edge('dns', 'p_api')?.label).toBe('PRIMARY (health-checked)');
-    expect(edge('dns', 's_api')?.label).toBe('SECONDARY');
-    expect(edge('watchdog', 'p_api')).toMatchObject({
-      kind: 'control',
-      label: 'probes us-east-1 /health from us-east-2',
-    });
-    expect(edge('watchdog', 's_db')?.label).toBe('promotes (FailoverGlobalCluster)');
+    expect(edge('dns', 'p_api')?.label).toBe('PRIMARY (plan health check)');
+    expect(edge('dns', 's_api')?.label).toBe('SECONDARY (plan health check)');
+  });
+
+  it('draws the engine: plan steps to the fence, the database and DNS; detectors to the alarm to the plan', () => {
+    const edge = (g: typeof d, from: string, to: string) =>
+      g.edges.find((e) => e.from === from && e.to === to);
+    expect(d.nodes.find((n) => n.id === 'plan')?.label).toBe(
+      'ARC Region switch plan payment-processing-test\\nautomatic (trigger), RTO objective 10 min\\nsteps: write-fence, aurora-global-database, route53-health-checks',
+    );
+    expect(edge(d, 'plan', 's_fence')?.label).toBe('step: write fence');
+    expect(edge(d, 'plan', 's_db')?.label).toBe('step: Aurora failover (ungraceful) / switchover');
+    expect(edge(d, 'plan', 'dns')?.label).toBe('step: sets the health checks');
+    // Detection is not on main yet: no detector nodes until its alarm and functions are in the plan.
+    expect(d.nodes.some((n) => n.id.startsWith('det_'))).toBe(false);
+    const full = buildDiagram(completePlan());
+    expect(full.nodes.find((n) => n.id === 'det_us_west_2')?.group).toBe('global');
+    expect(edge(full, 'det_us_east_2', 'p_api')?.label).toBe('probes us-east-1 /health/probe (SigV4)');
+    expect(edge(full, 'det_us_west_2', 'agree')?.label).toBe('PrimaryFailed (Vantage=us-west-2)');
+    expect(edge(full, 'agree', 'plan')?.label).toBe('trigger: red (and secondary healthy)');
+    expect(full.nodes.find((n) => n.id === 'p_fn')?.label).toContain('(VPC, /payments)');
+    const manual = buildDiagram(completePlan(testConfig({ failover: { mode: 'manual' } })));
+    expect(edge(manual, 'agree', 'plan')).toBeUndefined();
   });
 
   it('drops an edge when the plan loses the resource behind it', () => {
