@@ -46,7 +46,7 @@ export function buildApp(config: Config, options: BuildOptions = {}): DrApp {
   const primary = new RegionalStack(app, 'primary', config, 'primary', bundles);
   const secondary = new RegionalStack(app, 'secondary', config, 'secondary', bundles);
   const interconnect = new InterconnectStack(app, 'interconnect', config);
-  const failover = new FailoverStack(app, 'failover', config);
+  const failover = new FailoverStack(app, 'failover', config, bundles);
   // Apply order only (no values flow between stacks: they meet through deterministic names).
   primary.addDependency(global);
   secondary.addDependency(primary);

@@ -222,7 +222,7 @@ export const configSchema = z
           .int()
           .min(1)
           .max(60)
-          .default(10)
+          .default(15)
           .describe(
             'The plan\u2019s recovery time objective (ARC Region switch tracks each execution against it); the report checks the computed worst case against it',
           ),

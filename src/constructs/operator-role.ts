@@ -3,7 +3,7 @@ import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { Config, Region } from '../config';
-import { allow, arn, messagingKeyAccess, tableKeyAccess } from '../grants';
+import { allow, arn, tableKeyAccess } from '../grants';
 import { keyUseThrough, type PolicyStatement, policy } from '../iam';
 import type { ResourceNames } from '../resource-names';
 
@@ -121,9 +121,7 @@ export class OperatorRole extends Construct {
       arn.rdsGlobalCluster(accountId, names.globalClusterId),
       ...regions.map((r) => arn.rdsCluster(r, accountId, names.clusterId(r))),
     ];
-    const stateTable = arn.dynamodbTable(secondary, accountId, names.stateTable);
     const controlTables = regions.map((r) => arn.dynamodbTable(r, accountId, names.paymentControlTable));
-    const topics = regions.map((r) => names.alertTopicArn(r, accountId));
     const receiptObjects = regions.map((r) =>
       arn.s3Objects(arn.s3Bucket(names.receiptsBucket(r, accountId)), 'receipts/'),
     );
@@ -135,17 +133,27 @@ export class OperatorRole extends Construct {
         ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
         ledger,
       ),
+      // drctl on the Region switch plan, data-plane operations only (cli/lib/arc-client.ts): ListPlansInRegion has
+      // no resource type (Service Authorization Reference, ARC Region switch), the rest act on this plan only.
+      allow('FindPlan', 'arc-region-switch:ListPlansInRegion', '*'),
       allow(
-        'WatchdogStateAndLock',
-        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        stateTable,
+        'RunPlanExecutions',
+        [
+          'arc-region-switch:GetPlanInRegion',
+          'arc-region-switch:StartPlanExecution',
+          'arc-region-switch:GetPlanExecution',
+          'arc-region-switch:ListPlanExecutions',
+          'arc-region-switch:ListPlanExecutionEvents',
+          'arc-region-switch:CancelPlanExecution',
+          'arc-region-switch:GetPlanEvaluationStatus',
+          'arc-region-switch:ApprovePlanExecutionStep',
+        ],
+        arn.regionSwitchPlan(accountId, names.regionSwitchPlan),
       ),
       // The tables named here (control table replicas in both regions, the state table in the secondary) are
       // encrypted with their region's data key, whose key policy only delegates to IAM through DynamoDB:
       // without a grant per region every GetItem / PutItem on them is denied.
       ...regions.map((r) => tableKeyAccess(`TablesKey${compact(r)}`, p.dataKeyArns[r], r)),
-      allow('Notify', 'sns:Publish', topics),
-      ...regions.map((r) => messagingKeyAccess(`TopicKey${compact(r)}`, p.opsKeyArns[r], 'sns', r)),
       // DescribeAlarms supports resource-level permissions on alarm ARNs (Service Authorization Reference);
       // only composite alarms need Resource "*", and drctl asks for metric alarms only (cli/lib/status.ts).
       allow(

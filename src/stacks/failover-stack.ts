@@ -4,6 +4,8 @@ import { TerraformOutput } from 'cdktn';
 import type { Construct } from 'constructs';
 import type { Config, Region } from '../config';
 import { accountId } from '../account';
+import type { LambdaBundles } from '../bundling/functions';
+import { Detection } from '../constructs/detection';
 import { FailoverRecord } from '../constructs/dns-failover';
 import { RegionSwitchPlan } from '../constructs/region-switch-plan';
 import { arn } from '../grants';
@@ -22,8 +24,9 @@ import { DrStack } from './dr-stack';
 export class FailoverStack extends DrStack {
   readonly plan: RegionSwitchPlan;
   readonly records: Record<Region, FailoverRecord>;
+  readonly detection: Detection;
 
-  constructor(scope: Construct, id: string, config: Config) {
+  constructor(scope: Construct, id: string, config: Config, bundles: LambdaBundles) {
     const { primary, secondary } = config.regions;
     super(scope, id, { config, role: 'failover', stateRegion: secondary });
     // The first provider is the stack's default: us-east-2.
@@ -35,6 +38,21 @@ export class FailoverStack extends DrStack {
       ({ [primary]: f(primary), [secondary]: f(secondary) }) as Record<Region, T>;
     const recordSetIds = byRegion((r) => names.failoverRecordId(r === primary ? 'primary' : 'secondary', r));
     const alarmArn = (name: string) => arn.cloudwatchAlarms(secondary, account, name);
+    // Two vantage points that share no failure domain with the primary or each other: us-east-2 and the MRSC witness.
+    this.detection = new Detection(this, 'detection', {
+      names,
+      accountId: account,
+      primaryRegion: primary,
+      secondaryRegion: secondary,
+      vantages: [
+        { region: secondary, provider: home },
+        { region: config.regions.witness, provider: this.provider(config.regions.witness) },
+      ],
+      failover: config.failover,
+      bundle: bundles.detector,
+      logRetentionDays: config.logRetentionDays,
+      alarmTopicArn: names.alertTopicArn(secondary, account),
+    });
 
     this.plan = new RegionSwitchPlan(this, 'region-switch', {
       provider: home,
@@ -48,8 +66,12 @@ export class FailoverStack extends DrStack {
       fenceFunctionArns: byRegion((r) => arn.lambdaFunction(r, account, names.fenceFunction(r))),
       dns: { zoneId: config.dns.zoneId, recordName: names.publicApiHost, recordSetIds },
       approvalRoleArn: arn.iamRole(account, names.operatorRole),
-      primaryFailed: { key: 'primary-failed', arn: alarmArn(names.primaryFailedAlarm) },
-      secondaryUnhealthy: { key: 'secondary-unhealthy', arn: alarmArn(names.secondaryUnhealthyAlarm) },
+      // By deterministic ARN (the names the detection's alarms carry), so the plan reads as what it triggers on.
+      primaryFailed: { key: 'primary-failed', arn: alarmArn(this.detection.primaryFailedAlarmName) },
+      secondaryUnhealthy: {
+        key: 'secondary-unhealthy',
+        arn: alarmArn(this.detection.secondaryUnhealthyAlarmName),
+      },
     });
 
     const healthChecks = new DataAwsArcregionswitchRoute53HealthChecks(this, 'plan-health-checks', {
