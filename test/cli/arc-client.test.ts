@@ -25,7 +25,7 @@ let silent: FaultServer;
 const fresh = () =>
   new ArcDouble({
     account: ACCOUNT,
-    planName: 'payment-switch-test',
+    planName: 'payment-processing-test',
     regions: ['us-east-1', 'us-east-2'],
     primaryRegion: 'us-east-1',
     workflows: { 'us-east-2': STEPS, 'us-east-1': STEPS },
@@ -65,8 +65,8 @@ describe('the wire protocol, per operation', () => {
     const arc = client();
     const [plan] = await arc.listPlansInRegion('us-east-2');
     expect(plan).toEqual({
-      arn: `arn:aws:arc-region-switch::${ACCOUNT}:plan/payment-switch-test:a1b2c3`,
-      name: 'payment-switch-test',
+      arn: `arn:aws:arc-region-switch::${ACCOUNT}:plan/payment-processing-test:a1b2c3`,
+      name: 'payment-processing-test',
       regions: ['us-east-1', 'us-east-2'],
       primaryRegion: 'us-east-1',
     });

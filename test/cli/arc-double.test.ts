@@ -13,7 +13,7 @@ function world(over: Partial<ArcDoubleOptions> = {}) {
   let now = T0;
   const arc = new ArcDouble({
     account: '123456789012',
-    planName: 'payment-switch-test',
+    planName: 'payment-processing-test',
     regions: ['us-east-1', 'us-east-2'],
     primaryRegion: 'us-east-1',
     workflows: {

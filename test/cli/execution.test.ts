@@ -53,7 +53,7 @@ describe('cancel', () => {
     const again = await run(['cancel', '--yes']);
     expect(again.code).toBe(2);
     expect(again.stderrLines.at(-1)).toBe(
-      `drctl: no execution of plan payment-switch-${suffix} is in progress; nothing to cancel`,
+      `drctl: no execution of plan payment-processing-${suffix} is in progress; nothing to cancel`,
     );
   });
 
@@ -127,7 +127,7 @@ describe('Ctrl-C while following', () => {
     expect(exits).toEqual([130]);
     expect(r.stderrLines).toContainEqual(
       expect.stringMatching(
-        /^second interrupt: drctl stops now; execution us-east-2\/0+1 goes on in AWS: aws arc-region-switch cancel-plan-execution --plan-arn arn:aws:arc-region-switch::123456789012:plan\/payment-switch-t[0-9a-f]{8}:a1b2c3 --execution-id us-east-2\/0+1 --region us-east-2$/,
+        /^second interrupt: drctl stops now; execution us-east-2\/0+1 goes on in AWS: aws arc-region-switch cancel-plan-execution --plan-arn arn:aws:arc-region-switch::123456789012:plan\/payment-processing-t[0-9a-f]{8}:a1b2c3 --execution-id us-east-2\/0+1 --region us-east-2$/,
       ),
     );
   });

@@ -52,7 +52,7 @@ beforeAll(async () => {
   rds.destroy();
   const double = new ArcDouble({
     account: '123456789012',
-    planName: `payment-switch-${suffix}`,
+    planName: `payment-processing-${suffix}`,
     regions: ['us-east-1', 'us-east-2'],
     primaryRegion: 'us-east-1',
     workflows: { 'us-east-2': planSteps(false) },
@@ -106,7 +106,7 @@ describe('drctl status under stalled and broken regions', () => {
       // The plan is found through us-east-2 without waiting for us-east-1; no execution yet is a fact.
       expect(report.regionSwitch).toMatchObject({
         state: 'known',
-        value: { planName: `payment-switch-${suffix}`, latestExecution: null, listedIn: ['us-east-2'] },
+        value: { planName: `payment-processing-${suffix}`, latestExecution: null, listedIn: ['us-east-2'] },
       });
       expect(report.evaluation[0]).toMatchObject({ region: 'us-east-2', reading: { state: 'known' } });
       expect(report.evaluation[1]).toMatchObject({ region: 'us-east-1', reading: { state: 'unknown' } });
@@ -169,7 +169,7 @@ describe('drctl status under stalled and broken regions', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderrLines).toEqual([
-      `drctl: environment "${suffix}x" not found: global cluster payment-processing-ledger-global-${suffix}x and region switch plan payment-switch-${suffix}x do not exist; check --env and --config (or deploy it)`,
+      `drctl: environment "${suffix}x" not found: global cluster payment-processing-ledger-global-${suffix}x and region switch plan payment-processing-${suffix}x do not exist; check --env and --config (or deploy it)`,
     ]);
   });
 });

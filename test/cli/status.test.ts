@@ -41,7 +41,7 @@ let stub: ArcStub;
 let doubleNow = NOW - 2 * 3_600_000;
 const arc = new ArcDouble({
   account: '123456789012',
-  planName: `payment-switch-${suffix}`,
+  planName: `payment-processing-${suffix}`,
   regions: ['us-east-1', 'us-east-2'],
   primaryRegion: 'us-east-1',
   workflows: { 'us-east-2': planSteps(false), 'us-east-1': planSteps(false) },
@@ -315,7 +315,7 @@ describe('status against doubles', () => {
         },
       ],
       regionSwitch: known({
-        planName: `payment-switch-${suffix}`,
+        planName: `payment-processing-${suffix}`,
         planArn: arc.planArn,
         activeExecution: null,
         latestExecution: {
@@ -388,7 +388,7 @@ describe('status against doubles', () => {
       /Alarms in ALARM:\n.*SINCE\n\s+us-east-2\s+payment-processing-aurora-lag-t[0-9a-f]{8}-use2\s+2030-01-01T11:55:00.000Z\n/,
     );
     expect(r.stdout).toMatch(
-      /^Region switch plan: payment-switch-t[0-9a-f]{8} \(arn:aws:arc-region-switch::123456789012:plan\/payment-switch-t[0-9a-f]{8}:a1b2c3\)$/m,
+      /^Region switch plan: payment-processing-t[0-9a-f]{8} \(arn:aws:arc-region-switch::123456789012:plan\/payment-processing-t[0-9a-f]{8}:a1b2c3\)$/m,
     );
     expect(r.stdout).toMatch(
       /^Latest execution: us-east-2\/0000000000000001 graceful activate us-east-2: completed, started 2030-01-01T10:00:00.000Z, ended 2030-01-01T10:01:35.000Z \(game day\)\n\s+STEP\s+STATUS\n\s+fence\s+completed\n\s+aurora\s+completed\n\s+dns\s+completed$/m,
@@ -477,8 +477,8 @@ describe('status against doubles', () => {
       regionSwitch: {
         state: 'known',
         value: {
-          planName: 'payment-switch-dev',
-          planArn: 'arn:aws:arc-region-switch::123456789012:plan/payment-switch-dev:a1b2c3',
+          planName: 'payment-processing-dev',
+          planArn: 'arn:aws:arc-region-switch::123456789012:plan/payment-processing-dev:a1b2c3',
           activeExecution: 'us-east-2/00000000000000ab',
           latestExecution: {
             executionId: 'us-east-2/00000000000000ab',

@@ -35,7 +35,7 @@ describe('drctl failover against a stalled secondary region', () => {
     expect(r.stderrLines).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^drctl: the Region switch plan payment-switch-${suffix} could not be looked up in us-east-2 \\(HttpTimeoutError: ListPlansInRegion \\(us-east-2\\): no complete answer within \\d+ ms\\); nothing was changed$`,
+          `^drctl: the Region switch plan payment-processing-${suffix} could not be looked up in us-east-2 \\(HttpTimeoutError: ListPlansInRegion \\(us-east-2\\): no complete answer within \\d+ ms\\); nothing was changed$`,
         ),
       ),
     ]);

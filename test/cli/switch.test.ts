@@ -52,7 +52,7 @@ describe('switchover', () => {
     expect(w.stub.requests.every((q) => q.signature === 'ok')).toBe(true);
     const id = 'us-east-2/0000000000000001';
     expect(r.stderrLines).toEqual([
-      `switchover: started execution ${id} of plan payment-switch-${suffix} (graceful, activate us-east-2) in us-east-2`,
+      `switchover: started execution ${id} of plan payment-processing-${suffix} (graceful, activate us-east-2) in us-east-2`,
       `[   0.0s] execution ${id}: inProgress`,
       '[   0.0s] step fence (CustomActionLambda): running',
       '[   0.0s] step aurora (AuroraGlobalDatabase): notStarted',
@@ -116,7 +116,7 @@ describe('switchover', () => {
     });
     expect(busy.code).toBe(1);
     expect(busy.stderrLines.at(-1)).toBe(
-      `drctl: switchover busy: another execution of plan payment-switch-${suffix} is in progress (us-east-2/0000000000000001); follow it with "drctl watch" or cancel it with "drctl cancel"; nothing was changed`,
+      `drctl: switchover busy: another execution of plan payment-processing-${suffix} is in progress (us-east-2/0000000000000001); follow it with "drctl watch" or cancel it with "drctl cancel"; nothing was changed`,
     );
     expect(ops(w).filter((o) => o.startsWith('StartPlanExecution'))).toEqual([]);
   });
@@ -149,7 +149,7 @@ describe('switchover', () => {
       /^switchover paused: execution us-east-2\/0+1 \(us-east-2\) pausedByFailedStep: aurora: SwitchoverGlobalCluster: InvalidGlobalClusterStateFault\n/,
     );
     expect(r.stdout).toMatch(
-      / {2}cancel: drctl cancel --execution us-east-2\/0+1 {2}\(or: aws arc-region-switch cancel-plan-execution --plan-arn arn:aws:arc-region-switch::123456789012:plan\/payment-switch-t[0-9a-f]{8}:a1b2c3 --execution-id us-east-2\/0+1 --region us-east-2\)/,
+      / {2}cancel: drctl cancel --execution us-east-2\/0+1 {2}\(or: aws arc-region-switch cancel-plan-execution --plan-arn arn:aws:arc-region-switch::123456789012:plan\/payment-processing-t[0-9a-f]{8}:a1b2c3 --execution-id us-east-2\/0+1 --region us-east-2\)/,
     );
     expect(r.stderrLines.at(-1)).toMatch(/^switchover paused: pausedByFailedStep: aurora: /);
   });
@@ -268,7 +268,7 @@ describe('failover', () => {
     });
     expect(missing.code).toBe(2);
     expect(missing.stderrLines).toEqual([
-      `drctl: environment "${other}" not found: Region switch plan payment-switch-${other} is not listed in us-east-2; check --env and --config (or deploy it); nothing was changed`,
+      `drctl: environment "${other}" not found: Region switch plan payment-processing-${other} is not listed in us-east-2; check --env and --config (or deploy it); nothing was changed`,
     ]);
     expect(fake.calls).toEqual([]);
   });

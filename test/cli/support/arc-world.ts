@@ -43,7 +43,7 @@ export async function arcWorld(
 ): Promise<ArcWorld> {
   const double = new ArcDouble({
     account: '123456789012',
-    planName: `payment-switch-${suffix}`,
+    planName: `payment-processing-${suffix}`,
     regions: [...REGIONS],
     primaryRegion: 'us-east-1',
     workflows: { 'us-east-2': planSteps(false), 'us-east-1': planSteps(false) },
