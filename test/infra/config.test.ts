@@ -28,7 +28,7 @@ describe('configuration', () => {
       probeTimeoutMs: 3000,
       approveUngraceful: false,
       approvalTimeoutMinutes: 60,
-      rtoObjectiveMinutes: 10,
+      rtoObjectiveMinutes: 15,
       minMinutesBetweenExecutions: 60,
       operatorPrincipalArns: [],
     });

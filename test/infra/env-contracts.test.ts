@@ -5,7 +5,7 @@ import { parseHealthEnv } from '../../runtime/health/env';
 import { parsePaymentApiEnv } from '../../runtime/payment-api/env';
 import { LAMBDA_FUNCTION_IDS, type LambdaFunctionId } from '../../src/bundling/functions';
 import { environmentOf } from '../../src/report/facts';
-import { type Synthesized, synthAll, testBundles, testConfig, type TfJson } from '../support/synth';
+import { regionOf, type Synthesized, synthAll, testBundles, testConfig, type TfJson } from '../support/synth';
 
 /**
  * Every synthesized function's environment parses with its own contract (runtime/contracts.ts), the one its
@@ -13,7 +13,6 @@ import { type Synthesized, synthAll, testBundles, testConfig, type TfJson } from
  * function's first cold start.
  */
 const ACCOUNT = '123456789012';
-const REGION_OF: Record<string, string> = { primary: 'us-east-1', secondary: 'us-east-2' };
 
 /** Terraform references resolved the way AWS would: topic ARNs from the topic's name, others a placeholder. */
 function resolved(stack: TfJson, region: string, env: Record<string, string>): Record<string, string> {
@@ -35,7 +34,7 @@ function deployedFunctions(s: Synthesized) {
   const out: Array<{ stack: string; id: LambdaFunctionId | undefined; env: Record<string, string> }> = [];
   for (const [stackId, stack] of Object.entries(s)) {
     for (const fn of Object.values(stack.resource?.aws_lambda_function ?? {})) {
-      const region = REGION_OF[stackId] ?? 'us-east-1';
+      const region = regionOf(stack, fn);
       out.push({
         stack: stackId,
         id: byHash.get(String(fn.source_code_hash)),
@@ -54,10 +53,13 @@ describe('environment contracts', () => {
   for (const mode of ['automatic', 'manual'] as const) {
     it(`parse every synthesized function's environment with its contract (${mode} mode)`, () => {
       const fns = deployedFunctions(synthAll(testConfig({ failover: { mode } })));
-      // Both regions deploy the payment, migration, fence and two health functions; the secondary adds the relay.
+      // Both regions deploy the payment, migration, fence and two health functions; the secondary adds the relay;
+      // the failover stack deploys one detector per vantage point (us-east-2 and the witness region).
       expect(fns.map((f) => f.id).sort()).toEqual(
         [
           'alert-relay',
+          'detector',
+          'detector',
           'fence-action',
           'fence-action',
           'health',
@@ -84,7 +86,7 @@ describe('environment contracts', () => {
     const fns = deployedFunctions(synthAll(testConfig()));
     for (const fence of fns.filter((f) => f.id === 'fence-action')) {
       expect(parseFenceActionEnv(fence.env)).toEqual({
-        region: REGION_OF[fence.stack],
+        region: ({ primary: 'us-east-1', secondary: 'us-east-2' } as Record<string, string>)[fence.stack],
         controlTable: 'payment-processing-payment-control-test',
       });
     }

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { PLAN_STEPS } from '../../src/constructs/region-switch-plan';
+import { resourceNames } from '../../src/resource-names';
 import { only, parsePolicy, regionOf, resources, synthAll, testConfig, type TfJson } from '../support/synth';
 
 type Attrs = Record<string, unknown>;
 type Step = Attrs & { name: string; execution_block_type: string };
 type Workflow = { workflow_target_action: string; workflow_target_region: string; step: Step[] };
 
-const automatic = synthAll(testConfig({ failover: { mode: 'automatic' } }));
+const automaticConfig = testConfig({ failover: { mode: 'automatic' } });
+const automatic = synthAll(automaticConfig);
+const names = resourceNames(automaticConfig);
 const manual = synthAll(testConfig({ failover: { mode: 'manual' } }));
 const approving = synthAll(testConfig({ failover: { approveUngraceful: true, approvalTimeoutMinutes: 45 } }));
 const plan = (st: TfJson) => only(st, 'aws_arcregionswitch_plan');
@@ -27,7 +30,7 @@ describe('the failover engine: one ARC Region switch plan in the us-east-2 failo
       recovery_approach: 'activePassive',
       regions: ['us-east-1', 'us-east-2'],
       primary_region: 'us-east-1',
-      recovery_time_objective_minutes: 10,
+      recovery_time_objective_minutes: automaticConfig.failover.rtoObjectiveMinutes,
     });
     // ARC plan names: at most 32 of [a-zA-Z0-9-] (CloudFormation AWS::ARCRegionSwitch::Plan Name pattern).
     expect(String(p.name)).toMatch(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/);
@@ -178,7 +181,9 @@ describe('the failover engine: one ARC Region switch plan in the us-east-2 failo
 
   it('executes with exactly the documented permissions, on named resources wherever AWS allows', () => {
     const st = automatic.failover;
-    const role = only(st, 'aws_iam_role');
+    // The failover stack also holds the detectors' roles: the plan's is the one it names.
+    const executionRole = (s: TfJson) => only(s, 'aws_iam_role', (r) => r.name === names.planExecutionRole);
+    const role = executionRole(st);
     expect(parsePolicy(role.assume_role_policy).Statement).toEqual([
       {
         Effect: 'Allow',
@@ -190,7 +195,12 @@ describe('the failover engine: one ARC Region switch plan in the us-east-2 failo
       `arn:aws:arc-region-switch::${ACCOUNT}:plan/payment-processing-test:??????`,
       `arn:aws:arc-region-switch::${ACCOUNT}:plan/payment-processing-test/??????`,
     ];
-    const statements = (s: TfJson) => parsePolicy(only(s, 'aws_iam_role_policy').policy).Statement;
+    const statements = (s: TfJson) => {
+      const [key] = resources(s, 'aws_iam_role').find(([, r]) => r === executionRole(s)) ?? [];
+      return parsePolicy(
+        only(s, 'aws_iam_role_policy', (r) => String(r.role).startsWith(`\${aws_iam_role.${key}.`)).policy,
+      ).Statement;
+    };
     expect(statements(st)).toEqual([
       {
         Sid: 'PlanAndExecutions',

@@ -153,7 +153,16 @@ const ROLES: Array<{
     policy: () => statements(manual.secondary, 'fence-action_fence_role'),
     neverSent: {},
   },
-  { role: 'operator', stack: 'global', policy: () => operatorPolicy(manual.global), neverSent: {} },
+  {
+    role: 'operator',
+    stack: 'global',
+    policy: () => operatorPolicy(manual.global),
+    // Both PutItems are in files recover-lost-writes imports, on paths it never takes: activateRegion
+    // (runtime/shared/fence.ts; only the plan's fence step moves the fence, drctl reads it through the guard)
+    // and putSessionRecord (side-effects.ts; only with a session id, which recovery never passes). drctl writes
+    // the control table with UpdateItem only; the operator role has no PutItem on purpose.
+    neverSent: { 'dynamodb:PutItem': 'activateRegion and putSessionRecord are not called by drctl' },
+  },
 ];
 
 describe('IAM coverage of every AWS call of the failover code and drctl', () => {
@@ -168,6 +177,16 @@ describe('IAM coverage of every AWS call of the failover code and drctl', () => 
       'dynamodb:GetItem',
       'dynamodb:PutItem',
     ]);
+  });
+
+  it("keeps the operator's never-sent PutItems unsent: no code drctl reaches calls activateRegion or putSessionRecord", () => {
+    const defining = ['runtime/shared/fence.ts', 'runtime/payment-api/side-effects.ts'];
+    const callers = reachable(ENTRY.operator)
+      .filter((f) => !defining.includes(relative(ROOT, f)))
+      .filter((f) => /\b(activateRegion|putSessionRecord)\(/.test(readFileSync(f, 'utf8')));
+    expect(callers.map((f) => relative(ROOT, f))).toEqual([]);
+    // completeSideEffects writes the session record only when given a session id; recovery never gives one.
+    expect(readFileSync(join(ROOT, 'runtime/recovery/lost-writes.ts'), 'utf8')).not.toMatch(/sessionId/);
   });
 
   it.each(ROLES)(

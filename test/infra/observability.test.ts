@@ -1,9 +1,35 @@
 import { describe, expect, it } from 'vitest';
+import { DETECTION_METRICS } from '../../runtime/detection/metrics';
+import { resourceNames } from '../../src/resource-names';
 import { allResources, only, regionOf, resources, synthAll, type TfJson, testConfig } from '../support/synth';
 
 type Attrs = Record<string, unknown>;
-const s = synthAll(testConfig({ alerts: { emails: ['oncall@example.com', 'payments-lead@example.com'] } }));
+const config = testConfig({ alerts: { emails: ['oncall@example.com', 'payments-lead@example.com'] } });
+const s = synthAll(config);
 const all = allResources(s);
+const { detectionNamespace } = resourceNames(config);
+
+interface MetricStat {
+  namespace: string;
+  metric_name: string;
+  dimensions: Record<string, string>;
+}
+/** Every metric an alarm reads: its own, or each metric of its metric math. */
+const metricsOf = (a: Attrs): MetricStat[] =>
+  a.metric_query === undefined
+    ? [a as unknown as MetricStat]
+    : (a.metric_query as Attrs[]).flatMap((q) => (q.metric === undefined ? [] : [q.metric as MetricStat]));
+/** The regions where a detector function runs: the vantage points its data points name. */
+const vantages = new Set(
+  all
+    .filter(
+      (r) =>
+        r.type === 'aws_lambda_function' &&
+        (r.attrs.environment as { variables?: Record<string, string> } | undefined)?.variables
+          ?.METRIC_NAMESPACE === detectionNamespace,
+    )
+    .map((r) => regionOf(s[r.stack] as TfJson, r.attrs)),
+);
 
 /** Every name a metric dimension may point at, collected from the synthesized resources themselves. */
 function deployedNames(): Record<string, Set<string>> {
@@ -70,8 +96,31 @@ describe('alerting', () => {
         const actions = a.attrs[key] as string[];
         expect(actions, `${a.name}.${key}`).toHaveLength(1);
         const ref = /^\$\{aws_sns_topic\.([\w-]+)\.arn\}$/.exec(actions[0]);
-        expect(ref, `${a.name}.${key} is not a topic of this stack`).not.toBeNull();
-        const topic = stack.resource?.aws_sns_topic?.[(ref as RegExpExecArray)[1]] as Attrs;
+        if (ref === null) {
+          // A stack without a topic of its own (the failover stack) names its region's topic by its deterministic
+          // ARN; that topic must be one a regional stack deploys in the same region.
+          const m =
+            /^arn:aws:sns:([a-z0-9-]+):\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:([\w-]+)$/.exec(
+              actions[0],
+            );
+          expect(
+            m,
+            `${a.name}.${key} is neither a topic of this stack nor a deployed topic's ARN`,
+          ).not.toBeNull();
+          const [, topicRegion, topicName] = m as RegExpExecArray;
+          expect(topicRegion, `${a.name}: topic in another region`).toBe(region);
+          expect(
+            all.some(
+              (r) =>
+                r.type === 'aws_sns_topic' &&
+                r.attrs.name === topicName &&
+                regionOf(s[r.stack] as TfJson, r.attrs) === region,
+            ),
+            `${a.name}: ${topicName} is not deployed in ${region}`,
+          ).toBe(true);
+          continue;
+        }
+        const topic = stack.resource?.aws_sns_topic?.[ref[1]] as Attrs;
         expect(regionOf(stack, topic), `${a.name}: topic in another region`).toBe(region);
       }
     }
@@ -80,7 +129,22 @@ describe('alerting', () => {
   it('names only deployed resources in alarm dimensions (no dangling names, no dimensionless metrics)', () => {
     const names = deployedNames();
     let custom = 0;
+    let detection = 0;
     for (const a of all.filter((r) => r.type === 'aws_cloudwatch_metric_alarm')) {
+      const metrics = metricsOf(a.attrs);
+      if (metrics.some((m) => m.namespace === detectionNamespace)) {
+        // The detectors' own data points: a metric they publish, from a vantage point where a detector runs.
+        for (const m of metrics) {
+          expect(m.namespace, a.name).toBe(detectionNamespace);
+          expect(Object.values(DETECTION_METRICS), a.name).toContain(m.metric_name);
+          expect(Object.keys(m.dimensions), a.name).toEqual([DETECTION_METRICS.dimension]);
+          expect([...vantages], `${a.name}: no detector runs in ${m.dimensions.Vantage}`).toContain(
+            m.dimensions.Vantage,
+          );
+        }
+        detection++;
+        continue;
+      }
       if (String(a.attrs.namespace).startsWith('PaymentsDR/')) {
         // Project metrics come from log metric filters of the same stack: the filter must exist.
         const filters = resources(s[a.stack], 'aws_cloudwatch_log_metric_filter').map(
@@ -107,8 +171,10 @@ describe('alerting', () => {
       }
       assertDimensionsExist(a.attrs.dimensions as Record<string, string>, `${a.stack}/${a.name}`, names);
     }
-    // The project's own metrics (the detectors') live in the failover stack's alarms, not in metric filters.
+    // Project metrics come only from the detectors; no alarm reads a metric filter of the project's namespace.
     expect(custom).toBe(0);
+    expect(detection).toBeGreaterThanOrEqual(4);
+    expect([...vantages].sort()).toEqual(['us-east-2', 'us-west-2']);
   });
 
   it('covers every required signal in each region', () => {
