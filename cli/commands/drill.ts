@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { isExampleDns } from '../../src/config';
-import { readTopology } from '../../runtime/failover/topology';
+import { readTopology } from '../lib/topology';
 import {
   assertCanConfirm,
   callerIdentity,

@@ -1,4 +1,4 @@
-import { AbortError } from '../../runtime/failover/clock';
+import { AbortError } from '../../runtime/shared/clock';
 import { ArcError } from '../lib/arc-client';
 import { FINISHED } from '../lib/arc-types';
 import { assertCanConfirm, type CommandContext, confirm, requireCredentials } from '../lib/context';

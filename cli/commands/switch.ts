@@ -1,5 +1,5 @@
 import { isExampleDns, type Region } from '../../src/config';
-import { AbortError } from '../../runtime/failover/clock';
+import { AbortError } from '../../runtime/shared/clock';
 import { assertCanConfirm, type CommandContext, confirm, requireCredentials } from '../lib/context';
 import { EXIT_INTERRUPTED, UsageError } from '../lib/errors';
 import { cliFallback, FOLLOW_EXIT, renderFollow } from '../lib/follow';

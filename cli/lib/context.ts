@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { type Config, ConfigError, loadConfig } from '../../src/config';
-import { type Clock, systemClock } from '../../runtime/failover/clock';
+import { type Clock, systemClock } from '../../runtime/shared/clock';
 import { type AwsClientFactory, type AwsClients, defaultAwsClients } from './aws';
 import { OperationError, oneLine, RefusedError, UsageError } from './errors';
 import { type HttpClient, nodeHttpClient } from './http';

@@ -1,4 +1,4 @@
-import { AbortError } from '../../runtime/failover/clock';
+import { AbortError } from '../../runtime/shared/clock';
 import { serviceAnswered } from './reading';
 import type { ArcClient } from './arc-client';
 import { type Execution, type ExecutionState, FINISHED } from './arc-types';

@@ -1,5 +1,5 @@
 import type { Region } from '../../src/config';
-import { readTopology } from '../../runtime/failover/topology';
+import { readTopology } from './topology';
 import { awsErrorName } from '../../runtime/shared/aws-clients';
 import { ArcError, type ArcClient } from './arc-client';
 import type { ExecutionMode, PlanSummary } from './arc-types';

@@ -1,6 +1,6 @@
 import { errorFields } from '../../runtime/shared/logger';
 import { awsHttpStatus, CallDeadlineError } from '../../runtime/shared/aws-clients';
-import { GlobalClusterNotFoundError } from '../../runtime/failover/topology';
+import { GlobalClusterNotFoundError } from './topology';
 
 /**
  * One field of an operator report, as it was observed: never a default presented as a fact.

@@ -1,4 +1,4 @@
-import type { GlobalTopology } from '../../runtime/failover/topology';
+import type { GlobalTopology } from './topology';
 import { FINISHED } from './arc-types';
 import type { EvaluationView, RegionSwitchView } from './status-arc';
 import type { Region } from '../../src/config';

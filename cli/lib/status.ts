@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { Region } from '../../src/config';
-import { GlobalClusterNotFoundError, readTopology } from '../../runtime/failover/topology';
+import { GlobalClusterNotFoundError, readTopology } from './topology';
 import { awsErrorName } from '../../runtime/shared/aws-clients';
 import type { AwsClients } from './aws';
 import type { DrNames } from './names';

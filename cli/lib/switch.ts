@@ -1,5 +1,5 @@
 import type { Region } from '../../src/config';
-import { type GlobalTopology, readTopology } from '../../runtime/failover/topology';
+import { type GlobalTopology, readTopology } from './topology';
 import type { ExecutionMode } from './arc-types';
 import type { CommandContext } from './context';
 import { OperationError, RefusedError } from './errors';

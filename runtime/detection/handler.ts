@@ -1,6 +1,6 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Context } from 'aws-lambda';
-import { type Clock, systemClock } from '../failover/clock';
+import { type Clock, systemClock } from '../shared/clock';
 import { BUDGETS, cloudwatchClient } from '../shared/aws-clients';
 import type { Env } from '../shared/env';
 import { lazy } from '../shared/lazy';

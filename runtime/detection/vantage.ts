@@ -1,4 +1,4 @@
-import type { Clock } from '../failover/clock';
+import type { Clock } from '../shared/clock';
 import {
   type Classification,
   classifyProbe,

@@ -12,6 +12,15 @@ const vars = {
   controlTable: envVar.text('CONTROL_TABLE'),
 };
 
+/**
+ * The whole run ends by this deadline, whatever its DynamoDB calls do: at most ACTIVATE_ATTEMPTS rounds of a
+ * read and a write (5 s call deadlines each) plus a re-read could otherwise outlast the Lambda timeout, and a
+ * timed-out step tells ARC less than a failed one (the execution cannot tell whether the fence moved).
+ */
+export const FENCE_ACTION_DEADLINE_MS = 20_000;
+/** The Lambda timeout: the deadline, then room to log the outcome and return it (src/constructs/fence-action.ts). */
+export const FENCE_ACTION_TIMEOUT_SECONDS = FENCE_ACTION_DEADLINE_MS / 1000 + 10;
+
 export const fenceActionEnv = defineEnv(vars);
 export type FenceActionSettings = Settings<typeof vars>;
 export type FenceActionEnvInput = RenderInput<typeof vars>;

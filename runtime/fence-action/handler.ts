@@ -2,7 +2,7 @@ import { BUDGETS, documentClient } from '../shared/aws-clients';
 import { lazy } from '../shared/lazy';
 import { createOpenLogger, errorFields } from '../shared/logger';
 import { type FenceActionDeps, type FenceActionResult, invokedBy, runFenceAction } from './action';
-import { parseFenceActionEnv } from './env';
+import { FENCE_ACTION_DEADLINE_MS, parseFenceActionEnv } from './env';
 
 /** Lambda entry point: invoked synchronously by the Region switch plan's custom-action step. */
 const deps = lazy((): FenceActionDeps => {
@@ -22,7 +22,10 @@ export async function handler(event: unknown): Promise<FenceActionResult> {
   const log = createOpenLogger({ service: 'fence-action', region: process.env.AWS_REGION });
   const by = invokedBy(event);
   try {
-    const result = await runFenceAction(await deps(), by);
+    const result = await runFenceAction(
+      { ...(await deps()), abortSignal: AbortSignal.timeout(FENCE_ACTION_DEADLINE_MS) },
+      by,
+    );
     log.info('fence activated', { ...result, updatedBy: by });
     return result;
   } catch (err) {

@@ -11,7 +11,7 @@ import {
   type RDSClient,
   RestoreDBClusterFromSnapshotCommand,
 } from '@aws-sdk/client-rds';
-import type { Clock } from '../failover/clock';
+import type { Clock } from '../shared/clock';
 import { awsErrorName } from '../shared/aws-clients';
 import { failoverSnapshotPrefix } from './names';
 

@@ -1,6 +1,6 @@
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
-import { renderFenceActionEnv } from '../../runtime/fence-action/env';
+import { FENCE_ACTION_TIMEOUT_SECONDS, renderFenceActionEnv } from '../../runtime/fence-action/env';
 import type { LambdaBundle } from '../bundling/functions';
 import { arn, tableAccess } from '../grants';
 import { DrFunction } from './lambda-function';
@@ -49,8 +49,8 @@ export class FenceAction extends Construct {
       accountId: p.accountId,
       region: p.region,
       memoryMb: 256,
-      // Two bounded DynamoDB calls, at most three rounds (ACTIVATE_ATTEMPTS) of 5 s call deadlines each.
-      timeoutSeconds: 30,
+      // The run is bounded by FENCE_ACTION_DEADLINE_MS (20 s), below this timeout (30 s).
+      timeoutSeconds: FENCE_ACTION_TIMEOUT_SECONDS,
       environment: renderFenceActionEnv({ controlTable: p.controlTable }),
       statements: [fenceGrant, keyGrant],
     });

@@ -7,7 +7,7 @@ import {
   relaySubject,
   topicRegion,
 } from '../../runtime/alert-relay/relay';
-import { type SnsSink, snsSink, TEST_CREDENTIALS, unique } from '../failover/support/moto';
+import { type SnsSink, snsSink, TEST_CREDENTIALS, unique } from '../support/moto';
 
 /** The relay against moto's SNS: a topic in us-east-2 with a loopback HTTP subscriber records deliveries. */
 const PRIMARY_TOPIC = 'arn:aws:sns:us-east-1:123456789012:payment-processing-alerts-test-use1';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FakeAurora } from '../failover/support/fake-aurora';
+import { FakeAurora } from '../support/fake-aurora';
 import { arcWorld } from './support/arc-world';
 import { drctl, noAws } from './support/cli';
 

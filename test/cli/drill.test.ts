@@ -10,8 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TARGETS, type DrillDeps, type DrillSettings, runDrill } from '../../cli/lib/drill';
 import { renderDrillMarkdown, writeDrillReport } from '../../cli/lib/drill-report';
 import { sigV4Signer } from '../../cli/lib/sigv4';
-import type { GlobalTopology } from '../../runtime/failover/topology';
-import { VirtualClock } from '../failover/support/virtual-clock';
+import type { GlobalTopology } from '../../cli/lib/topology';
+import { VirtualClock } from '../support/virtual-clock';
 import { DrillWorld, PRIMARY, SECONDARY } from './support/drill-world';
 
 const ZONE = 'pay.example.org';

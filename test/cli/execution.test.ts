@@ -5,7 +5,7 @@
  * plan waits at a manual approval step so that the execution is still running when the interrupt comes.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeAurora } from '../failover/support/fake-aurora';
+import { FakeAurora } from '../support/fake-aurora';
 import { type ArcWorld, arcWorld, planSteps } from './support/arc-world';
 import { drctl, uniqueSuffix } from './support/cli';
 

@@ -14,7 +14,7 @@ import { ensureBucket, ensureControlTable } from '../../runtime/local/provision'
 import { insertPaymentOnce } from '../../runtime/payment-api/payments-repo';
 import { commitReservation } from '../../runtime/payment-api/reservations';
 import { describeCluster, describeSnapshot } from '../../runtime/recovery/snapshot-restore';
-import { systemClock } from '../../runtime/failover/clock';
+import { systemClock } from '../../runtime/shared/clock';
 import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 import type { Database } from '../../runtime/shared/db';
 import { activateRegion } from '../../runtime/shared/fence';

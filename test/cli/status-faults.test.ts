@@ -5,7 +5,7 @@ import { STATUS_BUDGET_MS, type StatusReport } from '../../cli/lib/status';
 import { type FaultServer, freePort, startFaultServer } from '../../scripts/dev/loopback-faults';
 import { ArcDouble } from '../support/arc-double';
 import { useTestCredentials } from '../support/credentials';
-import { TEST_CREDENTIALS } from '../failover/support/moto';
+import { TEST_CREDENTIALS } from '../support/moto';
 import { type ArcStub, startArcStub } from './support/arc-stub';
 import { planSteps } from './support/arc-world';
 import { drctl, uniqueSuffix } from './support/cli';

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../cli/lib/http';
 import type { SwitchResult } from '../../cli/lib/switch';
-import { FakeAurora } from '../failover/support/fake-aurora';
+import { FakeAurora } from '../support/fake-aurora';
 import { type ArcWorld, arcWorld, planSteps } from './support/arc-world';
 import { drctl, uniqueSuffix } from './support/cli';
 

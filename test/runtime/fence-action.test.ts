@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokedBy, runFenceAction } from '../../runtime/fence-action/action';
+import { FENCE_ACTION_DEADLINE_MS, FENCE_ACTION_TIMEOUT_SECONDS } from '../../runtime/fence-action/env';
+import { BUDGETS, budgetFor, documentClient } from '../../runtime/shared/aws-clients';
+import { type FaultServer, startFaultServer, timed } from '../../scripts/dev/loopback-faults';
 import { activateRegion, readFence } from '../../runtime/shared/fence';
 import { MrscDouble } from '../support/mrsc-double';
 
@@ -96,5 +99,40 @@ describe('the fence step of the Region switch plan', () => {
     expect(invokedBy({ executionId: 'x'.repeat(500) })).toBe('arc-region-switch');
     expect(invokedBy({ executionId: 'a b; drop' })).toBe('arc-region-switch');
     expect(invokedBy(undefined)).toBe('arc-region-switch');
+  });
+});
+
+describe('the fence step under a silent DynamoDB endpoint (loopback: accepts, never answers)', () => {
+  let silent: FaultServer;
+  beforeAll(async () => {
+    silent = await startFaultServer('silent');
+  });
+  afterAll(async () => {
+    await silent?.close();
+  });
+
+  it('ends at its own deadline with an error, well inside the Lambda timeout', async () => {
+    const ddb = documentClient(BUDGETS.failover, {
+      region: 'us-east-2',
+      endpoint: silent.url,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const deadlineMs = 600;
+    const r = await timed(() =>
+      runFenceAction(
+        { ddb, table: TABLE, region: 'us-east-2', abortSignal: AbortSignal.timeout(deadlineMs) },
+        'arc-region-switch:exec-silent',
+      ),
+    );
+    ddb.destroy();
+    expect(r.error).toBeDefined();
+    expect(r.ms).toBeLessThan(deadlineMs + 1000);
+  });
+
+  it('deploys a deadline below the Lambda timeout, with room to report the outcome', () => {
+    expect(FENCE_ACTION_DEADLINE_MS + 5000).toBeLessThanOrEqual(FENCE_ACTION_TIMEOUT_SECONDS * 1000);
+    // Without the deadline the worst case is three rounds of a read and a write plus a re-read.
+    const call = budgetFor(BUDGETS.failover, 'dynamodb').callDeadlineMs;
+    expect(7 * call).toBeGreaterThan(FENCE_ACTION_DEADLINE_MS);
   });
 });

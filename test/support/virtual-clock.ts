@@ -1,4 +1,4 @@
-import { AbortError, type Clock } from '../../runtime/failover/clock';
+import { AbortError, type Clock } from '../../runtime/shared/clock';
 
 interface Timer {
   at: number;

@@ -1,4 +1,4 @@
-import { iso } from '../../../runtime/failover/clock';
+import { iso } from '../../../runtime/shared/clock';
 import { type HttpResponse, jsonBody } from '../http';
 import type { DrillRun } from './run';
 import { type CanaryRecord, type DrillReport, message } from './types';

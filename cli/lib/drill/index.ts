@@ -1,4 +1,4 @@
-import { AbortError } from '../../../runtime/failover/clock';
+import { AbortError } from '../../../runtime/shared/clock';
 import { canaries, failover, preflight, restore } from './phases';
 import { type DrillRun, reportOf, startRun } from './run';
 import { type DrillDeps, type DrillReport, type DrillSettings, message } from './types';

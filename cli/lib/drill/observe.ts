@@ -1,6 +1,6 @@
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { iso } from '../../../runtime/failover/clock';
+import { iso } from '../../../runtime/shared/clock';
 import { idempotencyRecordKey, receiptKey } from '../../../runtime/payment-api/resource';
 import { awsErrorName, awsHttpStatus } from '../../../runtime/shared/aws-clients';
 import { jsonBody } from '../http';

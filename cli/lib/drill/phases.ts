@@ -1,5 +1,5 @@
 import { GetHealthCheckCommand, UpdateHealthCheckCommand } from '@aws-sdk/client-route-53';
-import { AbortError, iso } from '../../../runtime/failover/clock';
+import { AbortError, iso } from '../../../runtime/shared/clock';
 import { writeAfterFailover } from './canaries';
 import { publicHealth, waitForPublic, writeAndObserve } from './observe';
 import type { DrillRun } from './run';

@@ -1,4 +1,4 @@
-import { iso } from '../../../runtime/failover/clock';
+import { iso } from '../../../runtime/shared/clock';
 import { elapsedTag } from '../format';
 import type { HttpRequest, HttpResponse } from '../http';
 import { observedRpo, rtoDefinition, scoreTargets, verdict } from './scoring';

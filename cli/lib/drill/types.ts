@@ -1,8 +1,8 @@
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../../../runtime/failover/clock';
-import type { GlobalTopology } from '../../../runtime/failover/topology';
+import type { Clock } from '../../../runtime/shared/clock';
+import type { GlobalTopology } from '../topology';
 import type { HttpClient } from '../http';
 import type { RequestSigner } from '../sigv4';
 

@@ -2,8 +2,8 @@ import type { AwsClients } from '../../../cli/lib/aws';
 import { arcClient } from '../../../cli/lib/arc-client';
 import { type HttpClient, nodeHttpClient } from '../../../cli/lib/http';
 import { ArcDouble, type ArcDoubleOptions, type DoubleStep } from '../../support/arc-double';
-import { FakeAurora, fakeRds } from '../../failover/support/fake-aurora';
-import { VirtualClock } from '../../failover/support/virtual-clock';
+import { FakeAurora, fakeRds } from '../../support/fake-aurora';
+import { VirtualClock } from '../../support/virtual-clock';
 import { type ArcStub, startArcStub } from './arc-stub';
 import { mockedSts, noAws, staticCredentials } from './cli';
 

@@ -5,7 +5,7 @@ import type { AwsClients } from '../../../cli/lib/aws';
 import type { CliDeps } from '../../../cli/lib/context';
 import type { CliIo } from '../../../cli/lib/io';
 import { runCli } from '../../../cli/program';
-import { systemClock } from '../../../runtime/failover/clock';
+import { systemClock } from '../../../runtime/shared/clock';
 
 /** Runs drctl in process with captured output and injected dependencies. */
 export interface Captured {

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { HttpClient, HttpRequest, HttpResponse } from '../../../cli/lib/http';
 import { receiptKey } from '../../../runtime/payment-api/resource';
-import type { Clock } from '../../../runtime/failover/clock';
+import type { Clock } from '../../../runtime/shared/clock';
 import { CANARY_MERCHANT } from '../../../cli/lib/drill';
 import { idempotencyRecordKey } from '../../../runtime/payment-api/resource';
 

@@ -14,7 +14,7 @@ import {
   SubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsClients, BUDGETS } from '../../../runtime/shared/aws-clients';
+import { awsClients, BUDGETS } from '../../runtime/shared/aws-clients';
 
 const failoverClients = awsClients(BUDGETS.failover);
 
