@@ -28,7 +28,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  *   if any) and rejects at the deadline even if some layer ignores the signal, with a `TimeoutError`
  *   (`CallDeadlineError`). The SDK's retry middleware and HTTP handler honour the signal, so the socket is
  *   destroyed and no retry starts after the deadline.
- * The budget documentation per caller (API request, watchdog cycle, drctl command) is docs/budgets.md; its
+ * The budget documentation per caller (API request, detector run, fence step, drctl command) is docs/budgets.md; its
  * numbers are checked against these profiles by test/docs/numbers.test.ts.
  */
 export type AwsService =
@@ -60,20 +60,14 @@ export const BUDGETS = {
    */
   paymentApi: { connectTimeoutMs: 1000, attemptTimeoutMs: 2500, maxAttempts: 2, callDeadlineMs: 5000 },
   /**
-   * The failover functions (watchdog, orchestrator, alert relay): DynamoDB and SNS calls in their own region
-   * answer in milliseconds, so three attempts of 1.5 s within 5 s. RDS control-plane calls get one attempt of
-   * 5 s: the orchestrator applies its own classified, bounded retries (retries would otherwise multiply).
+   * The failover functions (the detectors, the plan's fence step, the alert relay): CloudWatch, DynamoDB and SNS
+   * calls that answer in milliseconds, so three attempts of 1.5 s within 5 s.
    */
-  failover: {
-    connectTimeoutMs: 1000,
-    attemptTimeoutMs: 1500,
-    maxAttempts: 3,
-    callDeadlineMs: 5000,
-    services: { rds: { attemptTimeoutMs: 5000, maxAttempts: 1 } },
-  },
+  failover: { connectTimeoutMs: 1000, attemptTimeoutMs: 1500, maxAttempts: 3, callDeadlineMs: 5000 },
   /**
-   * drctl, on an operator's network: two attempts of 4 s within 9 s; RDS one attempt (the orchestrator
-   * retries it, as above). `drctl status` also bounds the whole command (STATUS_BUDGET_MS).
+   * drctl, on an operator's network: two attempts of 4 s within 9 s. RDS one attempt of 8 s: its RDS calls are
+   * control-plane reads and the snapshot restore of recover-lost-writes, which drctl polls at its own pace, so
+   * SDK retries would only multiply the waits. `drctl status` also bounds the whole command (STATUS_BUDGET_MS).
    */
   operator: {
     connectTimeoutMs: 2000,

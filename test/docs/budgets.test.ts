@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ARC_BUDGET } from '../../cli/lib/arc-client';
 import { DEFAULT_POLL_MS, FOLLOW_DEFAULT_TIMEOUT_S } from '../../cli/lib/follow';
 import { STATUS_BUDGET_MS } from '../../cli/lib/status';
-import { DEFAULT_RETRY_POLICY } from '../../runtime/failover/retry';
-import { watchdogCycleBudgetMs } from '../../runtime/failover/watchdog-handler';
-import { watchdogEnv } from '../../runtime/failover/watchdog-env';
+import { detectorEnv, runTiming } from '../../runtime/detection/env';
+import { probeSpacingMs, runTimeoutSeconds, verdictLatestMs } from '../../runtime/detection/schedule';
+import { FENCE_ACTION_DEADLINE_MS, FENCE_ACTION_TIMEOUT_SECONDS } from '../../runtime/fence-action/env';
 import { DEADLINE_RETRY_AFTER_SECONDS, PAYMENT_REQUEST_BUDGET_MS } from '../../runtime/payment-api/app';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
@@ -59,7 +59,6 @@ describe('docs/budgets.md', () => {
         expect(exception).toBe('');
       }
     }
-    expect(flat).toContain(`orchestrator retries them itself (${DEFAULT_RETRY_POLICY.maxAttempts} attempts`);
   });
 
   it('quotes the payment function pool, the answers and the request budget', () => {
@@ -95,12 +94,16 @@ describe('docs/budgets.md', () => {
     expect(flat).toContain(`Lambda timeout ${s(timeoutMs)}`);
   });
 
-  it('quotes the watchdog cycle, status and promotion budgets', () => {
-    const probeTimeout = watchdogEnv.vars.probeTimeoutMs.defaultValue as number;
-    const rds = budgetFor(BUDGETS.failover, 'rds').callDeadlineMs;
-    const ddb = budgetFor(BUDGETS.failover, 'dynamodb').callDeadlineMs;
+  it('quotes the detector run, the fence step, status and switch budgets', () => {
+    const timing = runTiming({
+      probesPerRun: detectorEnv.vars.probesPerRun.defaultValue as number,
+      probeTimeoutMs: detectorEnv.vars.probeTimeoutMs.defaultValue as number,
+    });
     expect(flat).toContain(
-      `| one watchdog probe cycle | ${s(watchdogCycleBudgetMs(probeTimeout))} at most: the ${s(probeTimeout)} probe and the topology read (${s(rds)}) in parallel, four state-table calls and one publish (${s(ddb)} each)`,
+      `| one detector run | its probes start at the next minute boundary, ${s(probeSpacingMs(timing.probesPerRun))} apart, each ending by the ${s(timing.probeTimeoutMs)} probe timeout; its one publish ends by ${s(timing.publishDeadlineMs)}: the verdict is in at most ${s(verdictLatestMs(timing))} after the window start; Lambda timeout ${runTimeoutSeconds(timing)} s |`,
+    );
+    expect(flat).toContain(
+      `| the plan's write-fence step | ${s(FENCE_ACTION_DEADLINE_MS)} for the whole run (every DynamoDB call aborted then), then the step fails and ARC retries it; Lambda timeout ${FENCE_ACTION_TIMEOUT_SECONDS} s |`,
     );
     expect(flat).toContain(`| \`drctl status\` | ${s(STATUS_BUDGET_MS)} for the whole command`);
     expect(flat).toContain(`(one ARC Region switch call, at most ${s(ARC_BUDGET.callDeadlineMs)})`);
