@@ -5,6 +5,7 @@ import {
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktn/provider-aws/lib/iam-role-policy';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
+import type { ITerraformDependable } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Config, Region } from '../config';
 import { allow, arn } from '../grants';
@@ -23,6 +24,11 @@ export interface RegionSwitchPlanProps {
   accountId: string;
   regions: Config['regions'];
   failover: Config['failover'];
+  /**
+   * The resources the plan names by ARN and ARC checks when it evaluates the plan (at creation and every 30 min):
+   * the trigger's alarms. Created first, so the first evaluation does not report them missing.
+   */
+  dependsOn?: ITerraformDependable[];
   globalClusterId: string;
   clusterArns: Record<Region, string>;
   /** The fence step's function in each region (deterministic names, regional stacks). */
@@ -132,7 +138,7 @@ export class RegionSwitchPlan extends Construct {
         : {}),
       workflow: [workflow(secondary), workflow(primary)],
       // The execution role's policy must exist before ARC evaluates the plan with it.
-      dependsOn: [executionPolicy],
+      dependsOn: [executionPolicy, ...(p.dependsOn ?? [])],
     });
   }
 }

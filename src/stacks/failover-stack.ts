@@ -72,6 +72,7 @@ export class FailoverStack extends DrStack {
         key: 'secondary-unhealthy',
         arn: alarmArn(this.detection.secondaryUnhealthyAlarmName),
       },
+      dependsOn: [this.detection.primaryFailedAlarm, this.detection.secondaryUnhealthyAlarm],
     });
 
     const healthChecks = new DataAwsArcregionswitchRoute53HealthChecks(this, 'plan-health-checks', {

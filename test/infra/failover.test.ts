@@ -32,6 +32,14 @@ describe('the failover engine: one ARC Region switch plan in the us-east-2 failo
       primary_region: 'us-east-1',
       recovery_time_objective_minutes: automaticConfig.failover.rtoObjectiveMinutes,
     });
+    // The trigger's alarms and the execution policy exist before ARC first evaluates the plan.
+    const alarmKeys = resources(st, 'aws_cloudwatch_metric_alarm')
+      .filter(([, a]) =>
+        [names.primaryFailedAlarm, names.secondaryUnhealthyAlarm].includes(String(a.alarm_name)),
+      )
+      .map(([k]) => `aws_cloudwatch_metric_alarm.${k}`);
+    expect(alarmKeys).toHaveLength(2);
+    expect(p.depends_on).toEqual(expect.arrayContaining(alarmKeys));
     // ARC plan names: at most 32 of [a-zA-Z0-9-] (CloudFormation AWS::ARCRegionSwitch::Plan Name pattern).
     expect(String(p.name)).toMatch(/^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$/);
     expect(regionOf(st, p)).toBe('us-east-2');
