@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { deploymentWarnings } from '../../src/config';
 import { PRODUCTION_MIN_BACKUP_RETENTION_DAYS } from '../../src/config/safety';
 import { BACKUP_SERVICE_POLICIES } from '../../src/constructs/backup-ledger';
 import { STACK_ORDER } from '../../src/app';
@@ -41,6 +42,13 @@ describe('safety profile: configuration', () => {
     expect(attempt).toThrow(
       /^invalid configuration: database\.backupRetentionDays: must be at least 7 with safety "production" \(is 6\)$/,
     );
+  });
+
+  it('says at synth which role production must be applied as, and nothing for test', () => {
+    const note = (c: typeof production) =>
+      deploymentWarnings(c).find((w) => w.id === 'safety-production-key-admin');
+    expect(note(production)?.message).toContain(ADMIN);
+    expect(note(testConfig())).toBeUndefined();
   });
 
   it('refuses production without a key-admin role, and an ARN that is no role', () => {
