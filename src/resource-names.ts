@@ -32,6 +32,15 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     clusterId: (region: Region) => n.regional('ledger', region),
     /** The cluster parameter group of one engine major version (a major upgrade brings a new one). */
     ledgerParameterGroup: (region: Region, major: number) => `${n.regional('ledger', region)}-pg${major}`,
+    /**
+     * The snapshot Aurora takes when a regional cluster is deleted (safety "production"): deterministic, so a
+     * runbook finds it; a second deletion of the same cluster fails until the first one's snapshot is renamed.
+     */
+    ledgerFinalSnapshot: (region: Region) => `${n.regional('ledger', region)}-final`,
+    /** AWS Backup of the ledger (safety "production"): vault, plan and service role of each region. */
+    ledgerBackupVault: (region: Region) => n.regional('ledger-backup', region),
+    ledgerBackupPlan: (region: Region) => n.regional('ledger-backup', region),
+    ledgerBackupRole: (region: Region) => n.regional('ledger-backup', region),
     databaseName: 'payments',
     masterUsername: 'payments_admin',
     appDbUser: 'payments_app',

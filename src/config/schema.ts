@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AURORA_POSTGRESQL_MAJORS, ENGINE_MAJORS, engineVersionProblem } from './engine-versions';
+import { SAFETY_PROFILES, safetyIssues } from './safety';
 
 /** Regions this project knows how to name (the short codes keep resource names under AWS length limits). */
 export const REGION_CODES = {
@@ -369,6 +370,22 @@ export const configSchema = z
       })
       .default(365)
       .describe(`Days every log group keeps its events: one of ${LOG_RETENTION_DAYS.join(', ')}`),
+    safety: z
+      .enum(SAFETY_PROFILES)
+      .default('test')
+      .describe(
+        'How hard the ledger, receipts, control table, master secret and keys are to lose (src/config/safety.ts). test: destroyable at once (no deletion protection, no final snapshot, emptied buckets, no secret recovery window, 7-day key deletion). production: deletion protection, a final snapshot, prevent_destroy, AWS Backup with a copy in the other region, database.backupRetentionDays >= 7, a 30-day secret recovery window and key deletion window, receipt versions protected, and key administration by keyAdminRoleArn only (docs/deploy.md, "Production safety profile")',
+      ),
+    keyAdminRoleArn: z
+      .string()
+      .regex(
+        /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+        'an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+      )
+      .optional()
+      .describe(
+        'Required with safety "production": the existing IAM role that alone administers the KMS keys and the receipts buckets\u2019 protection (versioning, lifecycle, bucket policy, version deletion); apply the stacks as this role. Unused by the test profile',
+      ),
     tags: z
       .record(tagKey, z.string().max(256))
       .default({})
@@ -444,6 +461,7 @@ export const configSchema = z
         message: 'must be >= minCapacityAcu',
       });
     }
+    for (const issue of safetyIssues(c)) ctx.addIssue({ code: 'custom', ...issue });
     for (const reserved of ['Environment', 'Purpose', 'DR-Role', 'Region']) {
       if (reserved in c.tags) {
         ctx.addIssue({

@@ -54,6 +54,13 @@ export function deploymentWarnings(config: Config, today: Date = new Date()): De
         'no alert subscription: every alarm of both regions publishes to a topic nobody is subscribed to, so nobody is paged; set ALERT_EMAILS (or alerts.emails), or subscribe your paging system to both regions\u2019 alert topics',
     });
   }
+  if (config.safety === 'production') {
+    out.push({
+      id: 'safety-production-key-admin',
+      level: 'note',
+      message: `safety "production": apply every stack as ${config.keyAdminRoleArn ?? 'keyAdminRoleArn'}, the only administrator of the keys and the receipts buckets' protection (docs/deploy.md, "Production safety profile")`,
+    });
+  }
   if (!config.api.manageAccountCloudWatchRole) {
     out.push({
       id: 'apigateway-account-role',

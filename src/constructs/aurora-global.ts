@@ -19,6 +19,11 @@ export interface AuroraGlobalClusterProps {
   identifier: string;
   engineVersion: string;
   databaseName: string;
+  /**
+   * Safety profile "production": deletion protection on the global cluster and `prevent_destroy`.
+   * @default destroyable (test)
+   */
+  protect?: boolean;
 }
 
 /**
@@ -39,7 +44,8 @@ export class AuroraGlobalCluster extends Construct {
       engineVersion: p.engineVersion,
       databaseName: p.databaseName,
       storageEncrypted: true,
-      deletionProtection: false,
+      deletionProtection: p.protect === true,
+      ...(p.protect ? { lifecycle: { preventDestroy: true } } : {}),
       // Avoid paid RDS Extended Support silently starting when the major leaves standard support: AWS upgrades
       // instead, and creating a cluster on that major fails from then on (src/config/engine-versions.ts; synth warns
       // ahead of the date).

@@ -46,6 +46,12 @@ export interface AuroraRegionalClusterProps {
   windows: LedgerWindows;
   /** Key (the ops key) and retention of the cluster's PostgreSQL log group. */
   logs: { kmsKeyArn: string; retentionInDays: number };
+  /**
+   * Safety profile "production": deletion protection, `prevent_destroy`, and a final snapshot of this name when the
+   * cluster is deleted anyway (ResourceNames.ledgerFinalSnapshot).
+   * @default destroyable: no deletion protection, no final snapshot (test)
+   */
+  protection?: { finalSnapshotIdentifier: string };
 }
 
 /** Serverless v2 writer + one reader in another AZ: an AZ loss is an in-region failover, not a DR event. */
@@ -84,7 +90,7 @@ export const LEDGER_WINDOWS: Record<'primary' | 'secondary', LedgerWindows> = {
  * One regional member of the Aurora PostgreSQL global database, built the same way in both regions:
  * Serverless v2, CMK storage and Performance Insights encryption, IAM database authentication, PostgreSQL
  * log export, enhanced monitoring, TLS enforced, `rds.global_db_rpo` only where opted in (the primary), and
- * destroyable (no deletion protection, no final snapshot).
+ * destroyable (no deletion protection, no final snapshot) unless `protection` is given (safety "production").
  */
 export class AuroraRegionalCluster extends Construct {
   readonly cluster: RdsCluster;
@@ -192,8 +198,9 @@ export class AuroraRegionalCluster extends Construct {
       preferredBackupWindow: p.windows.backup,
       preferredMaintenanceWindow: p.windows.cluster,
       copyTagsToSnapshot: true,
-      deletionProtection: false,
-      skipFinalSnapshot: true,
+      deletionProtection: p.protection !== undefined,
+      skipFinalSnapshot: p.protection === undefined,
+      ...(p.protection ? { finalSnapshotIdentifier: p.protection.finalSnapshotIdentifier } : {}),
       serverlessv2ScalingConfiguration: {
         minCapacity: p.database.minCapacityAcu,
         maxCapacity: p.database.maxCapacityAcu,
@@ -222,6 +229,7 @@ export class AuroraRegionalCluster extends Construct {
           'global_cluster_identifier',
           'database_name',
         ],
+        ...(p.protection ? { preventDestroy: true } : {}),
       },
     };
     this.cluster = new RdsCluster(this, 'cluster', clusterConfig);

@@ -6,7 +6,13 @@ import { Fn } from 'cdktn';
 import { Construct } from 'constructs';
 import { FENCE_KEY } from '../../runtime/shared/fence';
 import type { Region } from '../config';
-import { type ReplicaProps, tableBase, tagReplica } from './global-tables';
+import {
+  type ReplicaProps,
+  type TableProtection,
+  tableBase,
+  tableLifecycle,
+  tagReplica,
+} from './global-tables';
 
 export interface PaymentControlTableProps {
   /** Provider of the home (primary) region. */
@@ -19,6 +25,8 @@ export interface PaymentControlTableProps {
   replica: ReplicaProps;
   /** The third Region of the MRSC Region set: a witness stores no readable data and takes no key. */
   witnessRegion: Region;
+  /** @default destroyable (test) */
+  protection?: TableProtection;
 }
 
 /**
@@ -48,7 +56,8 @@ export interface PaymentControlTableProps {
  *   no argument for one). That MRSC works with customer-managed keys is implied by the provider's acceptance
  *   test TestAccDynamoDBTable_Replica_MRSC_witness_doubleAddCMK, not stated by AWS: unverified by AWS text.
  * - PITR and deletion protection are "never synchronized": set on the table and on the replica. Deletion
- *   protection is off, as for every resource of this project (destroyable by policy).
+ *   protection is off in the test safety profile (destroyable) and on, for the table and the replica, in
+ *   production (with `prevent_destroy`: the fence and the reservations cannot be re-created without losing them).
  */
 export class PaymentControlTable extends Construct {
   readonly table: DynamodbTable;
@@ -66,10 +75,11 @@ export class PaymentControlTable extends Construct {
           kmsKeyArn: p.replica.kmsKeyArn,
           pointInTimeRecovery: true,
           propagateTags: false,
-          deletionProtectionEnabled: false,
+          deletionProtectionEnabled: p.protection?.deletionProtection === true,
         },
       ],
       globalTableWitness: { regionName: p.witnessRegion },
+      ...tableLifecycle(p.protection),
     });
 
     this.replicaTags = tagReplica(this, this.table, p.replica);

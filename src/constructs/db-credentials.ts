@@ -16,6 +16,12 @@ export interface DbCredentialsProps {
   replica: { region: string; kmsKeyId: string };
   /** Bumping it makes Terraform send a new generated password to both the secret and the cluster. */
   passwordVersion: number;
+  /**
+   * Days a deleted secret stays restorable (7-30; safety "production" uses 30). 0 deletes it at once, so that the
+   * deterministic name is reusable by a re-deploy (test).
+   * @default 0
+   */
+  recoveryWindowInDays?: number;
 }
 
 /**
@@ -63,8 +69,9 @@ export class DbCredentials extends Construct {
       description:
         'Master credentials of the Aurora ledger global database (migrations and break-glass only)',
       kmsKeyId: p.kmsKeyArn,
-      // Destroyable at once: the name is deterministic and must be reusable by a re-deploy.
-      recoveryWindowInDays: 0,
+      // Test: destroyable at once, the name is deterministic and must be reusable by a re-deploy. Production: a
+      // deleted secret is restorable for the window (RestoreSecret), and its name is taken until the window ends.
+      recoveryWindowInDays: p.recoveryWindowInDays ?? 0,
       replica: [{ region: p.replica.region, kmsKeyId: p.replica.kmsKeyId }],
     });
     this.secretVersion = new SecretsmanagerSecretVersion(this, 'version', {

@@ -15,8 +15,22 @@ export interface ReplicaProps {
   tags: Record<string, string>;
 }
 
-/** What every table of the project shares: on-demand, keyed by `pk` (S), a CMK, PITR, destroyable. */
-export const tableBase = (p: { provider: AwsProvider; name: string; kmsKeyArn: string }) => ({
+/**
+ * Safety profile "production" of a table: deletion protection on the table and on its replica (AWS never
+ * synchronizes it between replicas), and `prevent_destroy` where asked for.
+ */
+export interface TableProtection {
+  deletionProtection: boolean;
+  preventDestroy: boolean;
+}
+
+/** What every table of the project shares: on-demand, keyed by `pk` (S), a CMK, PITR, destroyable by default. */
+export const tableBase = (p: {
+  provider: AwsProvider;
+  name: string;
+  kmsKeyArn: string;
+  protection?: TableProtection;
+}) => ({
   provider: p.provider,
   name: p.name,
   billingMode: 'PAY_PER_REQUEST',
@@ -24,8 +38,14 @@ export const tableBase = (p: { provider: AwsProvider; name: string; kmsKeyArn: s
   attribute: [{ name: 'pk', type: 'S' }],
   serverSideEncryption: { enabled: true, kmsKeyArn: p.kmsKeyArn },
   pointInTimeRecovery: { enabled: true },
-  deletionProtectionEnabled: false,
+  deletionProtectionEnabled: p.protection?.deletionProtection === true,
 });
+
+/** The `lifecycle` of a protected table, on top of `extra` (the table's own lifecycle settings). */
+export function tableLifecycle<T extends object>(protection: TableProtection | undefined, extra?: T) {
+  if (protection?.preventDestroy) return { lifecycle: { ...extra, preventDestroy: true } };
+  return extra ? { lifecycle: extra } : {};
+}
 
 /**
  * The replica's tags, in its own region (see GlobalTable): one tag resource per key (for_each keeps each tag's
@@ -50,6 +70,8 @@ export interface GlobalTableProps {
   replica: ReplicaProps;
   /** Attribute holding the expiry time (epoch seconds). */
   ttlAttribute: string;
+  /** @default destroyable (test) */
+  protection?: TableProtection;
 }
 
 /**
@@ -74,14 +96,16 @@ export class GlobalTable extends Construct {
       ttl: { attributeName: p.ttlAttribute, enabled: true },
       streamEnabled: true,
       streamViewType: 'NEW_AND_OLD_IMAGES',
+      ...tableLifecycle(p.protection),
       replica: [
         {
           regionName: p.replica.region,
           kmsKeyArn: p.replica.kmsKeyArn,
           pointInTimeRecovery: true,
           propagateTags: false,
-          // Explicit, like the table's: a replica with deletion protection would block `destroy`.
-          deletionProtectionEnabled: false,
+          // Explicit, like the table's: a replica with deletion protection would block `destroy` (test), which is
+          // what production wants.
+          deletionProtectionEnabled: p.protection?.deletionProtection === true,
         },
       ],
     });

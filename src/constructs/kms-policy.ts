@@ -2,7 +2,7 @@ import { arn } from '../grants';
 import { type PolicyStatement, policy } from '../iam';
 
 /** AWS services that may use a key on behalf of principals of the account (checked with kms:ViaService). */
-export type ViaService = 's3' | 'dynamodb' | 'rds' | 'secretsmanager' | 'lambda' | 'sns' | 'sqs';
+export type ViaService = 's3' | 'dynamodb' | 'rds' | 'secretsmanager' | 'lambda' | 'sns' | 'sqs' | 'backup';
 
 export interface KeyPolicyProps {
   accountId: string;
@@ -19,6 +19,96 @@ export interface KeyPolicyProps {
    * @default false
    */
   allowCloudWatchAlarms?: boolean;
+  /**
+   * Safety profile "production": the one IAM role that may administer the key (besides the account's root user);
+   * every other principal of the account may only read the key's metadata and use it through the named services.
+   * @default every principal of the account whose IAM policies allow it administers the key (test)
+   */
+  keyAdminRoleArn?: string;
+}
+
+const ADMIN_ACTIONS = [
+  'kms:CreateAlias',
+  'kms:Describe*',
+  'kms:Enable*',
+  'kms:List*',
+  'kms:Put*',
+  'kms:Update*',
+  'kms:Revoke*',
+  'kms:Disable*',
+  'kms:Get*',
+  'kms:Delete*',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:ScheduleKeyDeletion',
+  'kms:CancelKeyDeletion',
+  'kms:ReplicateKey',
+  'kms:RotateKeyOnDemand',
+];
+
+/** What every principal of the account may still read of a key administered by one role (production). */
+const METADATA_READ_ACTIONS = [
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+];
+
+/**
+ * Key administration, by the whole account (test) or by one role (production).
+ *
+ * Production keeps the account as the principal and names the role in an `aws:PrincipalArn` condition instead of
+ * making the role the principal, so that the key can never become unmanageable:
+ * - a role ARN in a Principal element is stored as the role's unique id, and a role deleted and re-created under
+ *   the same name is a different principal ("If your Principal element ... contains an ARN that points to a
+ *   specific IAM role, then that ARN transforms to the role unique principal ID when you save the policy":
+ *   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-roles);
+ *   the condition compares the ARN string, so re-creating the role restores its access;
+ * - the account's root user stays an administrator: it cannot be deleted, which is what the default key policy's
+ *   account statement is for ("reduces the risk of the KMS key becoming unmanageable": "Allows access to the AWS
+ *   account and enables IAM policies", https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html),
+ *   without granting administration to every IAM principal of the account;
+ * - KMS's lockout safety check refuses a key policy that would not let the caller of CreateKey / PutKeyPolicy call
+ *   PutKeyPolicy again (PutKeyPolicy, BypassPolicyLockoutSafetyCheck:
+ *   https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html), so applying as any other principal
+ *   fails instead of locking the key: the global stack is applied as the key-admin role (docs/deploy.md). The role
+ *   also needs IAM permissions for these actions, since the account is the principal.
+ */
+function administration(root: string, keyAdminRoleArn: string | undefined): PolicyStatement[] {
+  if (keyAdminRoleArn === undefined) {
+    // Administration only: CreateAlias, not kms:Create*, which would also grant kms:CreateGrant, and with it use of
+    // the key through a grant, to any principal IAM allows, with no service condition.
+    return [
+      {
+        Sid: 'KeyAdministration',
+        Effect: 'Allow',
+        Principal: { AWS: root },
+        Action: ADMIN_ACTIONS,
+        Resource: '*',
+      },
+    ];
+  }
+  return [
+    {
+      Sid: 'KeyAdministration',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: ADMIN_ACTIONS,
+      Resource: '*',
+      Condition: { ArnEquals: { 'aws:PrincipalArn': [keyAdminRoleArn, root] } },
+    },
+    {
+      // The regional stacks look their keys up by alias (data aws_kms_key: DescribeKey), drctl and the console show
+      // them: reading metadata is no administration.
+      Sid: 'KeyMetadataRead',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: METADATA_READ_ACTIONS,
+      Resource: '*',
+    },
+  ];
 }
 
 const USE_ACTIONS = [
@@ -31,8 +121,9 @@ const USE_ACTIONS = [
 
 /**
  * Key policy: the account administers the key (so IAM policies can grant administration, which includes no use of
- * the key and no grant); the account's principals may only *use* it through the listed AWS services, and create
- * grants only when one of those services asks for one for its resources; CloudWatch Logs and CloudWatch alarms get
+ * the key and no grant), or in production only the key-admin role and the root user do (see `administration`);
+ * the account's principals may only *use* it through the listed AWS services, and create grants only when one of
+ * those services asks for one for its resources; CloudWatch Logs and CloudWatch alarms get
  * exactly the data-key actions they need, scoped to this account. "Resource": "*" in a key policy means
  * "this key" (see test/policy/iam-wildcard-allowlist.json).
  */
@@ -43,32 +134,7 @@ export function keyPolicy(p: KeyPolicyProps): string {
     'kms:ViaService': p.viaServices.map((s) => `${s}.${p.region}.amazonaws.com`),
   };
   const statements: PolicyStatement[] = [
-    {
-      Sid: 'KeyAdministration',
-      Effect: 'Allow',
-      Principal: { AWS: root },
-      // Administration only: CreateAlias, not kms:Create*, which would also grant kms:CreateGrant, and with it use of
-      // the key through a grant, to any principal IAM allows, with no service condition.
-      Action: [
-        'kms:CreateAlias',
-        'kms:Describe*',
-        'kms:Enable*',
-        'kms:List*',
-        'kms:Put*',
-        'kms:Update*',
-        'kms:Revoke*',
-        'kms:Disable*',
-        'kms:Get*',
-        'kms:Delete*',
-        'kms:TagResource',
-        'kms:UntagResource',
-        'kms:ScheduleKeyDeletion',
-        'kms:CancelKeyDeletion',
-        'kms:ReplicateKey',
-        'kms:RotateKeyOnDemand',
-      ],
-      Resource: '*',
-    },
+    ...administration(root, p.keyAdminRoleArn),
     {
       Sid: 'UseThroughNamedServices',
       Effect: 'Allow',

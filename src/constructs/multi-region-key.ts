@@ -12,6 +12,14 @@ export interface MultiRegionKeyProps extends Omit<KeyPolicyProps, 'region'> {
   description: string;
   primary: { region: Region; provider: AwsProvider };
   replica: { region: Region; provider: AwsProvider };
+  /**
+   * Days KMS waits before deleting a key scheduled for deletion (7-30): 7 in the test safety profile, 30 in
+   * production.
+   * @default 7
+   */
+  deletionWindowInDays?: number;
+  /** `lifecycle { prevent_destroy }` on both keys (safety "production"). @default false */
+  preventDestroy?: boolean;
 }
 
 /**
@@ -24,15 +32,17 @@ export class MultiRegionKey extends Construct {
 
   constructor(scope: Construct, id: string, props: MultiRegionKeyProps) {
     super(scope, id);
-    const { primary, replica } = props;
+    const { primary, replica, deletionWindowInDays = 7, preventDestroy = false, ...policyProps } = props;
+    const lifecycle = preventDestroy ? { lifecycle: { preventDestroy: true } } : {};
     this.primaryKey = new KmsKey(this, 'primary', {
       provider: primary.provider,
       description: `${props.description} (multi-Region primary)`,
       multiRegion: true,
       enableKeyRotation: true,
       rotationPeriodInDays: 365,
-      deletionWindowInDays: 7,
-      policy: keyPolicy({ ...props, region: primary.region }),
+      deletionWindowInDays,
+      policy: keyPolicy({ ...policyProps, region: primary.region }),
+      ...lifecycle,
     });
     new KmsAlias(this, 'primary-alias', {
       provider: primary.provider,
@@ -43,8 +53,9 @@ export class MultiRegionKey extends Construct {
       provider: replica.provider,
       description: `${props.description} (multi-Region replica)`,
       primaryKeyArn: this.primaryKey.arn,
-      deletionWindowInDays: 7,
-      policy: keyPolicy({ ...props, region: replica.region }),
+      deletionWindowInDays,
+      policy: keyPolicy({ ...policyProps, region: replica.region }),
+      ...lifecycle,
     });
     new KmsAlias(this, 'replica-alias', {
       provider: replica.provider,

@@ -8,6 +8,7 @@ import { PaymentControlTable } from '../constructs/control-table';
 import { GlobalTable } from '../constructs/global-tables';
 import { MultiRegionKey } from '../constructs/multi-region-key';
 import { OperatorRole } from '../constructs/operator-role';
+import { safetyProfile } from '../config/safety';
 import { defaultTags, DrStack } from './dr-stack';
 
 /**
@@ -36,13 +37,28 @@ export class GlobalStack extends DrStack {
       primary: { region: primary, provider: primaryProvider },
       replica: { region: secondary, provider: secondaryProvider },
     };
+    const safety = safetyProfile(config);
+    const keySafety = {
+      deletionWindowInDays: safety.kmsDeletionWindowDays,
+      preventDestroy: safety.preventDestroy,
+      ...(safety.keyAdminRoleArn !== undefined ? { keyAdminRoleArn: safety.keyAdminRoleArn } : {}),
+    };
 
     this.dataKey = new MultiRegionKey(this, 'data-key', {
       ...pair,
       aliasName: names.keyAlias.data,
       description: `${names.keyName.data}: Aurora, DynamoDB, S3, Secrets Manager, Lambda environment`,
       accountId: account,
-      viaServices: ['rds', 'dynamodb', 's3', 'secretsmanager', 'lambda'],
+      // AWS Backup encrypts the ledger's recovery points in each region's vault with the data key (production).
+      viaServices: [
+        'rds',
+        'dynamodb',
+        's3',
+        'secretsmanager',
+        'lambda',
+        ...(safety.backup ? ['backup' as const] : []),
+      ],
+      ...keySafety,
     });
     this.opsKey = new MultiRegionKey(this, 'ops-key', {
       ...pair,
@@ -52,6 +68,7 @@ export class GlobalStack extends DrStack {
       viaServices: ['sns', 'sqs'],
       allowCloudWatchLogs: true,
       allowCloudWatchAlarms: true,
+      ...keySafety,
     });
 
     this.ledger = new AuroraGlobalCluster(this, 'ledger', {
@@ -59,6 +76,7 @@ export class GlobalStack extends DrStack {
       identifier: names.globalClusterId,
       engineVersion: config.database.engineVersion,
       databaseName: names.databaseName,
+      protect: safety.deletionProtection,
     });
     const replica = {
       region: secondary,
@@ -76,6 +94,7 @@ export class GlobalStack extends DrStack {
       kmsKeyArn: this.dataKey.primaryKey.arn,
       replica,
       witnessRegion: config.regions.witness,
+      protection: { deletionProtection: safety.deletionProtection, preventDestroy: safety.preventDestroy },
     });
     this.sessionsTable = new GlobalTable(this, 'sessions', {
       provider: primaryProvider,
@@ -83,6 +102,8 @@ export class GlobalStack extends DrStack {
       replica,
       ttlAttribute: 'expiresAt',
       name: names.sessionsTable,
+      // Sessions expire within a day and can be re-created: deletion protection, no prevent_destroy.
+      protection: { deletionProtection: safety.deletionProtection, preventDestroy: false },
     });
 
     this.certificates = new ApiCertificates(this, 'api-certificates', {

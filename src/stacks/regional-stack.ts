@@ -17,6 +17,8 @@ import { DbCredentials } from '../constructs/db-credentials';
 import { Network } from '../constructs/network';
 import { ReceiptsBucket } from '../constructs/receipts-bucket';
 import { AppSecurityGroups } from '../constructs/security-groups';
+import { LedgerBackup } from '../constructs/backup-ledger';
+import { safetyProfile } from '../config/safety';
 import { defaultTags, DrStack } from './dr-stack';
 
 export type RegionalRole = 'primary' | 'secondary';
@@ -63,6 +65,8 @@ export class RegionalStack extends DrStack {
   readonly fence: FenceAction;
   /** Copies the primary region's alerts to this region's topic (secondary stack only). */
   readonly alertRelay?: AlertRelay;
+  /** AWS Backup of this region's ledger cluster, copied to the other region (safety "production" only). */
+  readonly backup?: LedgerBackup;
 
   constructor(scope: Construct, id: string, config: Config, role: RegionalRole, bundles: LambdaBundles) {
     const spec = regionSpec(config, role);
@@ -72,6 +76,7 @@ export class RegionalStack extends DrStack {
     const provider = this.awsProvider;
     this.account = accountId(this, provider);
     const names = this.names;
+    const safety = safetyProfile(config);
     this.dataKeyArn = new DataAwsKmsKey(this, 'data-key', { provider, keyId: names.keyAlias.data }).arn;
     this.opsKeyArn = new DataAwsKmsKey(this, 'ops-key', { provider, keyId: names.keyAlias.ops }).arn;
 
@@ -105,6 +110,9 @@ export class RegionalStack extends DrStack {
       bucketName: names.receiptsBucket(spec.region, this.account),
       kmsKeyArn: this.dataKeyArn,
       noncurrentVersionDays: 365,
+      ...(safety.keyAdminRoleArn !== undefined
+        ? { protection: { adminRoleArn: safety.keyAdminRoleArn } }
+        : {}),
     });
 
     if (role === 'primary') {
@@ -115,6 +123,7 @@ export class RegionalStack extends DrStack {
         kmsKeyArn: this.dataKeyArn,
         replica: { region: spec.peerRegion, kmsKeyId: names.keyAlias.data },
         passwordVersion: config.database.masterPasswordVersion,
+        recoveryWindowInDays: safety.secretRecoveryWindowDays,
       });
     }
     this.ledger = new AuroraRegionalCluster(this, 'ledger', {
@@ -133,6 +142,9 @@ export class RegionalStack extends DrStack {
       kmsKeyArn: this.dataKeyArn,
       accountId: this.account,
       logs: { kmsKeyArn: this.opsKeyArn, retentionInDays: config.logRetentionDays },
+      ...(safety.finalSnapshot
+        ? { protection: { finalSnapshotIdentifier: names.ledgerFinalSnapshot(spec.region) } }
+        : {}),
       ...(this.credentials ? { databaseName: names.databaseName } : {}),
       ...(this.credentials
         ? {
@@ -144,6 +156,21 @@ export class RegionalStack extends DrStack {
           }
         : {}),
     });
+
+    if (safety.backup) {
+      this.backup = new LedgerBackup(this, 'ledger-backup', {
+        provider,
+        region: spec.region,
+        accountId: this.account,
+        vaultName: names.ledgerBackupVault(spec.region),
+        planName: names.ledgerBackupPlan(spec.region),
+        roleName: names.ledgerBackupRole(spec.region),
+        peer: { region: spec.peerRegion, vaultName: names.ledgerBackupVault(spec.peerRegion) },
+        kmsKeyArn: this.dataKeyArn,
+        clusterArn: this.ledger.cluster.arn,
+        settings: safety.backup,
+      });
+    }
 
     this.alerts = new AlertTopic(this, 'alerts', {
       provider,
