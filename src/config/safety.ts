@@ -101,3 +101,16 @@ export function safetyProfile(c: {
     },
   };
 }
+
+/** The key settings of a profile, as every KMS key of the project takes them (MultiRegionKey, detector keys). */
+export function keySafety(s: SafetyProfile): {
+  deletionWindowInDays: number;
+  preventDestroy: boolean;
+  keyAdminRoleArn?: string;
+} {
+  return {
+    deletionWindowInDays: s.kmsDeletionWindowDays,
+    preventDestroy: s.preventDestroy,
+    ...(s.keyAdminRoleArn !== undefined ? { keyAdminRoleArn: s.keyAdminRoleArn } : {}),
+  };
+}

@@ -23,7 +23,7 @@ import { allow, encryptedMessaging } from '../grants';
 import type { PolicyStatement } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { deadLetterQueue } from './dead-letter-queue';
-import { detectorKey } from './detector-key';
+import { type DetectorKeySafety, detectorKey } from './detector-key';
 import { DrFunction } from './lambda-function';
 
 export interface DetectionVantage {
@@ -53,6 +53,8 @@ export interface DetectionProps {
   alarmTopicArn: string;
   /** @default the secondary region's public `/health` (see vantage.ts) */
   controlUrl?: string;
+  /** The safety profile's key settings, for the detector keys this construct creates. */
+  keySafety: DetectorKeySafety;
 }
 
 export interface Detector {
@@ -122,7 +124,13 @@ export class Detection extends Construct {
     this.detectors = p.vantages.map((v) => {
       const scope2 = new Construct(this, v.region);
       const keyArn =
-        v.keyArn ?? detectorKey(scope2, { ...v, accountId, alias: names.detectorKeyAlias(v.region) }).arn;
+        v.keyArn ??
+        detectorKey(scope2, {
+          ...v,
+          accountId,
+          alias: names.detectorKeyAlias(v.region),
+          safety: p.keySafety,
+        }).arn;
       const deadLetters = deadLetterQueue(scope2, {
         provider: v.provider,
         name: names.detectorDeadLetters(v.region),

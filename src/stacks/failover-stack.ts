@@ -4,6 +4,7 @@ import { TerraformOutput } from 'cdktn';
 import type { Construct } from 'constructs';
 import type { Config, Region } from '../config';
 import { accountId } from '../account';
+import { keySafety, safetyProfile } from '../config/safety';
 import type { LambdaBundles } from '../bundling/functions';
 import { Detection } from '../constructs/detection';
 import { FailoverRecord } from '../constructs/dns-failover';
@@ -52,6 +53,7 @@ export class FailoverStack extends DrStack {
       bundle: bundles.detector,
       logRetentionDays: config.logRetentionDays,
       alarmTopicArn: names.alertTopicArn(secondary, account),
+      keySafety: keySafety(safetyProfile(config)),
     });
 
     this.plan = new RegionSwitchPlan(this, 'region-switch', {

@@ -8,7 +8,7 @@ import { PaymentControlTable } from '../constructs/control-table';
 import { GlobalTable } from '../constructs/global-tables';
 import { MultiRegionKey } from '../constructs/multi-region-key';
 import { OperatorRole } from '../constructs/operator-role';
-import { safetyProfile } from '../config/safety';
+import { keySafety, safetyProfile } from '../config/safety';
 import { defaultTags, DrStack } from './dr-stack';
 
 /**
@@ -38,11 +38,7 @@ export class GlobalStack extends DrStack {
       replica: { region: secondary, provider: secondaryProvider },
     };
     const safety = safetyProfile(config);
-    const keySafety = {
-      deletionWindowInDays: safety.kmsDeletionWindowDays,
-      preventDestroy: safety.preventDestroy,
-      ...(safety.keyAdminRoleArn !== undefined ? { keyAdminRoleArn: safety.keyAdminRoleArn } : {}),
-    };
+    const keys = keySafety(safety);
 
     this.dataKey = new MultiRegionKey(this, 'data-key', {
       ...pair,
@@ -58,7 +54,7 @@ export class GlobalStack extends DrStack {
         'lambda',
         ...(safety.backup ? ['backup' as const] : []),
       ],
-      ...keySafety,
+      ...keys,
     });
     this.opsKey = new MultiRegionKey(this, 'ops-key', {
       ...pair,
@@ -68,7 +64,7 @@ export class GlobalStack extends DrStack {
       viaServices: ['sns', 'sqs'],
       allowCloudWatchLogs: true,
       allowCloudWatchAlarms: true,
-      ...keySafety,
+      ...keys,
     });
 
     this.ledger = new AuroraGlobalCluster(this, 'ledger', {

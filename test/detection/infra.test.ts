@@ -1,3 +1,4 @@
+import { keySafety, safetyProfile } from '../../src/config/safety';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,7 @@ function synth(over: Partial<DetectionProps> = {}, failover = config.failover): 
     bundle,
     logRetentionDays: 30,
     alarmTopicArn: TOPIC,
+    keySafety: keySafety(safetyProfile(config)),
     ...over,
   });
   return JSON.parse(Testing.synth(stack)) as TfJson;
@@ -234,6 +236,7 @@ describe('Detection: the alarms, in us-east-2', () => {
       bundle,
       logRetentionDays: 30,
       alarmTopicArn: TOPIC,
+      keySafety: keySafety(safetyProfile(config)),
     } as const;
     expect(
       () =>
