@@ -33,6 +33,20 @@ function integer(name: string, min: number, max: number): (value: string) => num
   };
 }
 
+/**
+ * `--method`: switchover only. The inversion of the primary health check is gone: the Region switch plan
+ * creates and owns the DNS health checks, so inverting one would fight the plan and move DNS without the
+ * database and the write fence.
+ */
+function drillMethod(value: string): 'switchover' {
+  if (value === 'switchover') return value;
+  if (value === 'health-check-inversion')
+    throw new InvalidArgumentError(
+      'the Region switch plan owns the DNS health checks (inverting one fights the plan and moves DNS without the database and the write fence); drill with --method switchover.',
+    );
+  throw new InvalidArgumentError('Allowed choices are switchover.');
+}
+
 export function buildProgram(deps: CliDeps, setExit: (code: number) => void, errBuffer: string[]): Command {
   const program = new Command('drctl');
   program
@@ -63,7 +77,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
   program
     .command('status')
     .description(
-      'both regions: writer, replication lag, Route 53 health, alarms, Region switch plan and its latest execution',
+      'both regions: writer, replication lag, alarms, Region switch plan, its DNS health checks and latest execution',
     )
     .action(run((ctx) => statusCommand(ctx)));
 
@@ -133,8 +147,8 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
     .description('game day: canary payments, observed RPO, failover, observed RTO, restore, report')
     .option('--canaries <n>', 'canary payments to send', integer('--canaries', 1, 100), 5)
     .addOption(
-      new Option('--method <method>', 'how to fail over')
-        .choices(['switchover', 'health-check-inversion'])
+      new Option('--method <method>', 'how to fail over: switchover (an execution of the Region switch plan)')
+        .argParser(drillMethod)
         .default('switchover'),
     )
     .option('--out <dir>', 'report directory (default: reports/drill-<timestamp>)')
@@ -163,7 +177,7 @@ export function buildProgram(deps: CliDeps, setExit: (code: number) => void, err
           ctx,
           c.opts<{
             canaries: number;
-            method: 'switchover' | 'health-check-inversion';
+            method: 'switchover';
             out?: string;
             canaryInterval: number;
             observeTimeout: number;

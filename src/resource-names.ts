@@ -100,18 +100,6 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
       `arn:aws:execute-api:${region}:${accountId}:*/${API_STAGE}/${method}/${path}`,
     publicApiHost: `${apiLabel}.${zoneName}`,
     regionalApiHost,
-    primaryHealthCheckName: n.name('primary-health'),
-    primaryHealthCheckAlarm: n.name('primary-health-check'),
-
-    // Failover automation (secondary stack), found by drctl and the monitoring catalog.
-    stateTable: n.name('dr-state'),
-    watchdogFunction: n.name('watchdog'),
-    /** The EventBridge rule that runs the watchdog carries the function's name. */
-    watchdogSchedule: n.name('watchdog'),
-    watchdogDeadLetters: n.name('watchdog-dlq'),
-    /** Metric filters and alarms of the watchdog's decisions: `watchdog-<id>`. */
-    watchdogMetric: (id: string) => n.name(`watchdog-${id}`),
-    orchestratorFunction: n.name('orchestrator'),
 
     // Failover engine (failover stack, state in us-east-2): the ARC Region switch plan and its steps.
     /**

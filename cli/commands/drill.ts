@@ -35,7 +35,6 @@ import { onInterrupts } from '../lib/interrupts';
 import { duration } from '../lib/format';
 import { runSwitch } from '../lib/switch';
 import { sigV4Signer } from '../lib/sigv4';
-import { findHealthCheck } from '../lib/status-sources';
 
 export interface DrillOptions {
   canaries: number;
@@ -127,28 +126,12 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
   const identity = await callerIdentity(ctx, secondary);
   if (!identity.account)
     throw new OperationError(`could not read the account id through STS in ${secondary}`);
-  let healthCheckId: string | undefined;
-  if (o.method === 'health-check-inversion') {
-    const hc = await findHealthCheck(ctx.clients.route53(), n.primaryHealthCheckName).catch(
-      (err: unknown) => {
-        throw new OperationError(
-          `Route 53 health checks could not be listed: ${err instanceof Error ? err.message : String(err)}`,
-        );
-      },
-    );
-    if (!hc?.Id) throw new OperationError(`no Route 53 health check tagged Name=${n.primaryHealthCheckName}`);
-    healthCheckId = hc.Id;
-  }
 
   const runId = `${compactTime(now)}-${randomBytes(2).toString('hex')}`;
   await confirm(
     ctx,
     'drill',
-    `Game day on ${n.environment}: ${o.canaries} canary payments through ${n.publicApiHost}, then ${
-      o.method === 'switchover'
-        ? `a switchover to ${secondary} and a failback`
-        : `inverting the primary health check (${healthCheckId}) and restoring it`
-    }. Payments are briefly paused during the switch.`,
+    `Game day on ${n.environment}: ${o.canaries} canary payments through ${n.publicApiHost}, then a switchover to ${secondary} and a failback. Payments are briefly paused during the switch.`,
   );
 
   const settings: DrillSettings = {
@@ -162,7 +145,6 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
     secondaryApiHost: n.regionalApiHost(secondary),
     idempotencyTable: n.idempotencyTable,
     secondaryReceiptsBucket: n.receiptsBucket(secondary, identity.account),
-    ...(healthCheckId ? { healthCheckId } : {}),
     canaries: o.canaries,
     canaryIntervalMs: o.canaryInterval,
     observePollMs: 250,
@@ -212,7 +194,6 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
         ),
         ddbSecondary: ctx.clients.ddb(secondary),
         s3Secondary: ctx.clients.s3(secondary),
-        route53: ctx.clients.route53(),
         readTopology: () => readTopology(ctx.clients.rds(secondary), n.globalClusterId),
         switchRegion: async (action, opts) => {
           const started = ctx.deps.clock.now();
@@ -276,9 +257,7 @@ export async function drillCommand(ctx: CommandContext, o: DrillOptions): Promis
   }
   if (!report.restore.restoredAt && report.failover.startedAt) {
     ctx.io.stderr.write(
-      o.method === 'switchover'
-        ? `the environment may not be restored: check "drctl status" and run "drctl failback" if ${secondary} still writes\n`
-        : `the environment may not be restored: check "drctl status" and un-invert health check ${healthCheckId}\n`,
+      `the environment may not be restored: check "drctl status" and run "drctl failback" if ${secondary} still writes\n`,
     );
   }
   // A refusal in preflight changed nothing: exit 2, like every refusal.

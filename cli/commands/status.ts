@@ -67,13 +67,7 @@ export function renderStatus(r: StatusReport): string {
   }
   out.push('');
 
-  out.push(
-    `Route 53 primary health check: ${renderReading(r.healthCheck, (h) =>
-      h
-        ? `${h.name} (${h.id}): ${h.effectiveHealthy ? 'HEALTHY' : 'UNHEALTHY'}, ${h.checkersHealthy}/${h.checkersTotal} checkers see ${h.fqdn ?? 'the endpoint'} healthy${h.inverted ? ', INVERTED' : ''}`
-        : 'not found (no health check with its Name tag)',
-    )}`,
-  );
+  out.push(...renderHealthChecks(r));
   out.push('');
 
   out.push(
@@ -137,6 +131,7 @@ export function renderStatus(r: StatusReport): string {
       [`${x.from} -> ${x.to} dynamodb lag`, x.dynamodb],
       [`${x.from} -> ${x.to} s3 lag`, x.s3],
     ]),
+    ['dns health checks', r.healthChecks] as [string, Reading<unknown>],
     ['region switch plan', r.regionSwitch] as [string, Reading<unknown>],
     ...r.evaluation.map((e): [string, Reading<unknown>] => [`${e.region} plan evaluation`, e.reading]),
   ].filter(([, x]) => x.state !== 'known');
@@ -146,6 +141,27 @@ export function renderStatus(r: StatusReport): string {
     for (const [label, x] of notRead) out.push(`  ${label}: ${renderReading(x, () => '')}`);
   }
   return out.join('\n');
+}
+
+/**
+ * The Route 53 health checks of the public failover records, owned by the Region switch plan: per Region its
+ * id and the status ARC reports, or why they could not be read.
+ */
+function renderHealthChecks(r: StatusReport): string[] {
+  const v = valueOf(r.healthChecks);
+  if (!v)
+    return [
+      `DNS health checks (owned by the Region switch plan): ${renderReading(r.healthChecks, () => 'no plan to ask')}`,
+    ];
+  if (v.healthChecks.length === 0)
+    return [`DNS health checks (owned by the Region switch plan, read in ${v.readFrom}): none reported`];
+  return [
+    `DNS health checks (owned by the Region switch plan, read in ${v.readFrom}):`,
+    table(
+      ['  REGION', 'HEALTH CHECK', 'STATUS', 'RECORD'],
+      v.healthChecks.map((h) => [`  ${h.region}`, h.healthCheckId ?? 'not created', h.status, h.recordName]),
+    ),
+  ];
 }
 
 /** The Region switch plan, its latest execution with its steps, and each Region's plan evaluation. */

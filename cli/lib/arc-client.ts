@@ -13,6 +13,8 @@ import {
   type Plan,
   type PlanSummary,
   planSummary,
+  type Route53HealthCheck,
+  route53HealthCheck,
   type StartExecutionInput,
   started,
   stepState,
@@ -36,7 +38,8 @@ import { sigV4Signer } from './sigv4';
  *   every operation used here goes to the Regional data plane `https://arc-region-switch.<region>.api.aws`,
  *   signed for that Region (the user guide's "Region switch API operations" table marks them "Data plane API:
  *   Yes"). drctl uses data-plane operations only (ListPlansInRegion, not ListPlans; GetPlanInRegion, not
- *   GetPlan), so nothing it does needs us-east-1's control plane.
+ *   GetPlan; ListRoute53HealthChecksInRegion, not ListRoute53HealthChecks, which carries
+ *   UseControlPlaneEndpoint), so nothing it does needs us-east-1's control plane.
  * - Executions run from the Region being activated ("Region switch plans are executed from the Region being
  *   activated", AWS News Blog introducing Region switch; user guide "Execute a Region switch plan": navigate
  *   to the Region you want to activate). Callers pass that Region; an execution is then read, approved and
@@ -230,6 +233,25 @@ function operations(call: Call) {
     cancelPlanExecution: async (region: string, input: Id & { comment?: string }, signal?: AbortSignal) => {
       await call('CancelPlanExecution', region, { ...input }, signal);
     },
+    /**
+     * The Route 53 health checks ARC created for the plan's health-check execution block, as this Region's data
+     * plane reports them (API_ListRoute53HealthChecksInRegion: `arn` the plan ARN, required; `maxResults`
+     * 1-100; paginated by `nextToken`).
+     */
+    listRoute53HealthChecksInRegion: async (
+      region: string,
+      arn: string,
+      signal?: AbortSignal,
+    ): Promise<Route53HealthCheck[]> =>
+      (
+        await pages(
+          'ListRoute53HealthChecksInRegion',
+          region,
+          { arn, maxResults: 100 },
+          'healthChecks',
+          signal,
+        )
+      ).all.map(route53HealthCheck),
     getPlanEvaluationStatus: async (region: string, planArn: string, signal?: AbortSignal) => {
       const input = { planArn, maxResults: 100 };
       const { first, all } = await pages('GetPlanEvaluationStatus', region, input, 'warnings', signal);

@@ -75,6 +75,19 @@ export interface Evaluation {
   lastEvaluationTime?: string;
   warnings: Array<{ stepName?: string; warningMessage: string; warningStatus: string }>;
 }
+/**
+ * One Route 53 health check of the plan's Route 53 health-check execution block (ListRoute53HealthChecksInRegion;
+ * model shape Route53HealthCheck: hostedZoneId, recordName and region required, healthCheckId and status
+ * optional). ARC creates and owns these health checks.
+ */
+export type HealthCheckState = 'healthy' | 'unhealthy' | 'unknown';
+export interface Route53HealthCheck {
+  hostedZoneId: string;
+  recordName: string;
+  region: string;
+  healthCheckId?: string;
+  status?: HealthCheckState;
+}
 export interface ApproveInput {
   planArn: string;
   executionId: string;
@@ -173,6 +186,25 @@ export const evaluation = (first: Json, warnings: Json[]): Evaluation =>
       warningStatus: str(w, 'warningStatus'),
     })),
   });
+
+const HEALTH_CHECK_STATES: ReadonlySet<string> = new Set<HealthCheckState>([
+  'healthy',
+  'unhealthy',
+  'unknown',
+]);
+export const route53HealthCheck = (h: Json): Route53HealthCheck => {
+  const status = opt(h, 'status');
+  // A state the model does not define is not guessed at: the answer is malformed.
+  if (status !== undefined && !HEALTH_CHECK_STATES.has(status))
+    throw new Error(`arc-region-switch answer with health check status ${status.slice(0, 40)}`);
+  return omitUndefined({
+    hostedZoneId: str(h, 'hostedZoneId'),
+    recordName: str(h, 'recordName'),
+    region: str(h, 'region'),
+    healthCheckId: opt(h, 'healthCheckId'),
+    status: status as HealthCheckState | undefined,
+  });
+};
 
 /** States after which an execution does nothing more (the SDK's PlanExecutionCompleted waiter's end states). */
 export const FINISHED: ReadonlySet<ExecutionState> = new Set([

@@ -1,6 +1,5 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { RDSClient } from '@aws-sdk/client-rds';
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -38,8 +37,6 @@ export interface AwsClients {
   s3(region: string): S3Client;
   sns(region: string): SNSClient;
   sts(region: string): STSClient;
-  /** Route 53 is a global service; its API is signed for us-east-1. */
-  route53(): Route53Client;
   /**
    * The ARC Region switch data plane (cli/lib/arc-client.ts), each call to the Region it names, signed with
    * credentials resolved through `credentialsRegion` (the secondary region on the failover path).
@@ -83,7 +80,6 @@ export const defaultAwsClients: AwsClientFactory = (options) => {
     s3: (region) => once('s3', region, factory.s3),
     sns: (region) => once('sns', region, factory.sns),
     sts: (region) => once('sts', region, factory.sts),
-    route53: () => once('route53', 'us-east-1', factory.route53),
     arc: (credentialsRegion) =>
       once('arc', credentialsRegion, () =>
         arcClient({

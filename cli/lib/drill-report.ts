@@ -66,15 +66,12 @@ export function renderDrillMarkdown(r: DrillReport): string {
       `- Switchover: ${f.promotion.outcome}${f.promotion.executionId ? ` (execution ${f.promotion.executionId})` : ''} (${cell(f.promotion.message)}); Aurora step ${duration(f.promotion.promotionMs)}, whole execution ${duration(f.promotion.elapsedMs)}`,
     );
   }
-  if (f.healthCheckInverted) lines.push('- Primary health check inverted');
   lines.push(
     `- Public name answered from ${r.secondaryRegion} after ${duration(f.routedMs)}${f.routedAt ? ` (${f.routedAt})` : ''}`,
   );
-  if (r.method === 'switchover') {
-    lines.push(
-      `- Public name served 200 from ${r.secondaryRegion} after ${duration(f.servingMs)}${f.servingAt ? ` (${f.servingAt})` : ''}`,
-    );
-  }
+  lines.push(
+    `- Public name served 200 from ${r.secondaryRegion} after ${duration(f.servingMs)}${f.servingAt ? ` (${f.servingAt})` : ''}`,
+  );
   lines.push(
     `- **RTO: ${f.rtoMs === null ? 'not observed' : duration(f.rtoMs)}** (${f.healthPolls} polls, ${f.healthErrors} without answer)`,
   );

@@ -1,10 +1,12 @@
 import type { ArcClient } from './arc-client';
-import type { Evaluation, ExecutionSummary, PlanSummary, StepState } from './arc-types';
+import type { Evaluation, ExecutionSummary, PlanSummary, Route53HealthCheck, StepState } from './arc-types';
+import { serviceAnswered } from './reading';
 
 /**
  * What `drctl status` reads from ARC Region switch: the plan (ListPlansInRegion in both Regions, whichever
  * answers), its latest execution (ListPlanExecutions in both Regions: an execution is listed where it ran; the
- * newest wins), that execution's steps (GetPlanExecution in its Region), and each Region's plan evaluation.
+ * newest wins), that execution's steps (GetPlanExecution in its Region), each Region's plan evaluation, and the
+ * Route 53 health checks ARC owns for the plan's DNS step (ListRoute53HealthChecksInRegion).
  * Every call takes the command's AbortSignal; each is bounded by the client's own deadline.
  */
 export interface ExecutionView {
@@ -38,6 +40,25 @@ export interface EvaluationView {
   state: string;
   lastEvaluationTime: string | null;
   warnings: string[];
+}
+
+/**
+ * The plan's Route 53 health checks (ARC creates and owns them; the public failover records use them), as one
+ * Region's data plane reported them.
+ */
+export interface HealthChecksView {
+  /** The Region whose data plane answered. */
+  readFrom: string;
+  /** One entry per health check, in the order of the plan's Regions. */
+  healthChecks: Array<{
+    region: string;
+    /** null: ARC reported the health check without an id (not created yet). */
+    healthCheckId: string | null;
+    /** As ARC reports it; `not reported` when the answer carried no status. */
+    status: string;
+    recordName: string;
+    hostedZoneId: string;
+  }>;
 }
 
 const why = (r: PromiseSettledResult<unknown>): string =>
@@ -158,6 +179,75 @@ export async function regionSwitchView(
     notListed,
   };
 }
+
+/** How long the first Region is given before the next one is asked as well. */
+export const HEALTH_CHECK_HEDGE_MS = SECOND_REGION_GRACE_MS;
+
+/**
+ * The plan's health checks from the first Region of `regions` that answers them, asked in that order: the next
+ * Region is asked when the one before it failed, or has not answered within HEALTH_CHECK_HEDGE_MS (a stalled
+ * Region must not use up the status budget). Every Region lists the whole plan's health checks, so one answer
+ * is enough. Throws when no Region answered: an error the service answered before a transport failure.
+ */
+export function healthChecksFrom(
+  arc: ArcClient,
+  regions: readonly string[],
+  planArn: string,
+  signal?: AbortSignal,
+  displayOrder: readonly string[] = regions,
+): Promise<HealthChecksView> {
+  return new Promise((resolve, reject) => {
+    const errors: unknown[] = [];
+    let asked = 0;
+    let settled = false;
+    let failed = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const askNext = () => {
+      clearTimeout(timer);
+      const region = regions[asked++];
+      if (region === undefined) return;
+      if (asked < regions.length) timer = setTimeout(askNext, HEALTH_CHECK_HEDGE_MS);
+      arc.listRoute53HealthChecksInRegion(region, planArn, signal).then(
+        (checks) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          resolve(healthChecksView(region, displayOrder, checks));
+        },
+        (err: unknown) => {
+          errors.push(err);
+          if (settled) return;
+          if (++failed === regions.length) {
+            settled = true;
+            reject(errors.find(serviceAnswered) ?? errors[0]);
+          } else if (asked === failed) askNext();
+        },
+      );
+    };
+    if (regions.length === 0) reject(new Error('no Region to ask'));
+    else askNext();
+  });
+}
+
+const healthChecksView = (
+  readFrom: string,
+  regions: readonly string[],
+  checks: Route53HealthCheck[],
+): HealthChecksView => {
+  const order = (r: string) => (regions.includes(r) ? regions.indexOf(r) : regions.length);
+  return {
+    readFrom,
+    healthChecks: [...checks]
+      .sort((a, b) => order(a.region) - order(b.region) || a.region.localeCompare(b.region))
+      .map((h) => ({
+        region: h.region,
+        healthCheckId: h.healthCheckId ?? null,
+        status: h.status ?? 'not reported',
+        recordName: h.recordName,
+        hostedZoneId: h.hostedZoneId,
+      })),
+  };
+};
 
 export const evaluationView = (region: string, e: Evaluation): EvaluationView => ({
   region: e.region ?? region,

@@ -1,9 +1,9 @@
 import type { GlobalTopology } from './topology';
 import { FINISHED } from './arc-types';
-import type { EvaluationView, RegionSwitchView } from './status-arc';
+import type { EvaluationView, HealthChecksView, RegionSwitchView } from './status-arc';
 import type { Region } from '../../src/config';
 import { type Reading, unknownField, valueOf } from './reading';
-import type { Alarm, HealthCheckStatus, Lag } from './status-sources';
+import type { Alarm, Lag } from './status-sources';
 
 /**
  * The report of `drctl status` (collected by status.ts): its shape, and the pure functions that turn what
@@ -58,8 +58,11 @@ export interface StatusReport {
   failoverMode: string;
   accountId: Reading<string>;
   globalCluster: Reading<GlobalClusterView>;
-  /** null: no health check carries the expected Name tag. */
-  healthCheck: Reading<HealthCheckStatus | null>;
+  /**
+   * The Route 53 health checks of the public failover records, which the Region switch plan creates and owns
+   * (ListRoute53HealthChecksInRegion, us-east-2 first); null: no plan to ask.
+   */
+  healthChecks: Reading<HealthChecksView | null>;
   regions: RegionStatus[];
   replication: ReplicationStatus[];
   /** The Region switch plan and its latest execution; null: no plan with this environment's name. */
@@ -117,9 +120,17 @@ export function attention(r: StatusBody): string[] {
     if (m.role === 'secondary' && m.synchronization && m.synchronization !== 'connected')
       out.push(`${m.clusterId} ${m.synchronization}`);
   }
-  const hc = valueOf(r.healthCheck);
-  if (hc && !hc.effectiveHealthy) out.push('primary health check unhealthy');
-  if (hc?.inverted) out.push('primary health check inverted');
+  const hc = valueOf(r.healthChecks);
+  if (hc) {
+    if (hc.healthChecks.length === 0) out.push('the plan reports no Route 53 health checks');
+    for (const h of hc.healthChecks) {
+      if (h.healthCheckId === null) out.push(`${h.region} DNS health check not created`);
+      else if (h.status !== 'healthy' && h.status !== 'unhealthy')
+        out.push(`${h.region} DNS health check ${h.status}`);
+    }
+    if (hc.healthChecks.length > 0 && !hc.healthChecks.some((h) => h.status === 'healthy'))
+      out.push('no DNS health check is healthy');
+  }
   for (const region of r.regions) {
     const n = valueOf(region.alarms)?.length ?? 0;
     if (n > 0) out.push(`${region.region}: ${n} alarm(s) in ALARM`);

@@ -3,19 +3,12 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import {
-  GetHealthCheckStatusCommand,
-  type HealthCheck,
-  ListHealthChecksCommand,
-  ListTagsForResourcesCommand,
-  type Route53Client,
-} from '@aws-sdk/client-route-53';
 import type { Region } from '../../src/config';
 import type { AwsClients } from './aws';
 import type { DrNames } from './names';
 
 /**
- * What `drctl status` reads from CloudWatch and Route 53, one function per source. Every call takes the
+ * What `drctl status` reads from CloudWatch, one function per source (ARC Region switch: status-arc.ts). Every call takes the
  * command's AbortSignal (its overall budget); each is also bounded by the client's own call deadline.
  */
 export interface Lag {
@@ -28,20 +21,6 @@ export interface Alarm {
   name: string;
   reason: string;
   since: string | null;
-}
-
-export interface HealthCheckStatus {
-  id: string;
-  name: string;
-  fqdn: string | null;
-  inverted: boolean;
-  checkersHealthy: number;
-  checkersTotal: number;
-  /** Route 53 counts an endpoint healthy when more than 18% of its checkers see it healthy. */
-  endpointHealthy: boolean;
-  /** What DNS failover acts on: the endpoint health, inverted when the check is inverted. */
-  effectiveHealthy: boolean;
-  lastChecked: string | null;
 }
 
 /** One region's replication metrics: what it receives (Aurora) and what it sends (DynamoDB, S3). */
@@ -166,68 +145,4 @@ export async function environmentAlarms(
     if (!token) break;
   }
   return alarms.sort((x, y) => x.name.localeCompare(y.name));
-}
-
-/** Finds the health check by its Name tag (ids are not known in advance). */
-export async function findHealthCheck(
-  route53: Route53Client,
-  name: string,
-  signal?: AbortSignal,
-): Promise<HealthCheck | undefined> {
-  let marker: string | undefined;
-  for (let page = 0; page < 50; page++) {
-    const out = await route53.send(
-      new ListHealthChecksCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) }),
-      { abortSignal: signal },
-    );
-    const checks = out.HealthChecks ?? [];
-    for (let i = 0; i < checks.length; i += 10) {
-      const batch = checks.slice(i, i + 10);
-      const tags = await route53.send(
-        new ListTagsForResourcesCommand({
-          ResourceType: 'healthcheck',
-          ResourceIds: batch.map((c) => c.Id as string),
-        }),
-        { abortSignal: signal },
-      );
-      const match = (tags.ResourceTagSets ?? []).find((set) =>
-        (set.Tags ?? []).some((t) => t.Key === 'Name' && t.Value === name),
-      );
-      if (match) return batch.find((c) => c.Id === match.ResourceId);
-    }
-    if (!out.IsTruncated || !out.NextMarker) return undefined;
-    marker = out.NextMarker;
-  }
-  return undefined;
-}
-
-/** The health check's status, or null when no health check carries the name (a fact: it was looked for). */
-export async function healthCheckStatus(
-  route53: Route53Client,
-  name: string,
-  signal?: AbortSignal,
-): Promise<HealthCheckStatus | null> {
-  const check = await findHealthCheck(route53, name, signal);
-  if (!check?.Id) return null;
-  const out = await route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: check.Id }), {
-    abortSignal: signal,
-  });
-  const observations = out.HealthCheckObservations ?? [];
-  const healthy = observations.filter((o) => o.StatusReport?.Status?.startsWith('Success')).length;
-  const endpointHealthy = observations.length > 0 && healthy / observations.length > 0.18;
-  const inverted = check.HealthCheckConfig?.Inverted === true;
-  const checked = observations
-    .map((o) => o.StatusReport?.CheckedTime?.getTime() ?? 0)
-    .reduce((a, b) => Math.max(a, b), 0);
-  return {
-    id: check.Id,
-    name,
-    fqdn: check.HealthCheckConfig?.FullyQualifiedDomainName ?? null,
-    inverted,
-    checkersHealthy: healthy,
-    checkersTotal: observations.length,
-    endpointHealthy,
-    effectiveHealthy: inverted ? !endpointHealthy : endpointHealthy,
-    lastChecked: checked > 0 ? new Date(checked).toISOString() : null,
-  };
 }

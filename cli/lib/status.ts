@@ -6,7 +6,7 @@ import { awsErrorName } from '../../runtime/shared/aws-clients';
 import type { AwsClients } from './aws';
 import type { DrNames } from './names';
 import { answered, type Reading, toReading, unknownField, valueOf } from './reading';
-import { evaluationView, findPlanIn, regionSwitchView } from './status-arc';
+import { evaluationView, findPlanIn, healthChecksFrom, regionSwitchView } from './status-arc';
 import {
   attention,
   globalClusterReading,
@@ -14,7 +14,7 @@ import {
   type StatusBody,
   type StatusReport,
 } from './status-report';
-import { environmentAlarms, healthCheckStatus, type RegionMetrics, regionMetrics } from './status-sources';
+import { environmentAlarms, type RegionMetrics, regionMetrics } from './status-sources';
 
 export type {
   GlobalClusterView,
@@ -23,8 +23,8 @@ export type {
   StatusReport,
   StatusVerdict,
 } from './status-report';
-export type { EvaluationView, ExecutionView, RegionSwitchView } from './status-arc';
-export type { HealthCheckStatus, Lag } from './status-sources';
+export type { EvaluationView, ExecutionView, HealthChecksView, RegionSwitchView } from './status-arc';
+export type { Lag } from './status-sources';
 
 /**
  * `drctl status`: everything an operator needs before and during a failover, gathered from both regions in
@@ -136,8 +136,8 @@ export async function collectStatus(
       };
       return { status, metrics: readings.metrics };
     };
-    // The Region switch plan: found by name through whichever Region answers, then its executions and the
-    // evaluation of each Region (both chains run beside the reads above).
+    // The Region switch plan: found by name through whichever Region answers, then its executions, the
+    // evaluation of each Region and the Route 53 health checks it owns (these chains run beside the reads above).
     const arc = clients.arc(secondary);
     const regionsBoth = [secondary, primary] as const;
     const planLookup = track('region switch plan', () =>
@@ -157,13 +157,19 @@ export async function collectStatus(
           : null;
       }),
     );
+    // us-east-2 first, us-east-1 only if it fails or stalls: every Region lists all of the plan's health checks.
+    const healthChecks = track('dns health checks', async () => {
+      const found = await planLookup;
+      if ('error' in found) throw found.error;
+      return found.value
+        ? healthChecksFrom(arc, regionsBoth, found.value.arn, signal, [primary, secondary])
+        : null;
+    });
 
-    const [p, s, healthCheck, switchOutcome, ...evaluationOutcomes] = await Promise.all([
+    const [p, s, healthCheckOutcome, switchOutcome, ...evaluationOutcomes] = await Promise.all([
       perRegion(primary, 'primary', secondary),
       perRegion(secondary, 'secondary', primary),
-      track('route 53 health check', () =>
-        healthCheckStatus(clients.route53(), names.primaryHealthCheckName, signal),
-      ),
+      healthChecks,
       switchView,
       ...evaluations,
     ]);
@@ -189,7 +195,7 @@ export async function collectStatus(
       accountId,
       // The secondary region's view first: it is the one the failover path depends on.
       globalCluster: globalClusterReading([s.status, p.status]),
-      healthCheck: toReading(healthCheck, budget),
+      healthChecks: toReading(healthCheckOutcome, budget),
       regions,
       replication: [
         { from: primary, to: secondary, send: p.metrics, receive: s.metrics },
@@ -222,7 +228,7 @@ export async function collectStatus(
     }
     for (const [label, reading] of [
       ['account id', body.accountId],
-      ['route 53 health check', body.healthCheck],
+      ['dns health checks', body.healthChecks],
       ['region switch plan', body.regionSwitch],
       ...body.evaluation.map((e) => [`${e.region} plan evaluation`, e.reading] as const),
     ] as const) {
@@ -230,7 +236,7 @@ export async function collectStatus(
     }
     const nothingAnswered =
       !regions.some((r) => r.reachable) &&
-      ![body.accountId, body.healthCheck, body.regionSwitch, ...body.evaluation.map((e) => e.reading)].some(
+      ![body.accountId, body.healthChecks, body.regionSwitch, ...body.evaluation.map((e) => e.reading)].some(
         answered,
       );
     const degradedReasons = [...unread, ...attention(body)];

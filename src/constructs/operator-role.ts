@@ -127,14 +127,13 @@ export class OperatorRole extends Construct {
     );
 
     const statements: PolicyStatement[] = [
+      // drctl only reads the global database: the plan's Aurora step switches it over or fails it over (with the
+      // plan's execution role), so the operator has no rds:SwitchoverGlobalCluster or FailoverGlobalCluster.
       allow('ReadTopology', ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'], ledger),
-      allow(
-        'SwitchoverFailoverFailback',
-        ['rds:SwitchoverGlobalCluster', 'rds:FailoverGlobalCluster'],
-        ledger,
-      ),
       // drctl on the Region switch plan, data-plane operations only (cli/lib/arc-client.ts): ListPlansInRegion has
       // no resource type (Service Authorization Reference, ARC Region switch), the rest act on this plan only.
+      // ListRoute53HealthChecksInRegion (drctl status reads the DNS health checks the plan owns) has the
+      // resource type plan* there, so it is scoped to the plan too.
       allow('FindPlan', 'arc-region-switch:ListPlansInRegion', '*'),
       allow(
         'RunPlanExecutions',
@@ -147,11 +146,12 @@ export class OperatorRole extends Construct {
           'arc-region-switch:CancelPlanExecution',
           'arc-region-switch:GetPlanEvaluationStatus',
           'arc-region-switch:ApprovePlanExecutionStep',
+          'arc-region-switch:ListRoute53HealthChecksInRegion',
         ],
         arn.regionSwitchPlan(accountId, names.regionSwitchPlan),
       ),
-      // The tables named here (control table replicas in both regions, the state table in the secondary) are
-      // encrypted with their region's data key, whose key policy only delegates to IAM through DynamoDB:
+      // The tables named here (the control table's replicas in both regions) are encrypted with their region's
+      // data key, whose key policy only delegates to IAM through DynamoDB:
       // without a grant per region every GetItem / PutItem on them is denied.
       ...regions.map((r) => tableKeyAccess(`TablesKey${compact(r)}`, p.dataKeyArns[r], r)),
       // DescribeAlarms supports resource-level permissions on alarm ARNs (Service Authorization Reference);
@@ -161,22 +161,9 @@ export class OperatorRole extends Construct {
         'cloudwatch:DescribeAlarms',
         regions.map((r) => arn.cloudwatchAlarms(r, accountId, names.alarmNamePattern)),
       ),
-      // GetMetricData and ListHealthChecks support no resource-level permissions.
+      // GetMetricData supports no resource-level permissions. No Route 53 actions: the plan creates and owns the
+      // DNS health checks, drctl reads them through ARC (above) and never changes them.
       allow('ReadMetrics', 'cloudwatch:GetMetricData', '*'),
-      allow('FindHealthCheck', 'route53:ListHealthChecks', '*'),
-      // Route 53 assigns health check ids at creation, in the primary regional stack; this (global) stack is
-      // applied before it and reads no other stack's state, so the id cannot be named here. drctl finds the
-      // check by its Name tag at run time (cli/lib/status.ts). UpdateHealthCheck is the drill's inversion.
-      allow(
-        'HealthCheckStatusAndDrillInversion',
-        [
-          'route53:ListTagsForResources',
-          'route53:GetHealthCheck',
-          'route53:GetHealthCheckStatus',
-          'route53:UpdateHealthCheck',
-        ],
-        arn.route53HealthChecks(),
-      ),
       allow('CanaryPayments', 'execute-api:Invoke', [
         ...regions.map((r) => names.executeApiArn(r, accountId, 'POST', 'payments')),
         ...regions.map((r) => names.executeApiArn(r, accountId, 'GET', 'payments/*')),

@@ -126,6 +126,59 @@ describe('the wire protocol, per operation', () => {
     expect(stub.requests[5]?.body).toEqual({ planArn: arn, maxResults: 5 });
   });
 
+  it('ListRoute53HealthChecksInRegion: the plan ARN, maxResults 100, every page, each health check decoded', async () => {
+    const arc = client();
+    const arn = double.planArn;
+    const checks = await arc.listRoute53HealthChecksInRegion('us-east-2', arn);
+    expect(checks).toEqual([
+      {
+        hostedZoneId: 'Z0TEST0000000000000',
+        recordName: 'payments.example.org',
+        region: 'us-east-1',
+        healthCheckId: '00000000-0000-4000-8000-000000000001',
+        status: 'healthy',
+      },
+      {
+        hostedZoneId: 'Z0TEST0000000000000',
+        recordName: 'payments.example.org',
+        region: 'us-east-2',
+        healthCheckId: '00000000-0000-4000-8000-000000000002',
+        status: 'unhealthy',
+      },
+    ]);
+    // pageSize 1: two pages, the second asked with the first's nextToken, both in us-east-2.
+    expect(stub.requests.map((q) => [q.region, q.op, q.body, q.signature])).toEqual([
+      ['us-east-2', 'ListRoute53HealthChecksInRegion', { arn, maxResults: 100 }, 'ok'],
+      ['us-east-2', 'ListRoute53HealthChecksInRegion', { arn, maxResults: 100, nextToken: '1' }, 'ok'],
+    ]);
+    // Another plan's ARN: not found.
+    await expect(
+      arc.listRoute53HealthChecksInRegion(
+        'us-east-2',
+        `arn:aws:arc-region-switch::${ACCOUNT}:plan/other:zzzzzz`,
+      ),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('ListRoute53HealthChecksInRegion: a malformed health check is an error, never a default', async () => {
+    const arc = client();
+    double.healthChecks = [{ hostedZoneId: 'Z1', recordName: 'payments.example.org', region: 'us-east-1' }];
+    // No id and no status are allowed (both optional in the model).
+    expect(await arc.listRoute53HealthChecksInRegion('us-east-2', double.planArn)).toEqual([
+      { hostedZoneId: 'Z1', recordName: 'payments.example.org', region: 'us-east-1' },
+    ]);
+    double.healthChecks = [{ hostedZoneId: 'Z1', recordName: 'payments.example.org' }];
+    await expect(arc.listRoute53HealthChecksInRegion('us-east-2', double.planArn)).rejects.toThrow(
+      'arc-region-switch answer without region',
+    );
+    double.healthChecks = [
+      { hostedZoneId: 'Z1', recordName: 'payments.example.org', region: 'us-east-1', status: 'green' },
+    ];
+    await expect(arc.listRoute53HealthChecksInRegion('us-east-2', double.planArn)).rejects.toThrow(
+      'arc-region-switch answer with health check status green',
+    );
+  });
+
   it('approve and cancel name the plan, the execution and the step', async () => {
     double = new ArcDouble({
       ...double.o,

@@ -148,6 +148,41 @@ describe('the ARC Region switch double', () => {
     expect(w.get(id).executionState).toBe('canceled');
   });
 
+  it('ListRoute53HealthChecksInRegion: the plan ARN is required, maxResults 1-100, only in the plan Regions', () => {
+    const w = world({ regions: ['us-east-1', 'us-east-2'] });
+    const list = (region: string, input: Json) =>
+      w.arc.handle(region, 'ListRoute53HealthChecksInRegion', input);
+    const arn = w.arc.planArn;
+    const statuses = (region = 'us-east-2') =>
+      (list(region, { arn }).healthChecks as Json[]).map((h) => `${String(h.region)}:${String(h.status)}`);
+    expect(statuses()).toEqual(['us-east-1:healthy', 'us-east-2:unhealthy']);
+    expect(w.refusal(() => list('us-east-2', {}))).toBe('ValidationException');
+    expect(w.refusal(() => list('us-east-2', { arn: `${arn.slice(0, -6)}zzzzzz` }))).toBe(
+      'ResourceNotFoundException',
+    );
+    expect(w.refusal(() => list('eu-west-1', { arn }))).toBe('ResourceNotFoundException');
+    for (const maxResults of [0, 101, 1.5]) {
+      expect(w.refusal(() => list('us-east-2', { arn, maxResults }))).toBe('ValidationException');
+    }
+    expect(list('us-east-2', { arn, maxResults: 1 })).toMatchObject({ nextToken: '1' });
+    expect(list('us-east-2', { arn, recordName: 'other.example.org' }).healthChecks).toEqual([]);
+  });
+
+  it('a completed Route53HealthCheck step makes the activated Region healthy and the other unhealthy', () => {
+    const w = world({
+      workflows: { 'us-east-2': [{ name: 'dns', type: 'Route53HealthCheck', durationMs: 30_000 }] },
+    });
+    const statuses = () =>
+      (
+        w.call('us-east-1', 'ListRoute53HealthChecksInRegion', { arn: w.arc.planArn }).healthChecks as Json[]
+      ).map((h) => `${String(h.region)}:${String(h.status)}`);
+    w.start('graceful');
+    w.tick(29_000);
+    expect(statuses()).toEqual(['us-east-1:healthy', 'us-east-2:unhealthy']);
+    w.tick(1_000);
+    expect(statuses()).toEqual(['us-east-1:unhealthy', 'us-east-2:healthy']);
+  });
+
   it('evaluation status per Region, denied operations and unknown plans', () => {
     const w = world();
     w.arc.evaluation['us-east-1'] = {

@@ -29,7 +29,10 @@ describe('bad arguments: exit 2 with one readable line on stderr', () => {
       ['drill', '--canaries', '0'],
       /^drctl: error: option '--canaries <n>' argument '0' is invalid\. --canaries must be an integer from 1 to 100\.$/,
     ],
-    [['drill', '--method', 'dns'], /Allowed choices are switchover, health-check-inversion\.$/],
+    [
+      ['drill', '--method', 'dns'],
+      /^drctl: error: option '--method <method>' argument 'dns' is invalid\. Allowed choices are switchover\.$/,
+    ],
     [['switchover', '--timeout', 'soon'], /--timeout must be an integer from 60 to 3600/],
     [['watch', '--timeout', '10'], /--timeout must be an integer from 60 to 3600/],
     [['approve', '--bogus'], /^drctl: error: unknown option '--bogus'$/],

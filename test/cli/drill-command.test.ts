@@ -113,7 +113,6 @@ async function drillWorld(options: { writer?: 'primary' | 'secondary' } = {}) {
           s3: () => world.s3,
           sts: () => sts,
           arc: arc.arc,
-          route53: () => world.route53,
           credentials: async (region) => {
             credentialRegions.push(region);
             return { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' };
@@ -183,6 +182,21 @@ describe('drctl drill', () => {
     expect(report).toMatchObject({ refused: true, passed: false, canaries: [] });
     expect(report.errors[0]).toMatch(/expects .*-use1 \(us-east-1\) to write; the writer is .*-use2/);
     expect(arc.stub.requests).toEqual([]);
+  });
+
+  it('--method health-check-inversion is a usage error: the plan owns the DNS health checks (exit 2, one line)', async () => {
+    const out = join(tmp, 'inversion');
+    // No AWS client may be touched: noAws() throws on any use.
+    const r = await drctl(
+      ['--env', suffix, 'drill', '--yes', '--method', 'health-check-inversion', '--out', out],
+      { env: { HOSTED_ZONE_NAME: ZONE, HOSTED_ZONE_ID: 'Z0TEST12345' } },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderrLines).toEqual([
+      "drctl: error: option '--method <method>' argument 'health-check-inversion' is invalid. the Region switch plan owns the DNS health checks (inverting one fights the plan and moves DNS without the database and the write fence); drill with --method switchover.",
+    ]);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('--out is checked before anything happens', async () => {

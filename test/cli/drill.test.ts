@@ -1,6 +1,6 @@
 /**
  * The drill engine run end to end against a simulated deployment (support/drill-world.ts) on virtual time:
- * the report's observed RPO and RTO are exact functions of the simulated delays. AWS replication, Route 53
+ * the report's observed RPO and RTO are exact functions of the simulated delays. AWS replication, DNS routing
  * and the Region switch (an execution that moves the writer) are test doubles (no emulator provides them).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +35,6 @@ function settings(overrides: Partial<DrillSettings> = {}): DrillSettings {
     secondaryApiHost: `payments-use2.${ZONE}`,
     idempotencyTable: TABLE,
     secondaryReceiptsBucket: BUCKET,
-    healthCheckId: 'hc-primary',
     canaries: 3,
     canaryIntervalMs: 1000,
     observePollMs: 250,
@@ -122,7 +121,6 @@ function rig(
     ),
     ddbSecondary: world.ddb,
     s3Secondary: world.s3,
-    route53: world.route53,
     readTopology: async () => topologyOf(world),
     switchRegion,
     progress: (line) => progress.push(line),
@@ -254,41 +252,6 @@ describe('drill by switchover', () => {
     expect(report.errors).toEqual(['drill interrupted']);
     expect(report.restore).toMatchObject({ action: 'failback', outcome: 'completed' });
     expect(r.world.writer).toBe(PRIMARY);
-  });
-});
-
-describe('drill by health check inversion', () => {
-  it('inverts the primary health check, measures routing RTO, and un-inverts', async () => {
-    const r = rig(LAGS);
-    const report = await runDrill(settings({ method: 'health-check-inversion' }), r.deps);
-    expect(report.failover).toMatchObject({
-      healthCheckInverted: true,
-      routedMs: 45_000,
-      rtoMs: 45_000,
-      servingMs: null,
-    });
-    expect(report.failover.rtoDefinition).toMatch(/answers from the secondary region/);
-    expect(r.switches).toEqual([]);
-    expect(r.world.inverted).toBe(false);
-    expect(report.restore).toMatchObject({
-      action: 'un-invert health check',
-      outcome: 'completed',
-      durationMs: 45_000,
-    });
-    expect(report.postFailoverWrite).toBeNull();
-    expect(report.targets.find((t) => t.id === 'strict-rto')?.pass).toBe(true);
-  });
-
-  it('refuses to start when the health check is already inverted (left over)', async () => {
-    const r = rig(LAGS);
-    r.world.inverted = true;
-    const report = await runDrill(settings({ method: 'health-check-inversion' }), r.deps);
-    expect(report.errors).toEqual([
-      'health check hc-primary is already inverted (a previous drill did not restore it?); un-invert it first',
-    ]);
-    expect(report.canaries).toEqual([]);
-    expect(report.restore.action).toBeNull();
-    expect(r.world.inverted).toBe(true);
   });
 });
 

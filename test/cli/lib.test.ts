@@ -173,14 +173,14 @@ describe('names', () => {
     const n = drNames(
       parseConfig({ environmentSuffix: 'prod', dns: { zoneName: 'example.org', zoneId: 'Z0123456789' } }),
     );
-    expect(n.stateTable).toBe('payment-processing-dr-state-prod');
     expect(n.alertTopic('us-east-2')).toBe('payment-processing-alerts-prod-use2');
     expect(n.alertTopicArn('us-east-1', '111122223333')).toBe(
       'arn:aws:sns:us-east-1:111122223333:payment-processing-alerts-prod-use1',
     );
-    expect(n.watchdogFunction).toBe('payment-processing-watchdog-prod');
-    expect(n.orchestratorFunction).toBe('payment-processing-orchestrator-prod');
-    expect(n.primaryHealthCheckName).toBe('payment-processing-primary-health-prod');
+    expect(n.regionSwitchPlan).toBe('payment-processing-prod');
+    expect(n.fenceFunction('us-east-2')).toBe('payment-processing-fence-prod-use2');
+    expect(n.primaryFailedAlarm).toBe('payment-processing-primary-failed-prod');
+    expect(n.failoverRecordId('secondary', 'us-east-2')).toBe('secondary-us-east-2');
     expect(n.globalClusterId).toBe('payment-processing-ledger-global-prod');
     expect(n.clusterId('us-east-2')).toBe('payment-processing-ledger-prod-use2');
     expect(n.publicApiHost).toBe('payments.example.org');
@@ -189,7 +189,7 @@ describe('names', () => {
       'payment-processing-receipts-prod-use2-111122223333',
     );
     expect(n.isEnvironmentAlarm('payment-processing-api-5xx-prod-use1')).toBe(true);
-    expect(n.isEnvironmentAlarm('payment-processing-watchdog-errors-prod')).toBe(true);
+    expect(n.isEnvironmentAlarm('payment-processing-primary-failed-prod')).toBe(true);
     expect(n.isEnvironmentAlarm('payment-processing-api-5xx-prod2-use1')).toBe(false);
     expect(n.isEnvironmentAlarm('other-api-5xx-prod-use1')).toBe(false);
   });

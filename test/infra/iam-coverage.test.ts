@@ -201,6 +201,36 @@ describe('IAM coverage of every AWS call of the failover code and drctl', () => 
     },
   );
 
+  it('the operator role is allowed every ARC Region switch operation drctl sends, on the plan unless it has no resource type', () => {
+    // drctl's ARC client is not the SDK: its operations are the names it passes to call() and pages().
+    const client = readFileSync(join(ROOT, 'cli/lib/arc-client.ts'), 'utf8');
+    const ops = [...client.matchAll(/\b(?:call|pages)\(\s*'(\w+)'/g)].map((m) => m[1] as string);
+    expect(ops).toContain('ListRoute53HealthChecksInRegion');
+    const sts = operatorPolicy(manual.global);
+    // ListPlansInRegion has no resource type (Service Authorization Reference, ARC Region switch).
+    const unscoped = new Set(['ListPlansInRegion']);
+    for (const op of new Set(ops)) {
+      const action = `arc-region-switch:${op}`;
+      const granting = sts.filter((x) => allows([x], action));
+      expect(granting.length, action).toBeGreaterThan(0);
+      if (unscoped.has(op)) continue;
+      for (const x of granting) {
+        for (const r of [x.Resource].flat())
+          expect(String(r), action).toMatch(
+            /^arn:aws:arc-region-switch::[^:]+:plan\/payment-processing-[^*]+$/,
+          );
+      }
+    }
+    // The plan owns the DNS health checks and runs the Aurora switch: drctl may change neither.
+    for (const action of [
+      'route53:UpdateHealthCheck',
+      'route53:ListHealthChecks',
+      'rds:SwitchoverGlobalCluster',
+      'rds:FailoverGlobalCluster',
+    ])
+      expect(allows(sts, action), action).toBe(false);
+  });
+
   it.each(ROLES)(
     'the $role role ($stack) can use the key of every encrypted store it touches',
     ({ role, policy }) => {

@@ -19,6 +19,10 @@
  *   mode" without saying what happens then: `ungracefulApproval` picks `pause` (default: an ungraceful
  *   execution still waits) or `skip` (the step is skipped), and drctl is tested against both.
  * - CancelPlanExecution ends an execution that has not ended (`canceled`, the running step `canceled`).
+ * - ListRoute53HealthChecksInRegion (API reference): `arn` is required and names the plan, `maxResults` is
+ *   1-100, pages by `nextToken`; it lists the health checks ARC created for the plan's Route 53 health-check
+ *   block, one per plan Region (Route53HealthCheck: hostedZoneId, recordName, region, healthCheckId?,
+ *   status? of healthy | unhealthy | unknown), optionally filtered by `hostedZoneId` and `recordName`.
  *
  * Assumed, stricter than anything documented (each a refusal, never a success AWS might not give):
  * - An execution must be started through the data plane of the Region it activates (the documented way:
@@ -26,6 +30,11 @@
  * - An execution is read, approved and cancelled only through its own Region's data plane, and
  *   ListPlanExecutions lists only the executions of the Region asked; elsewhere ResourceNotFoundException.
  * - Approving a step that is not pending approval, or cancelling an ended execution: IllegalStateException.
+ * - Health-check states: the primary Region's check starts healthy and the other unhealthy; when a
+ *   Route53HealthCheck step completes, the activated Region's check turns healthy and the other's unhealthy
+ *   (the guide: "When you execute your Region switch plan, the Route 53 health check state is updated").
+ *   A missing `arn` is a ValidationException (the model marks it required), another plan's ARN or a Region
+ *   outside the plan a ResourceNotFoundException. Tests may overwrite `healthChecks` (no id yet, unknown).
  * Not modelled: approval timeouts, pause/resume (UpdatePlanExecution), application-health monitoring,
  * practice mode, deactivate workflows (refused as unknown workflows), cross-account plans.
  */
@@ -48,6 +57,8 @@ export interface ArcDoubleOptions {
   ungracefulApproval?: 'pause' | 'skip';
   /** The most items one page holds (the service may return fewer than `maxResults`). */
   pageSize?: number;
+  /** The hosted zone and record of the plan's Route 53 health-check block. */
+  dns?: { hostedZoneId: string; recordName: string };
   /** What a completed step did to the rest of the world (e.g. the Aurora step moves the writer). */
   onStepCompleted?: (step: string, execution: { region: string; mode: string }) => void;
 }
@@ -98,10 +109,20 @@ export class ArcDouble {
   readonly denied = new Set<string>();
   /** GetPlanEvaluationStatus per Region. */
   readonly evaluation: Record<string, Json> = {};
+  /** The health checks ARC owns for the plan's Route 53 block (ListRoute53HealthChecksInRegion). */
+  healthChecks: Json[];
   private counter = 0;
 
   constructor(readonly o: ArcDoubleOptions) {
     this.planArn = `arn:aws:arc-region-switch::${o.account}:plan/${o.planName}:a1b2c3`;
+    const dns = o.dns ?? { hostedZoneId: 'Z0TEST0000000000000', recordName: 'payments.example.org' };
+    this.healthChecks = o.regions.map((region, i) => ({
+      hostedZoneId: dns.hostedZoneId,
+      recordName: dns.recordName,
+      region,
+      healthCheckId: `00000000-0000-4000-8000-00000000000${i + 1}`,
+      status: region === o.primaryRegion ? 'healthy' : 'unhealthy',
+    }));
   }
 
   /** One request to the data plane of `region`; the answer body, or an ArcServiceError. */
@@ -151,6 +172,22 @@ export class ArcDouble {
         if (ENDED.has(run.state)) fail('IllegalStateException', `execution ${run.id} is ${run.state}`);
         this.end(run, 'canceled', 'executionCanceled');
         return {};
+      }
+      case 'ListRoute53HealthChecksInRegion': {
+        if (typeof input.arn !== 'string') fail('ValidationException', 'arn is required');
+        if (input.arn !== this.planArn || !inPlan)
+          fail('ResourceNotFoundException', `plan ${String(input.arn)} not found`);
+        if (input.maxResults !== undefined) {
+          const max = Number(input.maxResults);
+          if (!Number.isInteger(max) || max < 1 || max > 100)
+            fail('ValidationException', 'maxResults must be 1-100');
+        }
+        const matching = this.healthChecks.filter(
+          (h) =>
+            (input.hostedZoneId === undefined || h.hostedZoneId === input.hostedZoneId) &&
+            (input.recordName === undefined || h.recordName === input.recordName),
+        );
+        return this.page(matching, input, 'healthChecks');
       }
       case 'GetPlanEvaluationStatus': {
         needPlan();
@@ -276,6 +313,8 @@ export class ArcDouble {
       }
       step.status = 'completed';
       this.event(run, 'stepSucceeded', done, step.name);
+      if (step.type === 'Route53HealthCheck')
+        for (const h of this.healthChecks) h.status = h.region === run.region ? 'healthy' : 'unhealthy';
       this.o.onStepCompleted?.(step.name, run);
     }
   }

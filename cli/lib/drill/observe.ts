@@ -129,13 +129,12 @@ export async function publicHealth(run: DrillRun): Promise<{ status: number; reg
 }
 
 /**
- * Polls the public /health until it answers from `region` (and with 200 when `serving`); the time it did, or
- * null after `timeoutMs`. `onRouted` hears of the first answer from `region`, whatever its status.
+ * Polls the public /health until it answers 200 from `region`; the time it did, or null after `timeoutMs`.
+ * `onRouted` hears of the first answer from `region`, whatever its status.
  */
 export async function waitForPublic(
   run: DrillRun,
   region: string,
-  mode: 'routed' | 'serving',
   timeoutMs: number,
   signal: AbortSignal | undefined,
   onRouted?: (at: number) => void,
@@ -154,9 +153,8 @@ export async function waitForPublic(
       if (h.region === region && !routed) {
         routed = true;
         onRouted?.(clock.now());
-        if (mode === 'routed') return clock.now();
       }
-      if (mode === 'serving' && h.region === region && h.status === 200) return clock.now();
+      if (h.region === region && h.status === 200) return clock.now();
     } catch (err) {
       if (region === s.secondaryRegion) failover.healthErrors++;
       seen = `no answer (${message(err)})`;

@@ -1,4 +1,3 @@
-import { GetHealthCheckCommand, UpdateHealthCheckCommand } from '@aws-sdk/client-route-53';
 import { AbortError, iso } from '../../../runtime/shared/clock';
 import { writeAfterFailover } from './canaries';
 import { publicHealth, waitForPublic, writeAndObserve } from './observe';
@@ -8,14 +7,12 @@ import { DrillAbort, message } from './types';
 /**
  * The phases of a drill, in order (cli/lib/drill/index.ts runs them; each throws DrillAbort to stop the
  * drill, and the restore runs after any of them):
- * 1. preflight: the primary cluster writes, the public name serves 200 from the primary region, and (for the
- *    inversion method) the primary health check is not already inverted;
+ * 1. preflight: the primary cluster writes and the public name serves 200 from the primary region;
  * 2. canaries: written and observed in the secondary region (observe.ts);
- * 3. failover, by `switchover` (a graceful execution of the Region switch plan) or by inverting the primary Route 53 health check, while
- *    the public name's /health is polled: RTO = from its start until the public name serves 200 from the
- *    secondary region (inversion, which leaves the database in the primary region: until it answers from the
- *    secondary region); after a switchover, one more payment must be accepted there;
- * 4. restore, always: failback, or un-invert; then wait until the public name serves from the primary again.
+ * 3. failover by switchover (a graceful execution of the Region switch plan: fence, Aurora, the DNS health
+ *    checks the plan owns), while the public name's /health is polled: RTO = from its start until the public
+ *    name serves 200 from the secondary region; then one more payment must be accepted there;
+ * 4. restore, always: failback; then wait until the public name serves from the primary again.
  */
 export async function preflight(run: DrillRun): Promise<void> {
   const { s, deps } = run;
@@ -32,15 +29,6 @@ export async function preflight(run: DrillRun): Promise<void> {
     throw new DrillAbort(
       `the public name must serve 200 from ${s.primaryRegion} before a drill; it answered ${before.status} from ${before.region ?? 'unknown'}`,
     );
-  }
-  if (s.method === 'health-check-inversion') {
-    if (!s.healthCheckId) throw new DrillAbort('the primary health check was not found');
-    const hc = await deps.route53.send(new GetHealthCheckCommand({ HealthCheckId: s.healthCheckId }));
-    if (hc.HealthCheck?.HealthCheckConfig?.Inverted) {
-      throw new DrillAbort(
-        `health check ${s.healthCheckId} is already inverted (a previous drill did not restore it?); un-invert it first`,
-      );
-    }
   }
   run.event('preflight passed: primary writes and serves the public name');
 }
@@ -63,93 +51,63 @@ export async function failover(run: DrillRun): Promise<void> {
   const stopOn = deps.signal;
   const onOuterAbort = () => rtoStop.abort();
   stopOn?.addEventListener('abort', onOuterAbort, { once: true });
-  const rtoWait = waitForPublic(
-    run,
-    s.secondaryRegion,
-    s.method === 'switchover' ? 'serving' : 'routed',
-    s.rtoTimeoutMs,
-    rtoStop.signal,
-    (at) => {
-      f.routedAt = iso(at);
-      f.routedMs = at - failoverStart;
-      run.event(`public name answers from ${s.secondaryRegion}`);
-    },
-  ).catch((err: unknown) => {
+  const rtoWait = waitForPublic(run, s.secondaryRegion, s.rtoTimeoutMs, rtoStop.signal, (at) => {
+    f.routedAt = iso(at);
+    f.routedMs = at - failoverStart;
+    run.event(`public name answers from ${s.secondaryRegion}`);
+  }).catch((err: unknown) => {
     if (err instanceof AbortError) return null;
     throw err;
   });
   try {
-    if (s.method === 'switchover') {
-      run.event('failover: switchover requested');
-      run.switchoverRequested = true;
-      const result = await deps.switchRegion('switchover', {
-        waitReadyMs: 120_000,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-      });
-      f.promotion = { ...result };
-      // Refused: no execution was started, so there is nothing to restore.
-      if (result.outcome === 'refused') run.switchoverRequested = false;
-      if (result.outcome !== 'completed') {
-        rtoStop.abort();
-        throw new DrillAbort(`switchover ${result.outcome}: ${result.message}`);
-      }
-      run.event(`switchover completed: ${result.message}`);
-    } else {
-      run.event(`failover: inverting health check ${s.healthCheckId}`);
-      run.inversionRequested = true;
-      await deps.route53.send(
-        new UpdateHealthCheckCommand({ HealthCheckId: s.healthCheckId, Inverted: true }),
-      );
-      f.healthCheckInverted = true;
+    run.event('failover: switchover requested');
+    run.switchoverRequested = true;
+    const result = await deps.switchRegion('switchover', {
+      waitReadyMs: 120_000,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    f.promotion = { ...result };
+    // Refused: no execution was started, so there is nothing to restore.
+    if (result.outcome === 'refused') run.switchoverRequested = false;
+    if (result.outcome !== 'completed') {
+      rtoStop.abort();
+      throw new DrillAbort(`switchover ${result.outcome}: ${result.message}`);
     }
+    run.event(`switchover completed: ${result.message}`);
     const doneAt = await rtoWait;
     if (deps.signal?.aborted) throw new AbortError();
     if (doneAt === null) {
       throw new DrillAbort(`the public name did not fail over within ${s.rtoTimeoutMs} ms`);
     }
-    if (s.method === 'switchover') {
-      f.servingAt = iso(doneAt);
-      f.servingMs = doneAt - failoverStart;
-      f.rtoMs = f.servingMs;
-      run.event(`public name serves from ${s.secondaryRegion}: RTO ${f.rtoMs} ms`);
-    } else {
-      f.rtoMs = f.routedMs;
-    }
+    f.servingAt = iso(doneAt);
+    f.servingMs = doneAt - failoverStart;
+    f.rtoMs = f.servingMs;
+    run.event(`public name serves from ${s.secondaryRegion}: RTO ${f.rtoMs} ms`);
   } finally {
     stopOn?.removeEventListener('abort', onOuterAbort);
     rtoStop.abort();
   }
 
   // Writes are accepted in the secondary region after a switchover.
-  if (s.method === 'switchover') run.postFailoverWrite = await writeAfterFailover(run);
+  run.postFailoverWrite = await writeAfterFailover(run);
 }
 
 /** Undoes what the failover phase changed; records its own failure instead of throwing. */
 export async function restore(run: DrillRun): Promise<void> {
   const { s, deps, restore: r } = run;
-  if (!run.switchoverRequested && !run.inversionRequested) return;
+  if (!run.switchoverRequested) return;
   const started = deps.clock.now();
   r.startedAt = iso(started);
   try {
-    if (run.inversionRequested) {
-      r.action = 'un-invert health check';
-      run.event(`restore: un-inverting health check ${s.healthCheckId}`);
-      await deps.route53.send(
-        new UpdateHealthCheckCommand({ HealthCheckId: s.healthCheckId, Inverted: false }),
-      );
-      r.outcome = 'completed';
-      r.message = 'health check no longer inverted';
-    } else {
-      r.action = 'failback';
-      run.event('restore: failback requested');
-      const result = await deps.switchRegion('failback', { waitReadyMs: s.restoreTimeoutMs });
-      r.outcome = result.outcome;
-      r.message = result.message;
-      if (result.outcome !== 'completed') {
-        throw new DrillAbort(`failback ${result.outcome}: ${result.message}`);
-      }
+    r.action = 'failback';
+    run.event('restore: failback requested');
+    const result = await deps.switchRegion('failback', { waitReadyMs: s.restoreTimeoutMs });
+    r.outcome = result.outcome;
+    r.message = result.message;
+    if (result.outcome !== 'completed') {
+      throw new DrillAbort(`failback ${result.outcome}: ${result.message}`);
     }
-    const back = await waitForPublic(run, s.primaryRegion, 'serving', s.restoreTimeoutMs, undefined);
+    const back = await waitForPublic(run, s.primaryRegion, s.restoreTimeoutMs, undefined);
     if (back === null)
       throw new DrillAbort(
         `the public name did not return to ${s.primaryRegion} within ${s.restoreTimeoutMs} ms`,

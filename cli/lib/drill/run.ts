@@ -20,7 +20,6 @@ export interface DrillRun {
   postFailoverWrite: DrillReport['postFailoverWrite'];
   /** What the failover phase changed: the restore undoes exactly that. */
   switchoverRequested: boolean;
-  inversionRequested: boolean;
   /** The preflight refused: nothing was sent and nothing changed. */
   refused: boolean;
   /** Records a timeline event and prints it with the elapsed time. */
@@ -44,7 +43,6 @@ export function startRun(s: DrillSettings, deps: DrillDeps): DrillRun {
     failover: {
       startedAt: null,
       promotion: null,
-      healthCheckInverted: false,
       routedAt: null,
       routedMs: null,
       servingAt: null,
@@ -64,7 +62,6 @@ export function startRun(s: DrillSettings, deps: DrillDeps): DrillRun {
     },
     postFailoverWrite: null,
     switchoverRequested: false,
-    inversionRequested: false,
     refused: false,
     event(text) {
       const now = deps.clock.now();
@@ -113,19 +110,15 @@ export function reportOf(run: DrillRun, finished: number): DrillReport {
  */
 export function restoreSummary(run: DrillRun): { restored: string[]; notRestored: string[] } {
   const { s, restore: r } = run;
-  if (!run.switchoverRequested && !run.inversionRequested)
+  if (!run.switchoverRequested)
     return { restored: ['nothing to restore: no failover was started'], notRestored: [] };
-  const what = run.switchoverRequested
-    ? `the switchover to ${s.secondaryRegion}`
-    : `the inversion of health check ${s.healthCheckId ?? '?'}`;
+  const what = `the switchover to ${s.secondaryRegion}`;
   if (r.restoredAt)
     return {
       restored: [`${what}: undone, the public name serves from ${s.primaryRegion} since ${r.restoredAt}`],
       notRestored: [],
     };
-  const fix = run.switchoverRequested
-    ? `check "drctl status" and run "drctl failback" if ${s.secondaryRegion} still writes`
-    : `un-invert health check ${s.healthCheckId ?? '?'} (Route 53 console or UpdateHealthCheck Inverted=false)`;
+  const fix = `check "drctl status" and run "drctl failback" if ${s.secondaryRegion} still writes`;
   const state =
     r.outcome === 'completed'
       ? `${r.action ?? 'restore'} ${r.outcome}, but the public name was not yet seen serving from ${s.primaryRegion}`

@@ -73,9 +73,10 @@ export function verdict(
   };
 }
 
-/** What the RTO of each method measures. */
+/** What the RTO of the method measures. */
 export function rtoDefinition(method: DrillMethod): string {
-  return method === 'switchover'
-    ? 'from the switchover request until the public name serves 200 from the secondary region'
-    : 'from the health check inversion until the public name answers from the secondary region';
+  switch (method) {
+    case 'switchover':
+      return 'from the switchover request until the public name serves 200 from the secondary region';
+  }
 }

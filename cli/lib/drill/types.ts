@@ -1,4 +1,3 @@
-import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../../runtime/shared/clock';
@@ -7,7 +6,12 @@ import type { HttpClient } from '../http';
 import type { RequestSigner } from '../sigv4';
 
 /** The drill's settings, dependencies and report (cli/lib/drill/index.ts runs it). */
-export type DrillMethod = 'switchover' | 'health-check-inversion';
+/**
+ * How the drill fails over: a switchover (a graceful execution of the Region switch plan). The plan creates and
+ * owns the DNS health checks, so there is no health-check inversion: it would fight the plan and move DNS
+ * without the database and the write fence.
+ */
+export type DrillMethod = 'switchover';
 export type Store = 'aurora' | 'dynamodb' | 's3';
 export const STORES: readonly Store[] = ['aurora', 'dynamodb', 's3'];
 
@@ -39,8 +43,6 @@ export interface DrillSettings {
   secondaryApiHost: string;
   idempotencyTable: string;
   secondaryReceiptsBucket: string;
-  /** Route 53 id of the primary health check (inversion method). */
-  healthCheckId?: string;
   canaries: number;
   canaryIntervalMs: number;
   observePollMs: number;
@@ -58,7 +60,6 @@ export interface DrillDeps {
   sign: RequestSigner;
   ddbSecondary: DynamoDBDocumentClient;
   s3Secondary: S3Client;
-  route53: Route53Client;
   readTopology: () => Promise<GlobalTopology>;
   /** Runs one Region switch (a plan execution) to its end: the drill's switchover and its failback. */
   switchRegion: (
@@ -127,7 +128,6 @@ export interface DrillReport {
   failover: {
     startedAt: string | null;
     promotion: SwitchOutcome | null;
-    healthCheckInverted: boolean;
     /** First answer of the public name from the secondary region (any status). */
     routedAt: string | null;
     routedMs: number | null;

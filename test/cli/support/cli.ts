@@ -44,7 +44,6 @@ export function noAws(parts: Partial<AwsClients> = {}): AwsClients {
     s3: fail('s3'),
     sns: fail('sns'),
     sts: fail('sts'),
-    route53: fail('route53'),
     arc: fail('arc'),
     credentials: fail('credentials'),
     ...parts,

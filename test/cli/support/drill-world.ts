@@ -1,4 +1,3 @@
-import { GetHealthCheckCommand, Route53Client, UpdateHealthCheckCommand } from '@aws-sdk/client-route-53';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -14,8 +13,8 @@ import { idempotencyRecordKey } from '../../../runtime/payment-api/resource';
  * per-store delays, and DNS that follows a failover after a delay. Everything answers from the injected
  * (virtual) clock, so a drill run against it produces exact, predictable numbers.
  *
- * The AWS side (DynamoDB GetItem, S3 HeadObject, Route 53) is aws-sdk-client-mock doubles answering from this
- * model: replication between regions and Route 53 routing cannot be emulated locally.
+ * The AWS side (DynamoDB GetItem, S3 HeadObject) is aws-sdk-client-mock doubles answering from this model:
+ * replication between regions and DNS failover routing cannot be emulated locally.
  */
 export const PRIMARY = 'us-east-1';
 export const SECONDARY = 'us-east-2';
@@ -26,7 +25,7 @@ export interface WorldOptions {
   secondaryBucket: string;
   /** Replication delay to the secondary region per store, by canary index. */
   lagMs: { aurora: (i: number) => number; dynamodb: (i: number) => number; s3: (i: number) => number };
-  /** Time from a routing change (promotion done, health check inverted) until the public name follows. */
+  /** Time from a routing change (the promotion done) until the public name follows. */
   dnsDelayMs: number;
   /** When set, the writer is read from here (e.g. a fake global database) instead of `promote` calls. */
   writerSource?: () => string;
@@ -45,14 +44,12 @@ interface Payment {
 
 export class DrillWorld {
   writer = PRIMARY;
-  inverted = false;
   /** Public name routing: switches to `to` at `at`. */
   private routing: Array<{ at: number; to: string }> = [];
   readonly payments: Payment[] = [];
   readonly requests: Array<{ method: string; url: string; signedFor?: string }> = [];
   readonly ddb: DynamoDBDocumentClient;
   readonly s3: S3Client;
-  readonly route53: Route53Client;
   readonly http: HttpClient;
 
   constructor(
@@ -86,21 +83,6 @@ export class DrillWorld {
         }
         return { ContentLength: 300 };
       });
-    this.route53 = new Route53Client({ region: 'us-east-1', credentials: creds });
-    const r53 = mockClient(this.route53);
-    r53.on(GetHealthCheckCommand).callsFake(async () => ({
-      HealthCheck: {
-        Id: 'hc-primary',
-        CallerReference: 'x',
-        HealthCheckVersion: 1,
-        HealthCheckConfig: { Type: 'HTTPS', Inverted: this.inverted },
-      },
-    }));
-    r53.on(UpdateHealthCheckCommand).callsFake(async (input: { Inverted?: boolean }) => {
-      this.inverted = input.Inverted === true;
-      this.routeAfterDelay(this.inverted ? SECONDARY : PRIMARY);
-      return { HealthCheck: { Id: 'hc-primary' } };
-    });
     this.http = { request: (req) => this.handle(req) };
   }
 
