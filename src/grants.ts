@@ -39,7 +39,6 @@ export const arn = {
   /** Metric alarms whose names match `namePattern` (IAM wildcards). */
   cloudwatchAlarms: (region: string, accountId: string, namePattern: string) =>
     `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePattern}`,
-  route53HealthChecks: () => 'arn:aws:route53:::healthcheck/*',
   /** The account itself as a principal (IAM policies of the account decide). */
   accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
   iamRole: (accountId: string, name: string) => `arn:aws:iam::${accountId}:role/${name}`,
