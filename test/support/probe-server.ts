@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type LocalCredential, verifySigV4 } from '../../runtime/local/sigv4-verify';
+import { probeAnswer } from './probe-answers';
 
 /**
  * A region's `GET /health/probe` on loopback, as API Gateway with IAM authorization serves it: the SigV4
@@ -53,28 +54,8 @@ export async function startProbeServer(
       if (state.mode === 'waf-blocked') return json(403, { message: 'Forbidden' });
       if (!check.ok && check.reason === 'missing') return json(401, { message: 'Unauthorized' });
       if (!check.ok) return json(403, { message: 'The request signature we calculated does not match' });
-      const role = state.mode === 'passive' ? 'passive' : 'active';
-      switch (state.mode) {
-        case 'active':
-        case 'passive':
-          return json(200, { status: 'ok', region, role, components: [{ component: 'database', ok: true }] });
-        case 'unavailable':
-          return json(503, {
-            status: 'unavailable',
-            region,
-            role,
-            components: [{ component: 'heartbeat', ok: false, reason: 'timeout' }],
-          });
-        case 'schema-pending':
-          return json(503, {
-            status: 'unavailable',
-            region,
-            role,
-            components: [{ component: 'heartbeat', ok: false, reason: 'schema_pending' }],
-          });
-        case 'throttled':
-          return json(429, { message: 'Too Many Requests' });
-      }
+      const answer = probeAnswer(state.mode, region, state.mode === 'passive' ? 'passive' : 'active');
+      return json(answer.status, answer.body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -5,6 +5,7 @@ import { runDatums } from '../../../runtime/detection/publish';
 import { PERIOD_MS } from '../../../runtime/detection/schedule';
 import { runVantage, type VantageConfig } from '../../../runtime/detection/vantage';
 import { VirtualClock } from '../../support/virtual-clock';
+import { probeAnswer } from '../../support/probe-answers';
 
 /**
  * A simulated world for the detection scenarios: regions whose state changes over (virtual) time, networks
@@ -53,33 +54,15 @@ export interface WorldSpec {
 
 function body(state: RegionState, region: string): Observation {
   const role = region === PRIMARY ? 'active' : 'passive';
-  const json = (status: number, b: unknown): Observation => ({ kind: 'response', status, body: b });
+  const json = (a: { status: number; body: unknown }): Observation => ({ kind: 'response', ...a });
   switch (state) {
     case 'healthy':
-      return json(200, { status: 'ok', region, role, components: [{ component: 'database', ok: true }] });
+      return json(probeAnswer('active', region, role));
     case 'passive':
-      return json(200, {
-        status: 'ok',
-        region,
-        role: 'passive',
-        components: [{ component: 'database', ok: true }],
-      });
     case 'unavailable':
-      return json(503, {
-        status: 'unavailable',
-        region,
-        role,
-        components: [{ component: 'heartbeat', ok: false, reason: 'timeout' }],
-      });
     case 'schema-pending':
-      return json(503, {
-        status: 'unavailable',
-        region,
-        role,
-        components: [{ component: 'heartbeat', ok: false, reason: 'schema_pending' }],
-      });
     case 'throttled':
-      return json(429, { message: 'Too Many Requests' });
+      return json(probeAnswer(state, region, role));
     case 'reset':
       return { kind: 'network', code: 'ECONNRESET' };
     case 'silent':
