@@ -10,6 +10,9 @@ export const arn = {
   rdsCluster: (region: string, accountId: string, clusterId: string) =>
     `arn:aws:rds:${region}:${accountId}:cluster:${clusterId}`,
   /** DB cluster snapshots by identifier (or an identifier pattern ending in `*`). */
+  /** AWS Backup API, BackupVaultArn: `arn:aws:backup:<region>:<account>:backup-vault:<name>`. */
+  backupVault: (region: string, accountId: string, vaultName: string) =>
+    `arn:aws:backup:${region}:${accountId}:backup-vault:${vaultName}`,
   rdsClusterSnapshot: (region: string, accountId: string, snapshotId: string) =>
     `arn:aws:rds:${region}:${accountId}:cluster-snapshot:${snapshotId}`,
   rdsInstance: (region: string, accountId: string, instanceId: string) =>

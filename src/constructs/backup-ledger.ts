@@ -7,6 +7,7 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import type { LedgerBackupSettings } from '../config/safety';
 import { assumeRolePolicy } from '../iam';
+import { arn } from '../grants';
 
 /** The AWS managed policies of an AWS Backup service role (AWS Backup Developer Guide, "IAM service roles"). */
 export const BACKUP_SERVICE_POLICIES = [
@@ -103,7 +104,7 @@ export class LedgerBackup extends Construct {
           lifecycle: { deleteAfter: s.retentionDays },
           copyAction: [
             {
-              destinationVaultArn: `arn:aws:backup:${p.peer.region}:${p.accountId}:backup-vault:${p.peer.vaultName}`,
+              destinationVaultArn: arn.backupVault(p.peer.region, p.accountId, p.peer.vaultName),
               lifecycle: { deleteAfter: s.retentionDays },
             },
           ],
