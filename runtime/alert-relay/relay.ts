@@ -5,8 +5,8 @@ import { snsSubject, snsTopicRegion } from '../shared/sns';
 /**
  * Relays alert notifications from the primary region's topic to the secondary region's topic.
  *
- * CloudWatch alarms can only notify topics in their own region, and some alarms can only live in us-east-1
- * (Route 53 health-check metrics exist nowhere else). Operators and paging integrations subscribed to the
+ * CloudWatch alarms can only notify topics in their own region, and the primary region's own alarms (its API,
+ * Lambda and Aurora) live only there. Operators and paging integrations subscribed to the
  * secondary region's topic, the one that stays up when the primary region fails, therefore receive them only
  * through this relay, which runs in the secondary region and is subscribed to the primary's topic.
  */

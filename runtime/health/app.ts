@@ -8,7 +8,7 @@ import { checkHealth, type HealthDeps, type HealthReport } from './checks';
  * The two health routes, each served by its own function so that a flood of one cannot starve the other or
  * the payment function (src/constructs/health-service.ts):
  *
- * - `GET /health` (public, for Route 53's health checkers): 200 `{"status":"ok","region","role"}` when the check
+ * - `GET /health` (public status): 200 `{"status":"ok","region","role"}` when the check
  *   passes, otherwise 503 `{"status":"unavailable","region","role"}`. Nothing else: the endpoint is open, so
  *   the body never says which dependency failed or why; the log does.
  * - `GET /health/probe` (SigV4 only, for the failover detectors): the same statuses and fields, plus

@@ -176,7 +176,7 @@ export const configSchema = z
           .enum(['automatic', 'manual'])
           .default('automatic')
           .describe(
-            'automatic: the Region switch plan starts an ungraceful execution when both vantage points agree the primary failed and the secondary is healthy; manual: the agreement alarm only pages and an operator starts the execution (drctl failover)',
+            'automatic: the Region switch plan's trigger starts an execution when both vantage points agree the primary failed and the secondary is healthy (the mode of a trigger-started execution is not documented by AWS; the runbook covers a graceful one); manual: the agreement alarm only pages and an operator starts the execution (drctl failover)',
           ),
         detectionMinutes: z
           .number()

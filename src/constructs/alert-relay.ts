@@ -30,7 +30,7 @@ export interface AlertRelayProps {
 /**
  * The secondary region's copy of the primary region's alerts: a function subscribed (from the interconnect
  * stack) to the primary's alert topic that republishes every alert to this region's topic. Alarms that can
- * only live in the primary region (the Route 53 health-check alarm in us-east-1) thereby reach operators
+ * only live in the primary region (its API, Lambda and Aurora alarms) thereby reach operators
  * subscribed only to the topic of the region that survives a primary outage. Runs outside the VPC (it only
  * calls SNS); failed deliveries land in an encrypted dead-letter queue after Lambda's retries.
  */

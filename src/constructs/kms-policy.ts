@@ -15,7 +15,7 @@ export interface KeyPolicyProps {
    */
   allowCloudWatchLogs?: boolean;
   /**
-   * CloudWatch alarms (and Route 53 health-check alarms) may publish to topics encrypted with the key.
+   * CloudWatch alarms may publish to topics encrypted with the key.
    * @default false
    */
   allowCloudWatchAlarms?: boolean;

@@ -74,7 +74,7 @@ export function functionNames(config: Config, region: Region): FunctionEntry[] {
     // detector probe (probe) looks like.
     ...(
       [
-        ['health', n.healthFunction(region), 'GET /health for Route 53'],
+        ['health', n.healthFunction(region), 'GET /health (public status)'],
         ['probe', n.probeFunction(region), 'GET /health/probe for the failover detectors'],
       ] as const
     ).map(([short, name, why]) => ({
@@ -120,7 +120,7 @@ export function deadLetterQueues(
     {
       short: 'alert-relay-dlq',
       name: n.alertRelayDeadLetters,
-      what: `alerts of ${config.regions.primary} the relay could not deliver here (the only copy; the Route 53 health-check alarm among them)`,
+      what: `alerts of ${config.regions.primary} the relay could not deliver here (the only copy of the primary region's alarm notifications)`,
     },
   ];
 }
