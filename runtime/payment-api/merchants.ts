@@ -43,11 +43,15 @@ export function principalKey(arn: string): string | undefined {
   return m ? `${m[1]}:${m[2]}/${m[3]}` : undefined;
 }
 
-/** The same key of what API Gateway reports as `userArn` (a user's ARN or an assumed-role session's). */
+/**
+ * The same key of what API Gateway reports as `userArn`: an assumed-role session's ARN (a role signs only as one of
+ * its sessions) or a user's ARN. Anything else (a role's own ARN, a federated user, the root user) binds nobody.
+ */
 export function callerKey(userArn: string): string | undefined {
   const session = ASSUMED_ROLE.exec(userArn);
   if (session) return `${session[1]}:role/${session[2]}`;
-  return principalKey(userArn);
+  const key = principalKey(userArn);
+  return key?.includes(':user/') ? key : undefined;
 }
 
 /** Whether `arn` can be bound to a merchant (an IAM role or user ARN, no wildcard). */
