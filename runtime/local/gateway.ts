@@ -30,6 +30,12 @@ export const DEFAULT_LOCAL_CREDENTIAL: LocalCredential = {
   principalArn: 'arn:aws:iam::000000000000:role/payments-local-caller',
 };
 
+/** The merchant DEFAULT_LOCAL_CREDENTIAL acts for unless MERCHANTS says otherwise (the published examples'). */
+export const LOCAL_MERCHANT_ID = 'm_123';
+export const DEFAULT_LOCAL_MERCHANTS: Readonly<Record<string, string>> = {
+  [DEFAULT_LOCAL_CREDENTIAL.principalArn]: LOCAL_MERCHANT_ID,
+};
+
 export function gatewayResponse(type: GatewayResponseType): APIGatewayProxyResult {
   return {
     statusCode: GATEWAY_RESPONSES[type].status,
@@ -75,18 +81,33 @@ export function decide(
   return identity ? { identity } : {};
 }
 
-/** The identity API Gateway reports for a SigV4-signed request of `credential`'s principal. */
+/** The session name of the local callers' role sessions (what an SDK caller's AssumeRole would choose). */
+export const LOCAL_SESSION_NAME = 'local-session';
+
+/**
+ * The identity API Gateway reports for a SigV4-signed request of `credential`'s principal. A role signs with the
+ * credentials of one of its sessions, so API Gateway reports the session: `userArn`
+ * `arn:aws:sts::<account>:assumed-role/<role name>/<session>` (no role path) and `caller`/`user`
+ * `<role id>:<session>`; a user is reported by its own ARN. The payment function maps either to the principal
+ * it is bound to (runtime/payment-api/merchants.ts), so the local runs exercise the same mapping as AWS.
+ */
 export function signedIdentity(
   credential: LocalCredential,
   base: APIGatewayProxyEvent['requestContext']['identity'],
 ): APIGatewayProxyEvent['requestContext']['identity'] {
-  const account = /^arn:aws:(?:iam|sts)::(\d{12}):/.exec(credential.principalArn)?.[1] ?? null;
+  const m = /^arn:aws:(?:iam|sts)::(\d{12}):(role|user)\/(?:.*\/)?([^/]+)$/.exec(credential.principalArn);
+  const account = m?.[1] ?? null;
+  const session = m?.[2] === 'role';
+  const userArn = session
+    ? `arn:aws:sts::${account}:assumed-role/${m?.[3]}/${LOCAL_SESSION_NAME}`
+    : credential.principalArn;
+  const caller = session ? `${credential.accessKeyId}:${LOCAL_SESSION_NAME}` : credential.accessKeyId;
   return {
     ...base,
     accessKey: credential.accessKeyId,
     accountId: account,
-    caller: credential.principalArn,
-    user: credential.principalArn,
-    userArn: credential.principalArn,
+    caller,
+    user: caller,
+    userArn,
   };
 }

@@ -18,7 +18,8 @@ import { healthTimeoutFromEnv } from '../health/env';
 import { routeOf } from '../payment-api/routes';
 import { createWritabilityProbe } from '../shared/writability';
 import { toProxyEvent } from './event';
-import { decide, DEFAULT_LOCAL_CREDENTIAL, signedIdentity } from './gateway';
+import { type MerchantDirectory, parseMerchantDirectory } from '../payment-api/merchants';
+import { decide, DEFAULT_LOCAL_CREDENTIAL, DEFAULT_LOCAL_MERCHANTS, signedIdentity } from './gateway';
 import { ensureBucket, ensureControlTable, ensureTable, migrateOrCheck } from './provision';
 import type { LocalCredential, SignedRequest } from './sigv4-verify';
 
@@ -31,7 +32,9 @@ import type { LocalCredential, SignedRequest } from './sigv4-verify';
  *
  * Environment (each also an option): PORT (3000), DATABASE_URL (postgres://postgres@127.0.0.1:5432/test),
  * AWS_ENDPOINT_URL (an AWS emulator such as moto), AWS_REGION (us-east-1), CONTROL_TABLE, SESSIONS_TABLE,
- * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS. On start it applies the migrations (a read-only
+ * RECEIPTS_BUCKET, RECEIPTS_KMS_KEY_ARN, HEALTH_TIMEOUT_MS, MERCHANTS (the payment function's merchant directory).
+ * The caller identity the payment function binds to a merchant is the signer's, put into the event the way API
+ * Gateway reports it (gateway.ts `signedIdentity`): there is no header that names a caller or a merchant. On start it applies the migrations (a read-only
  * database, a standby, is only checked: it starts when nothing is pending, and then answers writes with 503
  * REGION_READ_ONLY) and, only when an endpoint override is set, creates the tables and bucket if they are
  * missing, and again after any 5xx answer (at most every PROVISION_RECHECK_MS), so an emulator that was
@@ -55,6 +58,11 @@ export interface LocalServerOptions {
   healthTimeoutMs?: number;
   /** Credentials whose SigV4 signatures the payment routes accept (default: DEFAULT_LOCAL_CREDENTIAL). */
   callers?: LocalCredential[];
+  /**
+   * Which merchant each caller's principal acts for, as the payment function's MERCHANTS (default: MERCHANTS
+   * from the environment, else DEFAULT_LOCAL_MERCHANTS: the default credential acts for LOCAL_MERCHANT_ID).
+   */
+  merchants?: MerchantDirectory;
   /** Apply migrations on start (default true). */
   migrate?: boolean;
   /** Create tables and bucket when missing (default: when an endpoint override is set; refused otherwise). */
@@ -130,6 +138,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
   const log = createLogger({ service: 'local-server', region }, options.logSink);
   const callers = options.callers ?? [DEFAULT_LOCAL_CREDENTIAL];
+  const merchantsEnv = optionalEnv(env, 'MERCHANTS');
+  const merchants =
+    options.merchants ??
+    (merchantsEnv !== undefined ? parseMerchantDirectory(merchantsEnv) : DEFAULT_LOCAL_MERCHANTS);
 
   const ownsDatabase = options.database === undefined;
   const db =
@@ -186,6 +198,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       writability: createWritabilityProbe(db),
       targets: { ddb: documents, s3, ...names },
       region,
+      merchants,
       logSink: options.logSink,
     };
     const payments = createPaymentApiHandler(async () => paymentDeps, options.logSink);

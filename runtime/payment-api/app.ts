@@ -5,8 +5,9 @@ import { HttpError, normalizeHeaders, resolveCorrelationId } from '../shared/htt
 import { createLogger, errorFields, type Logger, type LogSink } from '../shared/logger';
 import type { WritabilityProbe } from '../shared/writability';
 import { createPayment } from './create-payment';
-import { databaseUnavailable, regionReadOnly } from './errors';
+import { callerNotBound, databaseUnavailable, regionReadOnly } from './errors';
 import { getPayment } from './get-payment';
+import { callerMerchant, type MerchantDirectory } from './merchants';
 import { parseCreatePayment } from './request';
 import type { SideEffectTargets } from './side-effects';
 
@@ -37,6 +38,8 @@ export interface PaymentApiDeps {
   fence?: FenceGuard;
   targets: SideEffectTargets;
   region: string;
+  /** Which merchant each calling IAM principal acts for (merchants.ts; MERCHANTS in production). */
+  merchants: MerchantDirectory;
   /** End-to-end budget of one request (PAYMENT_REQUEST_BUDGET_MS unless a test narrows it). */
   requestBudgetMs?: number;
   logSink?: LogSink;
@@ -112,8 +115,15 @@ async function dispatch(
     withinBudget(work, deps.requestBudgetMs ?? PAYMENT_REQUEST_BUDGET_MS, (err) =>
       log.warn('request failed after its budget was spent', { route: label, ...errorFields(err) }),
     );
-  if (matched.name === 'GET /payments/{id}') return bounded(getPayment(deps.db, matched.id, log));
-  const command = parseCreatePayment(event, normalizeHeaders(event));
+  // Merchant binding: the caller's IAM identity, as API Gateway reports it, decides the merchant; before anything
+  // else is read, so an unbound caller learns nothing (not even whether its body is valid).
+  const merchantId = callerMerchant(event.requestContext?.identity, deps.merchants);
+  if (merchantId === undefined) {
+    log.warn('caller bound to no merchant', { route: label, component: 'auth' });
+    throw callerNotBound();
+  }
+  if (matched.name === 'GET /payments/{id}') return bounded(getPayment(deps.db, matched.id, merchantId, log));
+  const command = parseCreatePayment(event, normalizeHeaders(event), merchantId);
   return bounded(
     createPayment(
       {

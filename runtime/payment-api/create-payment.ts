@@ -165,7 +165,7 @@ async function recordPayment(
         requestHash: c.requestHash,
         amount: payment.amount,
         currency: payment.currency,
-        merchantId: payment.merchantId,
+        merchantId: c.key.merchantId,
         reference: payment.reference,
         description: payment.description,
         paymentMethodToken: payment.paymentMethod.token,

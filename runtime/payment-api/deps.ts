@@ -31,5 +31,6 @@ export function paymentApiDepsFromEnv(env: Env): PaymentApiDeps {
       receiptsKmsKeyArn: s.receiptsKmsKeyArn,
     },
     region: s.region,
+    merchants: s.merchants,
   };
 }

@@ -1,6 +1,28 @@
 import { poolVars } from '../shared/db-config';
-import { defineEnv, type Env, envVar, type RenderInput, type Settings } from '../shared/env';
+import { defineEnv, type Env, type EnvVar, envVar, type RenderInput, type Settings } from '../shared/env';
 import { DEFAULT_FENCE_CACHE_MS, FENCE_CACHE_MAX_MS } from '../shared/fence';
+import { type MerchantDirectory, parseMerchantDirectory } from './merchants';
+
+/**
+ * MERCHANTS: the merchant directory (merchants.ts), JSON `{ "<principal ARN>": "<merchantId>" }`. Required: a
+ * function without it would have no merchant to bind a caller to, so it refuses to start (fails closed) rather
+ * than answer. `{}` is valid and binds nobody (every payment request is then 403 MERCHANT_NOT_BOUND).
+ */
+const merchantsVar: EnvVar<MerchantDirectory, 'required'> = {
+  name: 'MERCHANTS',
+  kind: 'required',
+  pinned: false,
+  defaultValue: undefined,
+  parse: (raw) => {
+    if (raw === undefined) throw new Error('environment variable MERCHANTS is required');
+    try {
+      return parseMerchantDirectory(raw);
+    } catch (err) {
+      throw new Error(`environment variable MERCHANTS ${(err as Error).message}`);
+    }
+  },
+  render: (value) => JSON.stringify(value),
+};
 
 /**
  * The environment contract of the payment function (POST /payments, GET /payments/{id} and the scheduled
@@ -17,6 +39,8 @@ const vars = {
   sessionsTable: envVar.text('SESSIONS_TABLE'),
   receiptsBucket: envVar.text('RECEIPTS_BUCKET'),
   receiptsKmsKeyArn: envVar.text('RECEIPTS_KMS_KEY_ARN'),
+  /** Which merchant each calling IAM principal acts for. */
+  merchants: merchantsVar,
   /** The role of the function's region in the pair, for the operators reading its configuration. */
   role: envVar.optionalText('DR_ROLE'),
   /** How long a `SHOW transaction_read_only` answer is trusted (at most 10 s). */

@@ -91,3 +91,21 @@ export function keyReused(): HttpError {
     'this Idempotency-Key was already used with a different request body',
   );
 }
+
+/**
+ * The caller's IAM principal is bound to no merchant (merchants.ts): nothing was read or written. API Gateway's
+ * resource policy refuses such callers first; this is the function's own check behind it.
+ */
+export function callerNotBound(): HttpError {
+  return new HttpError(403, 'MERCHANT_NOT_BOUND', 'the calling principal is not bound to a merchant');
+}
+
+/** The body names another merchant than the one the caller is bound to: nothing was written. */
+export function merchantForbidden(): HttpError {
+  return new HttpError(
+    403,
+    'MERCHANT_FORBIDDEN',
+    'the calling principal may not act for this merchant',
+    'merchantId',
+  );
+}

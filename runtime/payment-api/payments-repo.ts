@@ -154,6 +154,22 @@ export async function findPayment(db: Queryable, id: string): Promise<PaymentRec
 }
 
 /**
+ * A payment of one merchant: another merchant's payment is not found, the same answer as a payment that does not
+ * exist, so a caller learns nothing of ids that are not its merchant's (GET /payments/{id}).
+ */
+export async function findMerchantPayment(
+  db: Queryable,
+  id: string,
+  merchantId: string,
+): Promise<PaymentRecord | undefined> {
+  const { rows } = await db.query<PaymentRow>(
+    `SELECT ${COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2`,
+    [id, merchantId],
+  );
+  return rows[0] ? toRecord(rows[0]) : undefined;
+}
+
+/**
  * Payments whose side effects were never completed (the client got 503 PAYMENT_INCOMPLETE and did not retry,
  * or the function stopped after the commit), older than `olderThanMs` by the database clock so that requests
  * still in flight are left to finish themselves. Oldest first; served by payments_side_effects_pending_idx.

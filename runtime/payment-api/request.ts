@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type HeaderMap, HttpError, singleHeader } from '../shared/http';
 import { isPaymentId } from '../shared/ids';
+import { merchantForbidden } from './errors';
 import { describeIssue, type PaymentRequest, paymentRequestSchema } from './schema';
 
 /**
@@ -17,6 +18,11 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 export const SESSION_ID_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 export interface CreatePaymentCommand {
+  /**
+   * The merchant the authenticated caller acts for (merchants.ts), which the body's `merchantId` must name: the
+   * payment is recorded for it and its Idempotency-Key is scoped to it, never to what a body claims.
+   */
+  merchantId: string;
   idempotencyKey: string;
   sessionId?: string;
   payment: PaymentRequest;
@@ -111,9 +117,11 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
+/** `callerMerchant`: the merchant the authenticated caller is bound to; a body naming another one is 403. */
 export function parseCreatePayment(
   event: Pick<APIGatewayProxyEvent, 'body' | 'isBase64Encoded'>,
   headers: HeaderMap,
+  callerMerchant: string,
 ): CreatePaymentCommand {
   const bytes = decodeBody(event);
   checkMediaType(headers);
@@ -125,7 +133,8 @@ export function parseCreatePayment(
     const { field, message } = describeIssue(result.error, input);
     throw new HttpError(400, 'VALIDATION_FAILED', field ? `${field} ${message}` : message, field);
   }
-  return { idempotencyKey, sessionId, payment: result.data };
+  if (result.data.merchantId !== callerMerchant) throw merchantForbidden();
+  return { merchantId: callerMerchant, idempotencyKey, sessionId, payment: result.data };
 }
 
 export function parsePaymentId(raw: string | undefined): string {

@@ -35,11 +35,11 @@ export const RESERVATION_TIMEOUT_MS = 1500;
 const CONFLICT_ATTEMPTS = 3;
 
 /**
- * The merchant whose key space an Idempotency-Key belongs to. Today the body's `merchantId`; when callers
- * are bound to merchants by their authenticated identity (issue #14), this is the one place that changes.
+ * The merchant whose key space an Idempotency-Key belongs to: the authenticated caller's (merchants.ts, bound in
+ * app.ts), never the body's `merchantId` (issue #14; request.ts refuses a body naming another merchant anyway).
  */
 export function keyOwner(command: CreatePaymentCommand): string {
-  return command.payment.merchantId;
+  return command.merchantId;
 }
 
 /** `rsv#<merchantId>#<key>`: `#` can appear in neither a merchant id nor a key, so the triple is unambiguous. */

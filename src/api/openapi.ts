@@ -13,6 +13,7 @@ import {
   SESSION_ID_PATTERN,
 } from '../../runtime/payment-api/request';
 import { PAYMENT_ID_PATTERN } from '../../runtime/shared/ids';
+import type { PolicyDocument } from '../iam';
 import { OPERATIONS, type ResponseSpec, RESPONSE_HEADERS } from './responses';
 
 /**
@@ -29,6 +30,8 @@ export interface GatewayOpenApiProps {
   title: string;
   /** Invoke ARN (API Gateway integration URI) of each function behind a route (routes.ts `function`). */
   invokeArns: Record<RouteFunction, string>;
+  /** The REST API's resource policy (src/constructs/api-resource-policy.ts), imported with the body. */
+  policy: PolicyDocument;
 }
 
 const lambdaProxy = (invokeArn: string) => ({
@@ -236,6 +239,7 @@ export function paymentOpenApi(p: GatewayOpenApiProps): Record<string, unknown> 
       params: { validateRequestBody: false, validateRequestParameters: true },
     },
     'x-amazon-apigateway-gateway-responses': gatewayResponses(),
+    'x-amazon-apigateway-policy': p.policy,
     paths: paths('gateway', p.invokeArns),
     components: {
       securitySchemes: { sigv4: sigv4Scheme('gateway') },

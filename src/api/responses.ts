@@ -106,6 +106,28 @@ const forbidden: ResponseSpec = {
   schema: 'Error',
   examples: gateway('INVALID_SIGNATURE', 'EXPIRED_TOKEN', 'ACCESS_DENIED', 'WAF_FILTERED'),
 };
+/**
+ * 403 of a payment route: API Gateway's (signature, resource policy, WAF) or the function's merchant binding
+ * (runtime/payment-api/merchants.ts), which carries the function's headers.
+ */
+const paymentForbidden = (bodyMerchant: boolean): ResponseSpec => ({
+  description: `Refused by API Gateway (bad or expired signature, a principal the resource policy does not allow, the web application firewall) or by the function: the signing principal is bound to no merchant${bodyMerchant ? ', or the body names a merchant other than the one it is bound to (nothing is written)' : ''}`,
+  schema: 'Error',
+  headers: FUNCTION_HEADERS,
+  examples: {
+    ...gateway('INVALID_SIGNATURE', 'EXPIRED_TOKEN', 'ACCESS_DENIED', 'WAF_FILTERED'),
+    MERCHANT_NOT_BOUND: error('MERCHANT_NOT_BOUND', 'the calling principal is not bound to a merchant'),
+    ...(bodyMerchant
+      ? {
+          MERCHANT_FORBIDDEN: error(
+            'MERCHANT_FORBIDDEN',
+            'the calling principal may not act for this merchant',
+            'merchantId',
+          ),
+        }
+      : {}),
+  },
+});
 const throttled: ResponseSpec = {
   description: 'Throttled by API Gateway (stage limits); retry with backoff',
   schema: 'Error',
@@ -198,7 +220,7 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
         },
       },
       '401': unauthenticated,
-      '403': forbidden,
+      '403': paymentForbidden(true),
       '409': {
         description: `A request with this Idempotency-Key and body is still being processed (IETF Idempotency-Key draft); retry after Retry-After (${IN_PROGRESS_RETRY_AFTER_SECONDS} s) with the same key and body`,
         schema: 'Error',
@@ -296,9 +318,10 @@ export const OPERATIONS: Record<ApiRoute['operationId'], OperationSpec> = {
         },
       },
       '401': unauthenticated,
-      '403': forbidden,
+      '403': paymentForbidden(false),
       '404': {
-        description: 'No payment has this id',
+        description:
+          'No payment of the caller\u2019s merchant has this id (a payment of another merchant is answered the same way)',
         schema: 'Error',
         headers: FUNCTION_HEADERS,
         examples: { PAYMENT_NOT_FOUND: error('PAYMENT_NOT_FOUND', 'no payment has this id') },

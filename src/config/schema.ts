@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import {
+  CANARY_MERCHANT_ID,
+  isBindablePrincipal,
+  MAX_MERCHANT_BINDINGS,
+  MAX_MERCHANTS_ENV_CHARS,
+  principalKey,
+} from '../../runtime/payment-api/merchants';
+import { MERCHANT_ID_PATTERN } from '../../runtime/payment-api/schema';
 import { AURORA_POSTGRESQL_MAJORS, ENGINE_MAJORS, engineVersionProblem } from './engine-versions';
 import { SAFETY_PROFILES, safetyIssues } from './safety';
 
@@ -176,7 +184,7 @@ export const configSchema = z
           .enum(['automatic', 'manual'])
           .default('automatic')
           .describe(
-            'automatic: the Region switch plan's trigger starts an execution when both vantage points agree the primary failed and the secondary is healthy (the mode of a trigger-started execution is not documented by AWS; the runbook covers a graceful one); manual: the agreement alarm only pages and an operator starts the execution (drctl failover)',
+            'automatic: the Region switch plan\u2019s trigger starts an execution when both vantage points agree the primary failed and the secondary is healthy (the mode of a trigger-started execution is not documented by AWS; the runbook covers a graceful one); manual: the agreement alarm only pages and an operator starts the execution (drctl failover)',
           ),
         detectionMinutes: z
           .number()
@@ -316,6 +324,55 @@ export const configSchema = z
           .default(false)
           .describe(
             'Let this environment own API Gateway\u2019s CloudWatch role, one setting per region for the whole account: apply overwrites the role other APIs use and destroy resets it for every REST API in the region. Default false: run scripts/bootstrap-account.sh once per account instead (docs/deploy.md)',
+          ),
+        merchants: z
+          .array(
+            z
+              .object({
+                merchantId: z
+                  .string()
+                  .regex(MERCHANT_ID_PATTERN, 'must be 1 to 64 letters, digits, _ or -')
+                  .refine((id) => id !== CANARY_MERCHANT_ID, {
+                    message: `"${CANARY_MERCHANT_ID}" is the drill's canary merchant (the DR operator role's)`,
+                  })
+                  .describe('The merchant id the principal\u2019s payments carry (`merchantId` of the body)'),
+                principalArn: z
+                  .string()
+                  .refine(isBindablePrincipal, {
+                    message:
+                      'must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name> or :user/<name>), no wildcard',
+                  })
+                  .describe('The IAM role or user that signs the merchant\u2019s requests'),
+              })
+              .strict(),
+          )
+          .max(MAX_MERCHANT_BINDINGS)
+          .default([])
+          .superRefine((bindings, ctx) => {
+            const seen = new Set<string>();
+            bindings.forEach((b, i) => {
+              const key = principalKey(b.principalArn);
+              if (key === undefined) return;
+              if (seen.has(key))
+                ctx.addIssue({
+                  code: 'custom',
+                  path: [i, 'principalArn'],
+                  message: 'names a principal already bound: a principal acts for exactly one merchant',
+                });
+              seen.add(key);
+            });
+            const rendered = JSON.stringify(
+              Object.fromEntries(bindings.map((b) => [b.principalArn, b.merchantId])),
+            );
+            if (rendered.length > MAX_MERCHANTS_ENV_CHARS)
+              ctx.addIssue({
+                code: 'custom',
+                path: [],
+                message: `the bindings take ${rendered.length} characters in the payment function's environment, more than ${MAX_MERCHANTS_ENV_CHARS} (Lambda allows 4 KB for all its variables): shorten role paths or names`,
+              });
+          })
+          .describe(
+            `Merchant binding: the IAM principals allowed to call the payment routes, each acting for exactly one merchant (a merchant may have several principals). The REST API\u2019s resource policy denies every other principal, and the payment function refuses a body naming another merchant (403) and answers a payment of another merchant 404. The DR operator role is always bound to the drill\u2019s canary merchant "${CANARY_MERCHANT_ID}". Empty (the default): no merchant can pay, and synth warns. At most ${MAX_MERCHANT_BINDINGS} (the Lambda environment holds 4 KB, the resource policy 8192 characters). Onboarding: docs/deploy.md, "Onboarding a merchant"`,
           ),
       })
       .strict()

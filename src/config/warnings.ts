@@ -1,4 +1,5 @@
 import { endOfStandardSupport, engineMajor, SUPPORT_WARNING_DAYS } from './engine-versions';
+import { CANARY_MERCHANT_ID } from '../../runtime/payment-api/merchants';
 import { isExampleDns } from './load';
 import type { Config } from './schema';
 
@@ -59,6 +60,13 @@ export function deploymentWarnings(config: Config, today: Date = new Date()): De
       id: 'safety-production-key-admin',
       level: 'note',
       message: `safety "production": apply every stack as ${config.keyAdminRoleArn ?? 'keyAdminRoleArn'}, the only administrator of the keys and the receipts buckets' protection (docs/deploy.md, "Production safety profile")`,
+    });
+  }
+  if (config.api.merchants.length === 0) {
+    out.push({
+      id: 'no-merchants',
+      level: 'warning',
+      message: `no merchants bound (api.merchants is empty): the REST API's resource policy denies the payment routes to every principal but the DR operator role (the drill's canary merchant ${CANARY_MERCHANT_ID}), so no merchant can pay; bind each merchant's IAM principal in api.merchants (docs/deploy.md, "Onboarding a merchant")`,
     });
   }
   if (!config.api.manageAccountCloudWatchRole) {

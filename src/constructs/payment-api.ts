@@ -12,6 +12,7 @@ import { CloudwatchLogResourcePolicy } from '@cdktn/provider-aws/lib/cloudwatch-
 import { Construct } from 'constructs';
 import type { RouteFunction } from '../../runtime/payment-api/routes';
 import { paymentOpenApi } from '../api/openapi';
+import { type ApiCallers, apiResourcePolicy } from './api-resource-policy';
 import { logDeliveryWrite } from '../grants';
 import { policy } from '../iam';
 import { EncryptedLogGroup } from './log-group';
@@ -25,6 +26,8 @@ export interface PaymentApiProps {
   stageName: string;
   /** The function behind each route (runtime/payment-api/routes.ts). */
   functions: Record<RouteFunction, DrFunction>;
+  /** Who may call the IAM routes: the resource policy (api-resource-policy.ts). */
+  callers: ApiCallers;
   logsKeyArn: string;
   logRetentionDays: number;
   /** Steady-state and burst request limits of the stage (requests per second). */
@@ -75,7 +78,8 @@ const MANAGED_RULE_GROUPS: Array<{ name: string; countOnly?: string[] }> = [
 
 /**
  * The regional REST API of one region, defined by the shared OpenAPI document: SigV4 on the payment routes and
- * /health/probe, an open /health, request validation; a stage with JSON access logs (CMK log group), X-Ray,
+ * /health/probe, a resource policy naming who may call each (api-resource-policy.ts), an open /health, request
+ * validation; a stage with JSON access logs (CMK log group), X-Ray,
  * throttling and metrics; a WAFv2 web ACL (AWS managed rule groups, a per-IP rate limit, and the health rules of
  * waf-health-rules.ts) with its own encrypted log group.
  */
@@ -96,6 +100,7 @@ export class PaymentApi extends Construct {
           health: p.functions.health.invokeArn,
           probe: p.functions.probe.invokeArn,
         },
+        policy: apiResourcePolicy(p.callers),
       }),
     );
     this.api = new ApiGatewayRestApi(this, 'api', {
@@ -116,8 +121,8 @@ export class PaymentApi extends Construct {
     // computed here, at synth time, would see the unresolved token text in place of the Lambda invoke ARN, so a
     // replaced function would update the REST API but leave the stage on the stale deployment, while unrelated
     // construct changes renumber tokens and redeploy for nothing. Routes, integrations, validation and gateway
-    // responses all live in the body (there is no resource policy or separately managed method), so the body is
-    // everything a deployment snapshots.
+    // responses and the resource policy (x-amazon-apigateway-policy; no separately managed method or policy) all
+    // live in the body, so the body is everything a deployment snapshots: a changed policy is redeployed too.
     const deployment = new ApiGatewayDeployment(this, 'deployment', {
       provider,
       restApiId: this.api.id,

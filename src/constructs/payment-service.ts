@@ -14,6 +14,7 @@ import { type Config, type Region, wafRateLimitPer5Min } from '../config';
 import { allow, arn, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
+import { apiCallers } from './api-resource-policy';
 import { HealthService } from './health-service';
 import { DrFunction, LAMBDA_RDS_CA_BUNDLE } from './lambda-function';
 import { PaymentApi } from './payment-api';
@@ -60,6 +61,8 @@ export class PaymentService extends Construct {
       // The Lambda Node.js runtime ships the RDS CAs in this file; TLS to Aurora is verified against them.
       nodeExtraCaCerts: LAMBDA_RDS_CA_BUNDLE,
     };
+    // Merchant binding: the payment function and the REST API's resource policy read the same directory.
+    const callers = apiCallers(names, accountId, p.api.merchants);
     const common = {
       provider,
       accountId,
@@ -94,6 +97,7 @@ export class PaymentService extends Construct {
         receiptsBucket: p.receipts.bucketName,
         receiptsKmsKeyArn: p.dataKeyArn,
         role: p.role,
+        merchants: callers.merchants,
       }),
       statements: [
         controlGrant,
@@ -212,6 +216,7 @@ export class PaymentService extends Construct {
       name: names.apiName(region),
       stageName: names.apiStage,
       functions: { 'payment-api': this.paymentFn, health: this.health.healthFn, probe: this.health.probeFn },
+      callers,
       logsKeyArn: p.opsKeyArn,
       logRetentionDays: p.logRetentionDays,
       throttle: { rateLimit: p.api.throttleRateLimit, burstLimit: p.api.throttleBurstLimit },

@@ -5,6 +5,7 @@ import { paymentRequestJsonSchema } from '../../runtime/payment-api/json-schema'
 import { API_ROUTES, GATEWAY_RESPONSES } from '../../runtime/payment-api/routes';
 import { paymentOpenApi, publishedOpenApi } from '../../src/api/openapi';
 import { OPERATIONS } from '../../src/api/responses';
+import { apiResourcePolicy } from '../../src/constructs/api-resource-policy';
 
 /**
  * The published document and the deployed body come from one definition; this holds the published one to
@@ -20,6 +21,7 @@ const published = publishedOpenApi() as unknown as Doc;
 const gateway = paymentOpenApi({
   title: 't',
   invokeArns: { 'payment-api': 'arn:invoke', health: 'arn:invoke-health', probe: 'arn:invoke-probe' },
+  policy: apiResourcePolicy({ merchants: {}, probers: [] }),
 }) as unknown as Doc;
 
 function runtimeSources(dir = join(ROOT, 'runtime')): string[] {

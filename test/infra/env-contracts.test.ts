@@ -19,12 +19,18 @@ function resolved(stack: TfJson, region: string, env: Record<string, string>): R
   return Object.fromEntries(
     Object.entries(env).map(([k, v]) => [
       k,
-      v.replace(/\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g, (_m, type: string, key: string, attr: string) => {
-        const name = stack.resource?.[type]?.[key]?.name;
-        if (type === 'aws_sns_topic' && attr === 'arn')
-          return `arn:aws:sns:${region}:${ACCOUNT}:${String(name)}`;
-        return `resolved-${type}-${attr}`;
-      }),
+      // The deploying account (data.aws_caller_identity), as in the operator role's ARN of MERCHANTS.
+      v
+        .replace(/\$\{data\.aws_caller_identity\.[^.}]+\.account_id\}/g, ACCOUNT)
+        .replace(
+          /\$\{([a-z0-9_]+)\.([^.}]+)\.([a-z_]+)\}/g,
+          (_m, type: string, key: string, attr: string) => {
+            const name = stack.resource?.[type]?.[key]?.name;
+            if (type === 'aws_sns_topic' && attr === 'arn')
+              return `arn:aws:sns:${region}:${ACCOUNT}:${String(name)}`;
+            return `resolved-${type}-${attr}`;
+          },
+        ),
     ]),
   );
 }

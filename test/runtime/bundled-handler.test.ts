@@ -6,6 +6,7 @@ import { bundleFunction } from '../../src/bundling/bundle';
 import { healthEvent, newKey, parseBody, postPaymentEvent } from './support/events';
 import { createPaymentHarness, type PaymentHarness } from './support/harness';
 import { TEST_CREDENTIALS } from './support/aws';
+import { TEST_MERCHANTS } from './support/merchants';
 
 /**
  * The deployed artefacts themselves: the esbuild bundles of the payment and health functions (as zipped for
@@ -35,6 +36,7 @@ beforeAll(async () => {
     SESSIONS_TABLE: h.names.sessionsTable,
     RECEIPTS_BUCKET: h.names.receiptsBucket,
     RECEIPTS_KMS_KEY_ARN: h.names.receiptsKmsKeyArn,
+    MERCHANTS: JSON.stringify(TEST_MERCHANTS),
   });
   const mod = (await import(join(out, 'payment-api', 'index.js'))) as {
     handler?: Handler;

@@ -6,6 +6,7 @@ import { createPgDatabase, type Database, isConnectionError } from '../../runtim
 import { createResources, destroyResources, TEST_CREDENTIALS, testAws, uniqueNames } from './support/aws';
 import { createMigratedTestDatabase, type TestDatabase, uniqueSuffix } from './support/database';
 import { newKey, validPayment } from './support/events';
+import { LOCAL_CALLER_MERCHANTS } from './support/merchants';
 
 /**
  * Database connections lost under load, on a PostgreSQL server (PGlite has no backends to terminate): a
@@ -62,6 +63,7 @@ async function serve(db: Database): Promise<{ server: LocalServer; client: Local
   const logs: string[] = [];
   const server = await startLocalServer({
     port: 0,
+    merchants: LOCAL_CALLER_MERCHANTS,
     database: db,
     awsEndpoint: inject('motoUrl'),
     credentials: TEST_CREDENTIALS,

@@ -6,6 +6,7 @@ import { type MotoHandle, startMoto } from '../../scripts/dev/moto-server';
 import { TEST_CREDENTIALS, uniqueNames } from './support/aws';
 import { createTestDatabase, MIGRATIONS_DIR, type TestDatabase } from './support/database';
 import { newKey, validPayment } from './support/events';
+import { LOCAL_CALLER_MERCHANTS } from './support/merchants';
 
 /**
  * The local server survives what a developer's machine does to it: the emulator restarted (its tables and
@@ -31,6 +32,7 @@ const post = (url: string, key: string) =>
 const serve = (options: Partial<LocalServerOptions>) =>
   startLocalServer({
     port: 0,
+    merchants: LOCAL_CALLER_MERCHANTS,
     database: tdb.db,
     credentials: TEST_CREDENTIALS,
     region: 'us-east-1',
@@ -93,6 +95,7 @@ describe('local server', () => {
       await expect(
         startLocalServer({
           port: 0,
+          merchants: LOCAL_CALLER_MERCHANTS,
           database: empty.open({ readOnly: true }),
           provision: false,
           region: 'us-east-1',

@@ -9,6 +9,7 @@ const reservationsIn = async (aws: ReturnType<typeof testAws>, table: string) =>
   (await scanAll(aws, table)).filter((item) => String(item.pk).startsWith('rsv#'));
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { newKey, validPayment } from './support/events';
+import { LOCAL_CALLER_MERCHANTS } from './support/merchants';
 
 /**
  * The local server over real HTTP on loopback: it migrates the database, creates the tables and bucket in the
@@ -25,6 +26,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   server = await startLocalServer({
     port: 0,
+    merchants: LOCAL_CALLER_MERCHANTS,
     ...(tdb.kind === 'postgres' ? { databaseUrl: tdb.url } : { database: tdb.db }),
     awsEndpoint: inject('motoUrl'),
     credentials: TEST_CREDENTIALS,
@@ -190,6 +192,7 @@ describe('local server', () => {
   it('stops listening when closed', async () => {
     const extra = await startLocalServer({
       port: 0,
+      merchants: LOCAL_CALLER_MERCHANTS,
       ...(tdb.kind === 'postgres' ? { databaseUrl: tdb.url } : { database: tdb.db }),
       awsEndpoint: inject('motoUrl'),
       credentials: TEST_CREDENTIALS,

@@ -10,6 +10,7 @@ import { type FaultServer, startFaultServer } from '../../scripts/dev/loopback-f
 import { TEST_CREDENTIALS, testAws, uniqueNames } from './support/aws';
 import { createMigratedTestDatabase, type TestDatabase } from './support/database';
 import { newKey, parseBody, postPaymentEvent, validPayment } from './support/events';
+import { LOCAL_CALLER_MERCHANTS, TEST_MERCHANTS } from './support/merchants';
 
 /**
  * The payment path answers within its budget when a dependency accepts connections and never answers (or
@@ -38,6 +39,7 @@ afterAll(async () => {
 async function serve(options: Partial<LocalServerOptions>): Promise<LocalClient> {
   const server = await startLocalServer({
     port: 0,
+    merchants: LOCAL_CALLER_MERCHANTS,
     database: tdb.db,
     credentials: TEST_CREDENTIALS,
     region: 'us-east-1',
@@ -130,6 +132,7 @@ describe('the request budget', () => {
       writability: createWritabilityProbe(hanging),
       targets: { ddb: aws.documents, s3: aws.s3, ...uniqueNames() },
       region: 'us-east-1',
+      merchants: TEST_MERCHANTS,
       requestBudgetMs: 300,
       logSink: (line) => logs.push(line),
     }));

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { anonymousIdentity } from '../../../runtime/local/event';
+import { callerFor, DEFAULT_TEST_MERCHANT, merchantIdentity } from './merchants';
 
 /** API Gateway REST API (v1) proxy events as the payment and health Lambdas receive them. */
 export function newKey(prefix = 'key'): string {
@@ -29,6 +30,17 @@ export interface EventOptions {
   multiValueHeaders?: Record<string, string[]>;
   pathParameters?: Record<string, string> | null;
   requestId?: string;
+  /**
+   * Who signed the request, as API Gateway reports it: a merchant id (its role in TEST_MERCHANTS), a full
+   * identity, or null for an unsigned request. Default: DEFAULT_TEST_MERCHANT's role.
+   */
+  caller?: string | APIGatewayProxyEvent['requestContext']['identity'] | null;
+}
+
+function identityOf(caller: EventOptions['caller']): APIGatewayProxyEvent['requestContext']['identity'] {
+  if (caller === null) return anonymousIdentity('127.0.0.1', 'vitest');
+  if (caller === undefined) return merchantIdentity(DEFAULT_TEST_MERCHANT);
+  return typeof caller === 'string' ? merchantIdentity(caller) : caller;
 }
 
 export function proxyEvent(options: EventOptions = {}): APIGatewayProxyEvent {
@@ -56,7 +68,7 @@ export function proxyEvent(options: EventOptions = {}): APIGatewayProxyEvent {
       authorizer: null,
       protocol: 'HTTP/1.1',
       httpMethod: method,
-      identity: anonymousIdentity('127.0.0.1', 'vitest'),
+      identity: identityOf(options.caller),
       path,
       stage: 'test',
       requestId: options.requestId ?? randomUUID(),
@@ -76,6 +88,8 @@ export interface PostOptions {
   headers?: Record<string, string>;
   multiValueHeaders?: Record<string, string[]>;
   isBase64Encoded?: boolean;
+  /** Default: the role of the body's merchant when it is one of TEST_MERCHANT_IDS (merchants.ts `callerFor`). */
+  caller?: EventOptions['caller'];
 }
 
 export function postPaymentEvent(options: PostOptions = {}): APIGatewayProxyEvent {
@@ -84,9 +98,10 @@ export function postPaymentEvent(options: PostOptions = {}): APIGatewayProxyEven
   if (options.idempotencyKey !== null) headers['Idempotency-Key'] = options.idempotencyKey ?? newKey();
   if (options.sessionId) headers['X-Session-Id'] = options.sessionId;
   Object.assign(headers, options.headers ?? {});
-  const body =
-    options.rawBody !== undefined ? options.rawBody : JSON.stringify(options.body ?? validPayment());
+  const payload = options.body ?? validPayment();
+  const body = options.rawBody !== undefined ? options.rawBody : JSON.stringify(payload);
   return proxyEvent({
+    caller: options.caller !== undefined ? options.caller : callerFor(options.rawBody ? null : payload),
     method: 'POST',
     path: '/payments',
     resource: '/payments',
@@ -97,8 +112,13 @@ export function postPaymentEvent(options: PostOptions = {}): APIGatewayProxyEven
   });
 }
 
-export function getPaymentEvent(id: string, headers: Record<string, string> = {}): APIGatewayProxyEvent {
+export function getPaymentEvent(
+  id: string,
+  headers: Record<string, string> = {},
+  caller?: EventOptions['caller'],
+): APIGatewayProxyEvent {
   return proxyEvent({
+    caller,
     method: 'GET',
     path: `/payments/${encodeURIComponent(id)}`,
     resource: '/payments/{id}',

@@ -17,6 +17,7 @@ import {
   uniqueNames,
 } from './aws';
 import { createMigratedTestDatabase, type TestDatabase } from './database';
+import { TEST_MERCHANTS } from './merchants';
 
 /**
  * Everything one test file needs to run the payment API for real: a fresh migrated database, its own DynamoDB
@@ -83,6 +84,7 @@ export async function createPaymentHarness(
     fence: createFenceGuard({ ddb: aws.documents, table: names.controlTable, region, cacheMs: 0 }),
     targets: { ddb: aws.documents, s3: aws.s3, ...names },
     region,
+    merchants: TEST_MERCHANTS,
     logSink: (line) => logs.push(line),
   };
   const handlerWith = (overrides: Partial<PaymentApiDeps>) =>

@@ -52,6 +52,7 @@ export async function twoRegions(
       fence,
       targets: { ...h.deps.targets, ddb },
       region,
+      merchants: h.deps.merchants,
       logSink: (line: string) => logs.push(line),
     };
     handlers[region] = createPaymentApiHandler(async () => deps, deps.logSink);
