@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { localClient, type PostOutcome, postPayment } from '../runtime/local/client';
 import { PAYMENT_REQUEST_BUDGET_MS } from '../runtime/payment-api/app';
 import { freePort } from '../scripts/dev/loopback-faults';
+import { LOCAL_MERCHANT_ID } from '../runtime/local/gateway';
 import { type MotoHandle, startMoto } from '../scripts/dev/moto-server';
 import { createScratchDatabase, type ScratchDatabase } from '../scripts/dev/scratch-database';
 import { ServerProcess } from './server-process';
@@ -151,7 +152,7 @@ async function runFault(w: World, fault: Fault): Promise<FaultRun> {
         const body = JSON.stringify({
           amount: 100 + n,
           currency: 'USD',
-          merchantId: 'm_faults',
+          merchantId: LOCAL_MERCHANT_ID,
           paymentMethod: { type: 'card_token', token: 'tok_faults12345' },
         });
         const s = await post(`${tag}-${n}`, body);

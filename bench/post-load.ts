@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { localClient } from '../runtime/local/client';
+import { LOCAL_MERCHANT_ID } from '../runtime/local/gateway';
 import { reserve } from '../runtime/payment-api/reservation-lease';
 import { commitReservation } from '../runtime/payment-api/reservations';
 import { createDocumentClient } from '../runtime/shared/aws';
@@ -119,7 +120,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
       body: JSON.stringify({
         amount: 1299,
         currency: 'USD',
-        merchantId: 'm_bench',
+        merchantId: LOCAL_MERCHANT_ID,
         paymentMethod: { type: 'card_token', token: 'tok_bench12345' },
       }),
     });
@@ -170,7 +171,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
       await time(after, async () => {
         const store = { ddb: documents, table };
         await reserve(store, {
-          merchantId: 'm_bench',
+          merchantId: LOCAL_MERCHANT_ID,
           idempotencyKey: key,
           paymentId: id,
           requestHash: hash,
@@ -181,7 +182,7 @@ export async function measurePost(requests = 1000, concurrency = 10): Promise<Po
           store,
           {
             id,
-            merchantId: 'm_bench',
+            merchantId: LOCAL_MERCHANT_ID,
             idempotencyKey: key,
             requestHash: hash,
             amount: 1299,

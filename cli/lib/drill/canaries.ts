@@ -1,3 +1,4 @@
+import { CANARY_MERCHANT_ID } from '../../../runtime/payment-api/merchants';
 import { iso } from '../../../runtime/shared/clock';
 import { type HttpResponse, jsonBody } from '../http';
 import type { DrillRun } from './run';
@@ -8,8 +9,11 @@ import { type CanaryRecord, type DrillReport, message } from './types';
  * failover, and one more after it, which the secondary region must accept.
  */
 const CANARY_TOKEN = 'tok_drillcanary00000000';
-/** The merchant every canary payment is made for (idempotency keys are scoped to the merchant). */
-export const CANARY_MERCHANT = 'drill_canary';
+/**
+ * The merchant every canary payment is made for: the one the DR operator role is bound to (the API's resource
+ * policy and the payment function's merchant directory), so a drill can touch no real merchant's payments.
+ */
+export const CANARY_MERCHANT = CANARY_MERCHANT_ID;
 
 export function canaryBody(runId: string, index: number): string {
   return JSON.stringify({
