@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, extractFacts, type PlanStacks, type ScenarioResult } from '../../src/report';
+import { everywhere } from '../../src/report/plan';
 import { shortestFiringOutage } from '../../src/report/scenarios';
 import { testConfig } from '../support/synth';
 import { alarmNamed, editApi, lambdaNamed, namesOf, synthesizedPlan } from './real-plan';
@@ -14,6 +15,12 @@ const primary = testConfig().regions.primary;
 /** The metric-math query whose result the alarm evaluates. */
 const returned = (a: Alarm) => a.metric_query.find((q) => q.return_data === true) as Record<string, unknown>;
 /** The ids of the vantage points' PrimaryFailed queries, as the plan names them. */
+/** The primary API's web ACL, by the name it shares with the API. */
+const wafOf = (p: PlanStacks) =>
+  everywhere(p, 'aws_wafv2_web_acl').find((a) => a.attrs.name === names.apiName(primary))?.attrs as Record<
+    string,
+    unknown
+  >;
 const vantageIds = (a: Alarm) =>
   a.metric_query.filter((q) => q.metric !== undefined).map((q) => String(q.id));
 
@@ -132,6 +139,22 @@ describe('scenarios beside region loss', () => {
     expect(scenario(shared, 'health-flood').breaches).toEqual([
       `invariant "GET /health/probe has its own function and reserved concurrency" not shown: /health/probe is served by ${names.healthFunction(primary)}, which also serves /health: a /health flood throttles the detectors' input`,
     ]);
+  });
+
+  it('/health flood: a WAF rule that only counts (or allows) keeps nothing off', () => {
+    for (const action of [{ count: {} }, { allow: {} }]) {
+      const p = synthesizedPlan();
+      const acl = wafOf(p);
+      for (const r of acl.rule as Array<Record<string, unknown>>)
+        if (JSON.stringify(r.statement).includes('/health')) r.action = action;
+      const s = scenario(p, 'health-flood');
+      const label = Object.keys(action)[0];
+      expect(invariant(s, 'the probe route takes signed requests only')?.why, label).toBe(
+        'SigV4, but no WAF rule on /health/probe (unsigned floods reach the authorizer)',
+      );
+      expect(invariant(s, 'a per-IP rate rule covers /health')?.holds, label).toBe(false);
+      expect(s.verdict, label).toBe('fail');
+    }
   });
 
   it('secondary lost: no effect on the primary without a bound; with rds.global_db_rpo commits pause', () => {
