@@ -3,6 +3,7 @@ import type { Config } from '../../src/config';
 import {
   analyze,
   DEFAULT_POLICY,
+  DETECTION_CONTRACT,
   extractFacts,
   type PlanStacks,
   type Policy,
@@ -10,6 +11,7 @@ import {
   renderSummary,
   type ScenarioResult,
 } from '../../src/report';
+import { detectorEnv } from '../../runtime/detection/env';
 import { AWS_TIMINGS as T } from '../../src/report/aws-timings';
 import { testConfig } from '../support/synth';
 import { activationStep, lambdaNamed, namesOf, synthesizedPlan, vantagesOf } from './real-plan';
@@ -102,7 +104,7 @@ describe('region loss: RTO along the plan, in series', () => {
     });
     expect(s.breaches).toEqual([]);
     expect(s.verdict).toBe('met-typical');
-    // One minute less than the worst case rounds up to, and the plan breaks its own objective.
+    // An objective of the largest whole minute below the worst case: the plan breaks its own objective.
     const tight = regionLoss(
       synthesizedPlan(testConfig({ failover: { rtoObjectiveMinutes: BELOW_WORST_MINUTES } })),
     );
@@ -124,8 +126,11 @@ describe('region loss: RTO along the plan, in series', () => {
   });
 
   it('reports a detector without a readable probe time limit as unknown, never defaulting it', () => {
+    // The variable the report reads is the one the detector's own environment contract declares.
+    expect(DETECTION_CONTRACT.probeTimeoutVar).toBe(detectorEnv.vars.probeTimeoutMs.name);
     const p = synthesizedPlan();
     const detector = namesOf().detectorFunction(vantagesOf()[1]);
+    expect(detector).toContain(DETECTION_CONTRACT.functionNamePart);
     const env = lambdaNamed(p, detector).environment as { variables: Record<string, string> };
     expect(env.variables.PROBE_TIMEOUT_MS).toBe(String(CONFIG.failover.probeTimeoutMs));
     delete env.variables.PROBE_TIMEOUT_MS;
