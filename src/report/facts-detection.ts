@@ -12,10 +12,11 @@ import {
 } from './plan';
 
 /**
- * What the report assumes of the detection slice (design-11.md "Detection") until its code is on main: the
- * detector functions carry `detector` in their name, and their probe time limit is the integer variable
- * PROBE_TIMEOUT_MS (failover.probeTimeoutMs). The alarm names come from src/resource-names.ts. When
- * runtime/detection/env.ts lands, read the timeout through its contract instead (the only place to change).
+ * What the report reads of the detection slice (design-11.md "Detection", src/constructs/detection.ts): the
+ * detector functions carry `-detector-` in their name (resourceNames().detectorFunction), their probe time limit
+ * is the integer variable PROBE_TIMEOUT_MS of runtime/detection/env.ts (failover.probeTimeoutMs), and they
+ * publish PrimaryFailed by Vantage. The contract is not imported from runtime/ (its module loads the AWS SDK
+ * clients); test/report/rto.test.ts checks these names against it instead.
  */
 export const DETECTION_CONTRACT = {
   functionNamePart: '-detector-',

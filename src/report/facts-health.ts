@@ -65,19 +65,22 @@ export function extractHealthFacts(p: PlanStacks): HealthFacts {
     : undefined;
   const health = route(p, doc, '/health');
   const probe = route(p, doc, '/health/probe');
-  // The WAF rules are found by what they match: a statement on /health/probe, and a rate rule scoped to /health.
+  // The WAF rules are found by what they match (a statement on /health/probe, a rate rule scoped to /health)
+  // and count only when they block.
   const rules = entries(p.primary, 'aws_wafv2_web_acl').flatMap(
     ([, acl]) => (acl.rule as Attrs[] | undefined) ?? [],
   );
   const text = (r: Attrs) => JSON.stringify(r.statement ?? {});
+  // Only a blocking rule keeps a flood off: `count` merely records the match and `allow` lets it through.
+  const blocks = (r: Attrs) => (r.action as Attrs | undefined)?.block !== undefined;
   return {
     ...(paymentFn ? { paymentFunction: String(paymentFn.attrs.function_name) } : {}),
     ...(health ? { health } : {}),
     ...(probe ? { probe } : {}),
     waf: {
-      probeRule: rules.some((r) => text(r).includes('/health/probe') && r.action !== undefined),
+      probeRule: rules.some((r) => blocks(r) && text(r).includes('/health/probe')),
       healthRateRule: rules.some(
-        (r) => text(r).includes('rate_based_statement') && text(r).includes('/health'),
+        (r) => blocks(r) && text(r).includes('rate_based_statement') && text(r).includes('/health'),
       ),
     },
   };

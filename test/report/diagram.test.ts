@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { buildDiagram, toDot, toMermaid } from '../../src/docs/diagram';
 import type { PlanStacks } from '../../src/report';
 import { synthAll, testConfig } from '../support/synth';
-import { completePlan } from './contract-pieces';
+import { namesOf, removeLambda, synthesizedPlan, vantagesOf } from './real-plan';
 
-const plan = (): PlanStacks => JSON.parse(JSON.stringify(synthAll())) as PlanStacks;
+const plan = (): PlanStacks => synthesizedPlan();
 
 describe('architecture diagram (generated from the synthesized plan)', () => {
   const d = buildDiagram(plan());
@@ -45,21 +45,28 @@ describe('architecture diagram (generated from the synthesized plan)', () => {
   it('draws the engine: plan steps to the fence, the database and DNS; detectors to the alarm to the plan', () => {
     const edge = (g: typeof d, from: string, to: string) =>
       g.edges.find((e) => e.from === from && e.to === to);
+    // The objective is the plan's recovery_time_objective_minutes, i.e. failover.rtoObjectiveMinutes.
+    const objective = testConfig().failover.rtoObjectiveMinutes;
     expect(d.nodes.find((n) => n.id === 'plan')?.label).toBe(
-      'ARC Region switch plan payment-processing-test\\nautomatic (trigger), RTO objective 10 min\\nsteps: write-fence, aurora-global-database, route53-health-checks',
+      `ARC Region switch plan ${namesOf().regionSwitchPlan}\\nautomatic (trigger), RTO objective ${objective} min\\nsteps: write-fence, aurora-global-database, route53-health-checks`,
     );
+    const other = buildDiagram(
+      synthesizedPlan(testConfig({ failover: { rtoObjectiveMinutes: objective + 5 } })),
+    );
+    expect(other.nodes.find((n) => n.id === 'plan')?.label).toContain(`RTO objective ${objective + 5} min`);
     expect(edge(d, 'plan', 's_fence')?.label).toBe('step: write fence');
     expect(edge(d, 'plan', 's_db')?.label).toBe('step: Aurora failover (ungraceful) / switchover');
     expect(edge(d, 'plan', 'dns')?.label).toBe('step: sets the health checks');
-    // Detection is not on main yet: no detector nodes until its alarm and functions are in the plan.
-    expect(d.nodes.some((n) => n.id.startsWith('det_'))).toBe(false);
-    const full = buildDiagram(completePlan());
-    expect(full.nodes.find((n) => n.id === 'det_us_west_2')?.group).toBe('global');
-    expect(edge(full, 'det_us_east_2', 'p_api')?.label).toBe('probes us-east-1 /health/probe (SigV4)');
-    expect(edge(full, 'det_us_west_2', 'agree')?.label).toBe('PrimaryFailed (Vantage=us-west-2)');
-    expect(edge(full, 'agree', 'plan')?.label).toBe('trigger: red (and secondary healthy)');
-    expect(full.nodes.find((n) => n.id === 'p_fn')?.label).toContain('(VPC, /payments)');
-    const manual = buildDiagram(completePlan(testConfig({ failover: { mode: 'manual' } })));
+    expect(d.nodes.find((n) => n.id === 'det_us_west_2')?.group).toBe('global');
+    expect(edge(d, 'det_us_east_2', 'p_api')?.label).toBe('probes us-east-1 /health/probe (SigV4)');
+    expect(edge(d, 'det_us_west_2', 'agree')?.label).toBe('PrimaryFailed (Vantage=us-west-2)');
+    expect(edge(d, 'agree', 'plan')?.label).toBe('trigger: red (and secondary healthy)');
+    expect(d.nodes.find((n) => n.id === 'p_fn')?.label).toContain('(VPC, /payments)');
+    // The detector nodes come from the plan: none once its detector functions are gone.
+    const undetected = plan();
+    for (const v of vantagesOf()) removeLambda(undetected, namesOf().detectorFunction(v));
+    expect(buildDiagram(undetected).nodes.some((n) => n.id.startsWith('det_'))).toBe(false);
+    const manual = buildDiagram(synthesizedPlan(testConfig({ failover: { mode: 'manual' } })));
     expect(edge(manual, 'agree', 'plan')).toBeUndefined();
   });
 
