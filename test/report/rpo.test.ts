@@ -7,7 +7,7 @@ import {
   type ScenarioResult,
 } from '../../src/report';
 import { testConfig } from '../support/synth';
-import { completePlan } from './contract-pieces';
+import { synthesizedPlan } from './real-plan';
 
 type Attrs = Record<string, unknown>;
 const scenario = (p: PlanStacks, id = 'region-loss'): ScenarioResult =>
@@ -23,7 +23,7 @@ const rpoParam = (p: PlanStacks, stack: 'primary' | 'secondary') => {
 
 describe('RPO per store (cost of any bound stated)', () => {
   it('reports the ledger RPO as typical only when rds.global_db_rpo is off (the default), not as a breach', () => {
-    const p = completePlan();
+    const p = synthesizedPlan();
     const s = scenario(p);
     expect(rpoParam(p, 'primary').entry).toBeUndefined();
     expect(s.rpo[0]).toMatchObject({ basis: 'typical-only', boundSeconds: null, expectedSeconds: 1 });
@@ -51,7 +51,7 @@ describe('RPO per store (cost of any bound stated)', () => {
   });
 
   it('with database.rpoBoundSeconds: a worst case, its availability cost stated, past 15 min a breach', () => {
-    const bounded = completePlan(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const bounded = synthesizedPlan(testConfig({ database: { rpoBoundSeconds: 60 } }));
     const s = scenario(bounded);
     expect(s.rpo[0]).toMatchObject({ boundSeconds: 60, basis: 'configured' });
     expect(s.rpo[0].source).toContain(
@@ -68,7 +68,7 @@ describe('RPO per store (cost of any bound stated)', () => {
   });
 
   it("takes the bound from the primary's parameter group and flags one on the secondary", () => {
-    const p = completePlan(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const p = synthesizedPlan(testConfig({ database: { rpoBoundSeconds: 60 } }));
     rpoParam(p, 'secondary').params.push({ name: 'rds.global_db_rpo', value: '600' });
     const r = analyze(extractFacts(p));
     expect(r.scenarios[0].rpo[0].boundSeconds).toBe(60);
@@ -80,7 +80,7 @@ describe('RPO per store (cost of any bound stated)', () => {
   });
 
   it('does not accept an rds.global_db_rpo below the AWS minimum of 20 s as a bound: that breaches', () => {
-    const p = completePlan(testConfig({ database: { rpoBoundSeconds: 60 } }));
+    const p = synthesizedPlan(testConfig({ database: { rpoBoundSeconds: 60 } }));
     (rpoParam(p, 'primary').entry as { value: string }).value = '5';
     const s = scenario(p);
     expect(s.rpo[0]).toMatchObject({ boundSeconds: null, basis: 'unbounded' });
@@ -89,7 +89,7 @@ describe('RPO per store (cost of any bound stated)', () => {
   });
 
   it('makes S3 RPO unbounded (a failure) when Replication Time Control is removed', () => {
-    const p = completePlan();
+    const p = synthesizedPlan();
     for (const c of Object.values(p.interconnect?.resource?.aws_s3_bucket_replication_configuration ?? {}))
       delete ((c.rule as Attrs[])[0].destination as Attrs).replication_time;
     const s = scenario(p);
