@@ -133,11 +133,12 @@ describe('numbers in the docs', () => {
 
   it('README and deploy guide: the synth summary is what npm run synth prints', () => {
     // README shows the default environment ("dev"), the deploy guide "prod": names in the summary carry the suffix.
-    for (const [path, suffix] of [
-      ['README.md', 'dev'],
-      ['docs/deploy.md', 'prod'],
+    // The deploy guide's environment sets ALERT_EMAILS (one e-mail subscription per region).
+    for (const [path, suffix, emails] of [
+      ['README.md', 'dev', []],
+      ['docs/deploy.md', 'prod', ['oncall@example.org']],
     ] as const) {
-      const stacks = plan(testConfig({ environmentSuffix: suffix }));
+      const stacks = plan(testConfig({ environmentSuffix: suffix, alerts: { emails: [...emails] } }));
       const summary = renderSummary(analyze(extractFacts(stacks))).split('\n');
       const text = readFileSync(join(ROOT, path), 'utf8');
       const lines = text.split('\n').filter((l) => /^ {2}[a-z-]+ +RTO /.test(l));
