@@ -6,7 +6,6 @@ import { dirname, join, relative, resolve } from 'node:path';
  * point through local imports, mapped to the IAM action it needs.
  */
 const ROOT = resolve(__dirname, '../..');
-const SCANNED_DIRS = ['runtime/fence-action', 'cli'];
 
 /** IAM prefixes of the SDK modules. */
 const SERVICE_OF_MODULE: Record<string, string> = {
