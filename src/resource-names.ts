@@ -92,6 +92,8 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     paymentFunction: (region: Region) => n.regional('payment-api', region),
     migrateFunction: (region: Region) => n.regional('migrate', region),
     reconcileSchedule: (region: Region) => n.regional('reconcile', region),
+    /** Records of failed asynchronous (scheduled reconcile) invocations of a region's payment function. */
+    reconcileFailures: (region: Region) => n.regional('reconcile-failures', region),
     apiName: (region: Region) => n.regional('api', region),
     apiStage: API_STAGE,
     apiGatewayLogsRole: (region: Region) => n.regional('apigateway-logs', region),

@@ -33,6 +33,7 @@ export const ENV_MAP: ReadonlyArray<{ env: string; path: string[]; parse?: (v: s
   { env: 'ALERT_EMAILS', path: ['alerts', 'emails'], parse: list },
   { env: 'FAILOVER_MODE', path: ['failover', 'mode'] },
   { env: 'OPERATOR_PRINCIPAL_ARNS', path: ['failover', 'operatorPrincipalArns'], parse: list },
+  { env: 'OPERATOR_ORG_ID', path: ['failover', 'operatorOrgId'] },
   { env: 'STATE_BUCKET_PREFIX', path: ['backend', 'bucketPrefix'] },
 ];
 

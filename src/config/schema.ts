@@ -248,10 +248,44 @@ export const configSchema = z
           .array(z.string().regex(/^arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)$/))
           .default([])
           .describe(
-            'IAM principals allowed to assume the DR operator role (default: this account, with MFA)',
+            'IAM roles or users allowed to assume the DR operator role (default: this account). All of one account unless operatorOrgId is set; an account root only with operatorOrgId. Every session must carry MFA no older than operatorMfaMaxAgeSeconds and a source identity',
+          ),
+        operatorOrgId: z
+          .string()
+          .regex(/^o-[a-z0-9]{10,32}$/)
+          .optional()
+          .describe(
+            'AWS Organizations id (o-...): lets operatorPrincipalArns name other accounts, and the operator role trusts only principals of this organisation (aws:PrincipalOrgID); unset: only principals of the deploying account (aws:PrincipalAccount)',
+          ),
+        operatorMfaMaxAgeSeconds: z
+          .number()
+          .int()
+          .min(300)
+          .max(3600)
+          .default(3600)
+          .describe(
+            'Largest age of the MFA sign-in behind a DR operator role session (aws:MultiFactorAuthAge), 300 to 3600 s',
           ),
       })
       .strict()
+      .superRefine((f, ctx) => {
+        const accounts = new Set(f.operatorPrincipalArns.map((a) => a.split(':')[4]));
+        if (f.operatorOrgId) return;
+        if (accounts.size > 1)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['operatorPrincipalArns'],
+            message: `names ${accounts.size} accounts: principals of another account need failover.operatorOrgId`,
+          });
+        for (const [i, a] of f.operatorPrincipalArns.entries())
+          if (a.endsWith(':root'))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['operatorPrincipalArns', i],
+              message:
+                'an account root trusts every principal of that account: leave the list empty for this account, or set failover.operatorOrgId',
+            });
+      })
       .prefault({})
       .describe('Failure detection and failover'),
     database: z

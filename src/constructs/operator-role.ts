@@ -14,15 +14,56 @@ export interface OperatorRoleProps {
   provider: AwsProvider;
   regions: Config['regions'];
   /**
-   * Principals allowed to assume the role (config `failover.operatorPrincipalArns`).
-   * @default the account itself, with MFA, when empty
+   * Principals allowed to assume the role (config `failover.operatorPrincipalArns`, checked there: one account,
+   * no account root, unless `orgId`).
+   * @default the account itself when empty
    */
   operatorPrincipalArns: string[];
+  /** Config `failover.operatorOrgId`: principals must belong to this organisation instead of this account. */
+  orgId?: string;
+  /** Config `failover.operatorMfaMaxAgeSeconds`: the oldest MFA sign-in a new session may rest on. */
+  mfaMaxAgeSeconds: number;
   names: ResourceNames;
   accountId: string;
   /** Key ARNs by region (the ops key encrypts the topics, the data key the receipts and the tables). */
   opsKeyArns: Record<Region, string>;
   dataKeyArns: Record<Region, string>;
+}
+
+/** The longest operator session: IAM's minimum for max_session_duration (3600 s). */
+export const OPERATOR_MAX_SESSION_SECONDS = 3600;
+
+/**
+ * Who may assume the role, and how. Every condition key below is documented in the IAM User Guide, "AWS global
+ * condition context keys" (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html)
+ * and, for sts:SourceIdentity, "IAM and AWS STS condition context keys"
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html):
+ * - aws:MultiFactorAuthPresent (Bool true): the caller's temporary credentials were obtained with MFA. The key is
+ *   absent for long-term access keys, so Bool (not BoolIfExists) refuses them.
+ * - aws:MultiFactorAuthAge (NumericLessThanEquals): seconds since that MFA sign-in; absent without MFA, so the
+ *   condition also fails then.
+ * - aws:PrincipalAccount / aws:PrincipalOrgID: the calling principal's account, or its organisation in AWS
+ *   Organizations; a principal listed by mistake from elsewhere never matches.
+ * - sts:SourceIdentity (Null false): AssumeRole must set a source identity, which CloudTrail records for every
+ *   action of the session and which persists through role chaining; the caller needs sts:SetSourceIdentity
+ *   (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+ */
+export function operatorTrust(
+  p: Pick<OperatorRoleProps, 'operatorPrincipalArns' | 'orgId' | 'mfaMaxAgeSeconds' | 'accountId'>,
+): PolicyStatement {
+  const principals = p.operatorPrincipalArns;
+  return {
+    Sid: 'OperatorsWithMfaAndSourceIdentity',
+    Effect: 'Allow',
+    Principal: { AWS: principals.length > 0 ? principals : arn.accountRoot(p.accountId) },
+    Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'],
+    Condition: {
+      Bool: { 'aws:MultiFactorAuthPresent': 'true' },
+      NumericLessThanEquals: { 'aws:MultiFactorAuthAge': String(p.mfaMaxAgeSeconds) },
+      Null: { 'sts:SourceIdentity': 'false' },
+      StringEquals: p.orgId ? { 'aws:PrincipalOrgID': p.orgId } : { 'aws:PrincipalAccount': p.accountId },
+    },
+  };
 }
 
 /**
@@ -107,7 +148,8 @@ function lostWriteRecovery(
  * The role operators (and game-day automation) assume to run `drctl`: exactly the calls its commands make
  * (docs/runbooks/drctl.md lists them per command), on the named resources of this environment. Trusted
  * principals come from config `failover.operatorPrincipalArns`; without any, the account itself may assume
- * it, with MFA.
+ * it. Either way only with recent MFA and a source identity, from this account or the configured organisation
+ * (operatorTrust).
  */
 export class OperatorRole extends Construct {
   readonly role: IamRole;
@@ -122,6 +164,7 @@ export class OperatorRole extends Construct {
       ...regions.map((r) => arn.rdsCluster(r, accountId, names.clusterId(r))),
     ];
     const controlTables = regions.map((r) => arn.dynamodbTable(r, accountId, names.paymentControlTable));
+    const secondaryBucket = arn.s3Bucket(names.receiptsBucket(secondary, accountId));
     const receiptObjects = regions.map((r) =>
       arn.s3Objects(arn.s3Bucket(names.receiptsBucket(r, accountId)), 'receipts/'),
     );
@@ -164,20 +207,29 @@ export class OperatorRole extends Construct {
       // GetMetricData supports no resource-level permissions. No Route 53 actions: the plan creates and owns the
       // DNS health checks, drctl reads them through ARC (above) and never changes them.
       allow('ReadMetrics', 'cloudwatch:GetMetricData', '*'),
+      // The drill posts its canaries through the public name (either region may answer, signed for the primary
+      // before and the secondary after the switch) and reads them back from the secondary only
+      // (cli/lib/drill/canaries.ts, observe.ts). The API id is "*": the REST APIs are created by the regional
+      // stacks after this one, and an execute-api ARN names the API by its generated id, never by its name.
       allow('CanaryPayments', 'execute-api:Invoke', [
         ...regions.map((r) => names.executeApiArn(r, accountId, 'POST', 'payments')),
-        ...regions.map((r) => names.executeApiArn(r, accountId, 'GET', 'payments/*')),
+        names.executeApiArn(secondary, accountId, 'GET', 'payments/*'),
       ]),
-      // The drill looks for its canaries' reservations in the control table (cli/lib/drill/observe.ts).
-      allow('ObserveReplication', 'dynamodb:GetItem', controlTables),
+      // The drill looks for its canaries' reservations in the secondary's control table, and for their receipts
+      // with HeadObject there (s3:GetObject; s3:ListBucket so a missing receipt is a 404, not a 403).
+      allow(
+        'ObserveReplication',
+        'dynamodb:GetItem',
+        arn.dynamodbTable(secondary, accountId, names.paymentControlTable),
+      ),
       allow(
         'ObserveReceipts',
         ['s3:GetObject', 's3:ListBucket'],
-        regions.flatMap((r) => {
-          const bucket = arn.s3Bucket(names.receiptsBucket(r, accountId));
-          return [bucket, arn.s3Objects(bucket, 'receipts/')];
-        }),
+        [secondaryBucket, arn.s3Objects(secondaryBucket, 'receipts/')],
       ),
+      // Receipts are written (recovery, either region) with SSE-KMS and read back (drill, secondary): S3 uses the
+      // data key on the caller's behalf ("Using server-side encryption with AWS KMS keys":
+      // https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
       ...regions.map((r) =>
         keyUseThrough(
           `ReceiptsKey${compact(r)}`,
@@ -190,22 +242,18 @@ export class OperatorRole extends Construct {
       ...lostWriteRecovery(p, regions, controlTables, receiptObjects),
     ];
 
-    const principals = p.operatorPrincipalArns;
     this.role = new IamRole(this, 'role', {
       provider: p.provider,
       name: names.operatorRole,
       description:
         'Runs drctl: status, switchover, failover, failback, drill, recover-lost-writes for this environment',
-      // A drill with its default timeouts can run about 2 h 10 min (observation 15 min, switchover 2 + 10 min,
-      // public name 30 min, failback 30 + 10 min, return of the public name 30 min), past one hour: 4 h covers
-      // it. A session assumed by another role (role chaining) is still capped at 1 h by STS.
-      maxSessionDuration: 14_400,
-      assumeRolePolicy: policy({
-        Effect: 'Allow',
-        Principal: { AWS: principals.length > 0 ? principals : arn.accountRoot(accountId) },
-        Action: 'sts:AssumeRole',
-        ...(principals.length > 0 ? {} : { Condition: { Bool: { 'aws:MultiFactorAuthPresent': true } } }),
-      }),
+      // One hour, the shortest IAM allows (1 to 12 h). A default drill can outlast it (about 2 h 10 min at worst:
+      // observation 15 min, switchover 2 + 10 min, public name 30 min, failback 30 + 10 min, return of the public
+      // name 30 min), so the operator re-assumes the role (with a fresh MFA code) before the hour ends:
+      // docs/runbooks/drctl.md, "IAM permissions". A session assumed by another role (role chaining) is capped
+      // at 1 h by STS anyway.
+      maxSessionDuration: OPERATOR_MAX_SESSION_SECONDS,
+      assumeRolePolicy: policy(operatorTrust(p)),
     });
     new IamRolePolicy(this, 'policy', {
       provider: p.provider,

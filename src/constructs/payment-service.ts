@@ -1,6 +1,7 @@
 import { ApiGatewayAccount } from '@cdktn/provider-aws/lib/api-gateway-account';
 import { CloudwatchEventRule } from '@cdktn/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktn/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchMetricAlarm } from '@cdktn/provider-aws/lib/cloudwatch-metric-alarm';
 import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
@@ -11,10 +12,11 @@ import { renderMigrateEnv } from '../../runtime/migrate/env';
 import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
 import type { LambdaBundles } from '../bundling/functions';
 import { type Config, type Region, wafRateLimitPer5Min } from '../config';
-import { allow, arn, tableAccess } from '../grants';
+import { allow, arn, encryptedMessaging, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { apiCallers } from './api-resource-policy';
+import { deadLetterQueue } from './dead-letter-queue';
 import { HealthService } from './health-service';
 import { DrFunction, LAMBDA_RDS_CA_BUNDLE } from './lambda-function';
 import { PaymentApi } from './payment-api';
@@ -73,13 +75,33 @@ export class PaymentService extends Construct {
       vpc: p.vpc,
     };
 
-    // Exactly the calls the code makes: the control table GetItem (fence, reservations), PutItem
-    // (reserve), UpdateItem (take over, release, commit); the sessions table PutItem only.
+    // Exactly the calls the code makes (test/infra/iam-coverage.test.ts holds both sides): the control table
+    // GetItem (fence, reservations), PutItem (reserve), UpdateItem (take over, release, commit); the sessions
+    // table PutItem only (nothing reads a session back); the receipts PutObject only (IfNoneMatch: a receipt is
+    // never read back by the function).
     const [controlGrant, tablesKeyGrant] = tableAccess(table(names.paymentControlTable), {
       sid: 'PaymentControlTable',
       keySid: 'TablesKey',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       keyArn: p.dataKeyArn,
+      region,
+    });
+    // The reconcile schedule invokes the function asynchronously, without retries: a failed run leaves its record
+    // here (Lambda's on-failure destination) and pages. Lambda sends the record with the function's execution
+    // role, which therefore needs sqs:SendMessage on the queue and, the queue being CMK-encrypted, the key through
+    // SQS (Lambda Developer Guide, "Capturing records of Lambda asynchronous invocations":
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html; SQS Developer Guide, key
+    // management: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+    const reconcileFailures = deadLetterQueue(this, {
+      provider,
+      name: names.reconcileFailures(region),
+      kmsKeyArn: p.opsKeyArn,
+    });
+    const [failuresGrant, failuresKeyGrant] = encryptedMessaging(reconcileFailures.arn, {
+      sid: 'ReconcileFailures',
+      keySid: 'ReconcileFailuresKey',
+      keyArn: p.opsKeyArn,
+      service: 'sqs',
       region,
     });
     this.paymentFn = new DrFunction(this, 'payment', {
@@ -102,9 +124,13 @@ export class PaymentService extends Construct {
       statements: [
         controlGrant,
         allow('Sessions', 'dynamodb:PutItem', table(names.sessionsTable)),
-        allow('Receipts', ['s3:PutObject', 's3:GetObject'], arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
+        allow('Receipts', 's3:PutObject', arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
+        // SSE-KMS upload: kms:GenerateDataKey, and kms:Decrypt as the S3 User Guide lists for uploads with a KMS
+        // key (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), through S3 only.
         keyUseThrough('ReceiptsKey', p.dataKeyArn, ['kms:GenerateDataKey', 'kms:Decrypt'], ['s3'], region),
         tablesKeyGrant,
+        failuresGrant,
+        failuresKeyGrant,
         allow(
           'LedgerIamAuth',
           'rds-db:connect',
@@ -127,12 +153,32 @@ export class PaymentService extends Construct {
       arn: this.paymentFn.arn,
       targetId: 'reconcile',
     });
-    // The next scheduled run is the retry: a failed or timed-out run is not repeated on top of it.
+    // The next scheduled run is the retry: a failed or timed-out run is not repeated on top of it, but its record
+    // goes to the failures queue, whose alarm pages (runs failing one after another leave payments incomplete).
     new LambdaFunctionEventInvokeConfig(this, 'reconcile-async', {
       provider,
       functionName: this.paymentFn.name,
       maximumRetryAttempts: 0,
       maximumEventAgeInSeconds: RECONCILE_INTERVAL_MINUTES * 60,
+      destinationConfig: { onFailure: { destination: reconcileFailures.arn } },
+    });
+    const alertTopic = names.alertTopicArn(region, accountId);
+    new CloudwatchMetricAlarm(this, 'reconcile-failures-alarm', {
+      provider,
+      alarmName: names.regionalAlarm('reconcile-failures', region),
+      alarmDescription: `${names.reconcileFailures(region)} holds messages: scheduled reconcile runs of ${names.paymentFunction(region)} failed; read the records (request and error) and check for incomplete payments`,
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: names.reconcileFailures(region) },
+      statistic: 'Maximum',
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      // SQS reports a queue's metrics while it is active, and a queue holding messages is: no data is an empty queue.
+      treatMissingData: 'notBreaching',
+      alarmActions: [alertTopic],
+      okActions: [alertTopic],
     });
     new LambdaPermission(this, 'reconcile-invoke', {
       provider,

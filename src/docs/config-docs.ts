@@ -51,6 +51,8 @@ const EXAMPLE_INPUT = {
   database: { rpoBoundSeconds: 300 },
   network: { azIds: { 'us-east-1': ['use1-az1', 'use1-az2', 'use1-az4'] } },
   tags: { CostCenter: 'payments' },
+  // Principals of the organisation's other accounts may then be listed in operatorPrincipalArns.
+  failover: { operatorOrgId: 'o-a1b2c3d4e5' },
   // Read by safety "production" only (the example keeps the default, test): the one administrator of the keys.
   keyAdminRoleArn: 'arn:aws:iam::111122223333:role/payments-key-admin',
   backend: {

@@ -116,6 +116,8 @@ export class GlobalStack extends DrStack {
       provider: primaryProvider,
       regions: config.regions,
       operatorPrincipalArns: config.failover.operatorPrincipalArns,
+      orgId: config.failover.operatorOrgId,
+      mfaMaxAgeSeconds: config.failover.operatorMfaMaxAgeSeconds,
       names,
       accountId: account,
       opsKeyArns: {

@@ -31,6 +31,7 @@ describe('configuration', () => {
       rtoObjectiveMinutes: 15,
       minMinutesBetweenExecutions: 60,
       operatorPrincipalArns: [],
+      operatorMfaMaxAgeSeconds: 3600,
     });
     expect(c.database).toEqual({
       engineVersion: '14.15',

@@ -272,7 +272,10 @@ describe('alerting', () => {
 
   it('pages on any message in either dead-letter queue: the last copy of a relayed alert or a failed run', () => {
     const queues = resources(s.secondary, 'aws_sqs_queue').map(([, q]) => String(q.name));
-    expect(queues.sort()).toEqual(['payment-processing-alert-relay-dlq-test']);
+    expect(queues.sort()).toEqual([
+      'payment-processing-alert-relay-dlq-test',
+      'payment-processing-reconcile-failures-test-use2',
+    ]);
     for (const q of queues) {
       const a = only(
         s.secondary,
@@ -291,7 +294,15 @@ describe('alerting', () => {
       });
       expect(regionOf(s.secondary, a)).toBe('us-east-2');
     }
-    expect(resources(s.primary, 'aws_sqs_queue')).toEqual([]);
+    // The primary has only the reconcile schedule's on-failure destination, paged the same way.
+    const primaryQueues = resources(s.primary, 'aws_sqs_queue').map(([, q]) => String(q.name));
+    expect(primaryQueues).toEqual(['payment-processing-reconcile-failures-test-use1']);
+    const a = only(
+      s.primary,
+      'aws_cloudwatch_metric_alarm',
+      (x) => (x.dimensions as Attrs | undefined)?.QueueName === primaryQueues[0],
+    );
+    expect(a).toMatchObject({ metric_name: 'ApproximateNumberOfMessagesVisible', threshold: 0, period: 60 });
   });
 
   it.each([

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import allowlist from './iam-wildcard-allowlist.json';
 import {
@@ -10,6 +12,7 @@ import {
   NO_DATA_AT_REST,
 } from './classification';
 import { allResources, synthAll, testConfig } from '../support/synth';
+import { isWildcard, normalizeStatement } from './statements';
 
 /**
  * Generic sweeps over every resource of every synthesized stack. They know no resource by name, so every
@@ -144,10 +147,11 @@ describe('policy sweep over every synthesized resource', () => {
     expect([...attached].sort()).toEqual(Object.keys(AWS_MANAGED_POLICIES).sort());
   });
 
-  it('allows no IAM wildcard Action, Resource or Principal unless it is allow-listed with a reason', () => {
+  it('allows no IAM wildcard Action, Resource or Principal unless the whole statement is allow-listed with a reason', () => {
     for (const e of allowlist.entries) expect(e.reason.length, `${e.type}/${e.sid}`).toBeGreaterThan(20);
     const failures: string[] = [];
     const used = new Set<string>();
+    const seen: Record<string, unknown[]> = {};
     let statements = 0;
     for (const { stack, type, name, attrs } of all) {
       walk(attrs, (k, v, path) => {
@@ -155,20 +159,32 @@ describe('policy sweep over every synthesized resource', () => {
         const doc = JSON.parse(v) as { Statement: Array<Record<string, unknown>> };
         for (const st of doc.Statement) {
           statements++;
-          if (st.Effect !== 'Allow') continue;
-          const list = (x: unknown): unknown[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-          const wildAction = list(st.Action).some(
-            (a) => a === '*' || (typeof a === 'string' && /^[\w-]+:\*$/.test(a)),
+          if (!isWildcard(st)) continue;
+          const expected = normalizeStatement(st);
+          const key = `${type}/${String(st.Sid)}`;
+          (seen[key] ??= []).push(expected);
+          // The whole statement (Sid, Effect, Principal, Action set, Resource set, Condition) must be listed: an
+          // allow-listed Sid on a statement that grants anything else fails.
+          const entry = allowlist.entries.find(
+            (e) =>
+              e.type === type &&
+              e.sid === st.Sid &&
+              e.statements.some((x) => JSON.stringify(x) === JSON.stringify(expected)),
           );
-          const wildResource = list(st.Resource).includes('*');
-          const wildPrincipal =
-            st.Principal === '*' || list((st.Principal as Attrs | undefined)?.AWS).includes('*');
-          if (!(wildAction || wildResource || wildPrincipal)) continue;
-          const allowed = allowlist.entries.some((e) => e.type === type && e.sid === st.Sid);
-          if (!allowed) failures.push(`${stack}/${type}.${name}${path} Sid=${String(st.Sid)}`);
-          else used.add(`${type}/${String(st.Sid)}`);
+          if (!entry) failures.push(`${stack}/${type}.${name}${path} ${JSON.stringify(expected)}`);
+          else used.add(key);
         }
       });
+    }
+    if (process.env.UPDATE_IAM_ALLOWLIST) {
+      for (const e of allowlist.entries) {
+        const found = seen[`${e.type}/${e.sid}`] ?? [];
+        e.statements = [...new Set(found.map((x) => JSON.stringify(x)))].sort().map((x) => JSON.parse(x));
+      }
+      writeFileSync(
+        join(__dirname, 'iam-wildcard-allowlist.json'),
+        `${JSON.stringify(allowlist, null, 2)}\n`,
+      );
     }
     expect(statements).toBeGreaterThan(5);
     expect(failures).toEqual([]);
