@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_FUNCTIONS } from '../../src/bundling/functions';
 import { parsePolicy, resources, synthAll, testConfig, type TfJson } from '../support/synth';
-import { commandsReachableFrom, NEEDS_NO_PERMISSION } from './iam-scan';
+import { commandsReachableFrom, NEEDS_NO_PERMISSION } from '../support/iam-scan';
 
 /**
  * Two-sided: every action a role is granted is sent by its code (or listed below with why it is needed without

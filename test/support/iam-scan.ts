@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 /**
- * The SDK-command scan of test/infra/iam-coverage.test.ts, shared: every `new XxxCommand(` reachable from an entry
+ * The SDK-command scan shared by test/infra/iam-coverage.test.ts and test/security/iam-two-sided.test.ts: every `new XxxCommand(` reachable from an entry
  * point through local imports, mapped to the IAM action it needs.
  */
 const ROOT = resolve(__dirname, '../..');
