@@ -119,7 +119,6 @@ export class FailoverStack extends DrStack {
         keySafety: keySafety(safetyProfile(config)),
         noncurrentVersionDays: 365,
       });
-      new TerraformOutput(this, 'audit_trail_arn', { value: this.auditTrail.trail.arn });
     }
 
     new TerraformOutput(this, 'region_switch_plan_arn', { value: this.plan.plan.arn });
