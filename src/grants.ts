@@ -42,6 +42,9 @@ export const arn = {
   /** Metric alarms whose names match `namePattern` (IAM wildcards). */
   cloudwatchAlarms: (region: string, accountId: string, namePattern: string) =>
     `arn:aws:cloudwatch:${region}:${accountId}:alarm:${namePattern}`,
+  /** A CloudTrail trail by name (the region is the trail's home region). */
+  cloudtrailTrail: (region: string, accountId: string, name: string) =>
+    `arn:aws:cloudtrail:${region}:${accountId}:trail/${name}`,
   /** The account itself as a principal (IAM policies of the account decide). */
   accountRoot: (accountId: string) => `arn:aws:iam::${accountId}:root`,
   iamRole: (accountId: string, name: string) => `arn:aws:iam::${accountId}:role/${name}`,

@@ -124,6 +124,13 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
      */
     failoverRecordId: (role: 'primary' | 'secondary', region: Region) => `${role}-${region}`,
 
+    // Audit (failover stack, us-east-2): the account's multi-Region trail, its log bucket and key, in the region that
+    // survives the loss of the primary (src/constructs/audit-trail.ts).
+    auditTrail: n.name('audit'),
+    auditTrailBucket: (region: Region, accountId: string) =>
+      `${n.regional('audit-trail', region)}-${accountId}`,
+    auditTrailKeyAlias: n.alias('audit'),
+
     // Alerts.
     alertTopic,
     alertTopicArn: (region: Region, accountId: string) => arn.snsTopic(region, accountId, alertTopic(region)),

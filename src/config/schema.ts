@@ -288,6 +288,20 @@ export const configSchema = z
       })
       .prefault({})
       .describe('Failure detection and failover'),
+    audit: z
+      .object({
+        organizationTrailArn: z
+          .string()
+          .regex(/^arn:aws:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[\w.-]+$/)
+          .nullable()
+          .default(null)
+          .describe(
+            'ARN of the organization trail that already records this account, with S3 data events for both receipts buckets and log file validation: when set, no trail of this environment is created (null, the default: the failover stack creates a multi-Region trail with home Region us-east-2)',
+          ),
+      })
+      .strict()
+      .prefault({})
+      .describe('Audit trail (CloudTrail) of the account'),
     database: z
       .object({
         engineVersion: z

@@ -5,6 +5,20 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Route53Record } from '@cdktn/provider-aws/lib/route53-record';
 import { Construct } from 'constructs';
 
+/**
+ * The TLS policy of both custom domains: TLS 1.3 and TLS 1.2, and with TLS 1.2 only ECDHE key exchange with AES-GCM
+ * (forward secrecy, no CBC suites), with hybrid post-quantum key exchange. The legacy TLS_1_2 policy also accepts
+ * CBC suites (ECDHE-*-AES*-SHA256/384, AES*-SHA256) and static RSA key exchange. "Supported security policies" lists
+ * this policy for regional (and private) APIs and custom domain names
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies-list.html); the
+ * TLS 1.3-only policies are stricter still but would refuse every TLS 1.2 client of a payment API. An enhanced
+ * (SecurityPolicy_*) policy needs an endpoint access mode; STRICT also refuses requests whose SNI host is not the
+ * domain and requests from another endpoint type
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html). The provider
+ * (hashicorp/aws 6.66.0) takes both: aws_api_gateway_domain_name security_policy and endpoint_access_mode.
+ */
+export const API_DOMAIN_SECURITY_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
+
 export interface ApiDomainProps {
   provider: AwsProvider;
   zoneId: string;
@@ -23,7 +37,7 @@ export interface ApiDomainProps {
 
 /**
  * Custom domain of one region's API: both names (the public failover name and the region's own) as regional API
- * Gateway domains with the TLS 1.2 policy and a base path mapping, and an alias record for the regional name. The
+ * Gateway domains with a TLS 1.2+ policy without CBC suites (API_DOMAIN_SECURITY_POLICY) and a base path mapping, and an alias record for the regional name. The
  * certificate and its DNS validation belong to the global stack (src/constructs/api-certificates.ts: one owner for
  * the validation record both regions share); this stack finds its region's issued certificate by name and tags, an
  * ACM read in its own region. The failover records of the public name are created by the DNS failover construct.
@@ -51,7 +65,8 @@ export class ApiDomain extends Construct {
         domainName: name,
         regionalCertificateArn: certificate.arn,
         endpointConfiguration: { types: ['REGIONAL'] },
-        securityPolicy: 'TLS_1_2',
+        securityPolicy: API_DOMAIN_SECURITY_POLICY,
+        endpointAccessMode: 'STRICT',
       });
       new ApiGatewayBasePathMapping(this, `${id2}-mapping`, {
         provider,

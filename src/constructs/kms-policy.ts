@@ -15,10 +15,19 @@ export interface KeyPolicyProps {
    */
   allowCloudWatchLogs?: boolean;
   /**
-   * CloudWatch alarms may publish to topics encrypted with the key.
-   * @default false
+   * CloudWatch alarms of this account and region whose names match `alarmNamePattern` (IAM wildcards) may publish to
+   * topics encrypted with the key.
+   * @default no alarm may
    */
-  allowCloudWatchAlarms?: boolean;
+  allowCloudWatchAlarms?: { alarmNamePattern: string };
+  /**
+   * Names of the only buckets whose objects S3 may encrypt and decrypt with the key (encryption context
+   * `aws:s3:arn`: the bucket ARN with an S3 Bucket Key, the object ARN without one).
+   * @default no encryption-context condition for S3
+   */
+  s3Buckets?: string[];
+  /** Names of the only tables DynamoDB may use the key for (`aws:dynamodb:tableName`). @default no condition */
+  dynamodbTables?: string[];
   /**
    * Safety profile "production": the one IAM role that may administer the key (besides the account's root user);
    * every other principal of the account may only read the key's metadata and use it through the named services.
@@ -76,7 +85,7 @@ const METADATA_READ_ACTIONS = [
  *   fails instead of locking the key: the global stack is applied as the key-admin role (docs/deploy.md). The role
  *   also needs IAM permissions for these actions, since the account is the principal.
  */
-function administration(root: string, keyAdminRoleArn: string | undefined): PolicyStatement[] {
+export function administration(root: string, keyAdminRoleArn: string | undefined): PolicyStatement[] {
   if (keyAdminRoleArn === undefined) {
     // Administration only: CreateAlias, not kms:Create*, which would also grant kms:CreateGrant, and with it use of
     // the key through a grant, to any principal IAM allows, with no service condition.
@@ -120,6 +129,33 @@ const USE_ACTIONS = [
 ];
 
 /**
+ * The encryption-context conditions of the account's use of a key through S3 and DynamoDB: only this account's
+ * named buckets and tables. One statement serves every named service (test/infra/kms.test.ts holds its shape), so the
+ * conditions are the ...IfExists forms: each key is in the encryption context of its own service's requests only, and
+ * there it must match. S3 sends `aws:s3:arn` on every SSE-KMS request, the bucket ARN when an S3 Bucket Key is used,
+ * else the object ARN (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html#encryption-context);
+ * DynamoDB sends `aws:dynamodb:tableName` and `aws:dynamodb:subscriberId` in all its requests to KMS
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html#dynamodb-encryption-context). RDS,
+ * Secrets Manager, Lambda and AWS Backup send neither key, and DescribeKey has no encryption context, so they are
+ * unaffected. Replication's own role is conditioned the same way (bucket-replication.ts).
+ */
+function encryptionContextConditions(p: KeyPolicyProps): NonNullable<PolicyStatement['Condition']> {
+  const out: NonNullable<PolicyStatement['Condition']> = {};
+  if (p.s3Buckets?.length) {
+    out.StringLikeIfExists = {
+      'kms:EncryptionContext:aws:s3:arn': p.s3Buckets.flatMap((b) => [
+        arn.s3Bucket(b),
+        arn.s3Objects(arn.s3Bucket(b)),
+      ]),
+    };
+  }
+  if (p.dynamodbTables?.length) {
+    out.StringEqualsIfExists = { 'kms:EncryptionContext:aws:dynamodb:tableName': p.dynamodbTables };
+  }
+  return out;
+}
+
+/**
  * Key policy: the account administers the key (so IAM policies can grant administration, which includes no use of
  * the key and no grant), or in production only the key-admin role and the root user do (see `administration`);
  * the account's principals may only *use* it through the listed AWS services, and create grants only when one of
@@ -141,7 +177,7 @@ export function keyPolicy(p: KeyPolicyProps): string {
       Principal: { AWS: root },
       Action: USE_ACTIONS,
       Resource: '*',
-      Condition: { StringEquals: via },
+      Condition: { StringEquals: via, ...encryptionContextConditions(p) },
     },
     {
       // Grants are how RDS, DynamoDB, Secrets Manager and Lambda keep using a key for a resource: allowed only when
@@ -177,8 +213,75 @@ export function keyPolicy(p: KeyPolicyProps): string {
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': p.accountId } },
+      // Confused deputy: CloudWatch acts for this account's alarms of this environment only (aws:SourceArn is the
+      // alarm's ARN), as the SNS Developer Guide's key policy for CloudWatch alarms conditions it
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
+      Condition: {
+        StringEquals: { 'aws:SourceAccount': p.accountId },
+        ArnLike: {
+          'aws:SourceArn': arn.cloudwatchAlarms(
+            p.region,
+            p.accountId,
+            p.allowCloudWatchAlarms.alarmNamePattern,
+          ),
+        },
+      },
     });
   }
   return policy(...statements);
+}
+
+/**
+ * Key policy of the audit trail's key (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail":
+ * https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html): CloudTrail
+ * may use the key for this trail only (aws:SourceArn, the best practice that page names) and describe it; the log
+ * bucket uses an S3 Bucket Key, for which the page requires kms:Decrypt besides kms:GenerateDataKey*. With a bucket key
+ * S3's encryption context is the bucket ARN, so the trail-ARN context of the page's encrypt example is checked only
+ * where a request carries it (...IfExists). The account's principals whose IAM policies allow it may decrypt the log
+ * and digest files, through S3 and for this bucket only. Administration as for the project's other keys.
+ */
+export function trailKeyPolicy(p: {
+  accountId: string;
+  region: string;
+  trailArn: string;
+  bucketArn: string;
+  keyAdminRoleArn?: string;
+}): string {
+  const root = arn.accountRoot(p.accountId);
+  const trail = { StringEquals: { 'aws:SourceArn': p.trailArn } };
+  return policy(
+    ...administration(root, p.keyAdminRoleArn),
+    {
+      Sid: 'CloudTrailEncryptLogs',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      Resource: '*',
+      Condition: {
+        ...trail,
+        StringLikeIfExists: {
+          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${p.accountId}:trail/*`,
+        },
+      },
+    },
+    {
+      Sid: 'CloudTrailDescribeKey',
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: trail,
+    },
+    {
+      Sid: 'DecryptLogFiles',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        StringEquals: { 'kms:CallerAccount': p.accountId, 'kms:ViaService': `s3.${p.region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [p.bucketArn, arn.s3Objects(p.bucketArn)] },
+      },
+    },
+  );
 }

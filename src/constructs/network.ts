@@ -12,7 +12,8 @@ import { VpcEndpoint } from '@cdktn/provider-aws/lib/vpc-endpoint';
 import { Fn } from 'cdktn';
 import { Construct } from 'constructs';
 import type { Region } from '../config';
-import { assumeRolePolicy, policy } from '../iam';
+import { arn } from '../grants';
+import { assumeRolePolicy, type PolicyStatement, policy } from '../iam';
 import type { ResourceNames } from '../resource-names';
 import { EncryptedLogGroup } from './log-group';
 
@@ -26,6 +27,44 @@ import { EncryptedLogGroup } from './log-group';
  * either. The failover functions do not run in the VPC.
  */
 export const INTERFACE_ENDPOINT_SERVICES = ['secretsmanager'] as const;
+
+/**
+ * What the VPC's functions may reach through the gateway endpoints (runtime/payment-api, runtime/health; the
+ * migration function calls only Secrets Manager, through its interface endpoint): the receipts bucket (PutObject,
+ * GetObject; HeadBucket, which S3 authorizes as s3:ListBucket) and the control and sessions tables (GetItem,
+ * PutItem, UpdateItem). The same actions as the functions' IAM grants (payment-service.ts, health-service.ts).
+ */
+export const GATEWAY_ENDPOINT_ACTIONS = {
+  s3: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'],
+  dynamodb: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+} as const;
+
+/**
+ * An endpoint policy for a gateway endpoint: requests through it may reach only the named resources, only when they
+ * belong to this account (`aws:ResourceAccount`), and only for principals of this account (`aws:PrincipalAccount`).
+ * Without a policy a gateway endpoint allows everything ("If you don't attach an endpoint policy, we attach the
+ * default endpoint policy ... full access": https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html),
+ * so the subnets could write to any bucket or table, another account's included. The Principal of a gateway
+ * endpoint policy must be "*" (narrowed with conditions): an account or role ARN there grants only that account's
+ * root user or that role id ("Principals for gateway endpoints", same page). Replication between the receipts buckets
+ * is done by S3 itself, outside the VPC, and never passes an endpoint.
+ */
+export function gatewayEndpointPolicy(
+  sid: string,
+  actions: readonly string[],
+  resources: string[],
+  accountId: string,
+): string {
+  const statement: PolicyStatement = {
+    Sid: sid,
+    Effect: 'Allow',
+    Principal: '*',
+    Action: [...actions],
+    Resource: resources,
+    Condition: { StringEquals: { 'aws:ResourceAccount': accountId, 'aws:PrincipalAccount': accountId } },
+  };
+  return policy(statement);
+}
 
 export interface NetworkProps {
   provider: AwsProvider;
@@ -43,8 +82,8 @@ export interface NetworkProps {
 
 /**
  * One region's private network: a VPC with private subnets in `azCount` AZs, one private route table, no
- * internet or NAT gateway; gateway endpoints for S3 and DynamoDB and interface endpoints for the other APIs
- * the functions call;
+ * internet or NAT gateway; gateway endpoints for S3 and DynamoDB, limited by endpoint policies to this account's
+ * receipts buckets and payment tables, and interface endpoints for the other APIs the functions call;
  * flow logs to an encrypted log group; the default security group closed.
  */
 export class Network extends Construct {
@@ -105,12 +144,22 @@ export class Network extends Construct {
       return subnet;
     });
 
+    const names = props.names;
+    const buckets = [names.primaryRegion, names.secondaryRegion].map((r) =>
+      arn.s3Bucket(names.receiptsBucket(r, props.accountId)),
+    );
     this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
       provider,
       vpcId: this.vpc.id,
       serviceName: `com.amazonaws.${region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [this.routeTable.id],
+      policy: gatewayEndpointPolicy(
+        'ReceiptsBucketsOfThisAccount',
+        GATEWAY_ENDPOINT_ACTIONS.s3,
+        buckets.flatMap((b) => [b, arn.s3Objects(b)]),
+        props.accountId,
+      ),
       tags: { Name: n.endpoint('s3') },
     });
     this.dynamodbEndpoint = new VpcEndpoint(this, 'dynamodb-endpoint', {
@@ -119,6 +168,15 @@ export class Network extends Construct {
       serviceName: `com.amazonaws.${region}.dynamodb`,
       vpcEndpointType: 'Gateway',
       routeTableIds: [this.routeTable.id],
+      // Gateway endpoints serve their own region only: this region's copies of the two global tables.
+      policy: gatewayEndpointPolicy(
+        'PaymentTablesOfThisAccount',
+        GATEWAY_ENDPOINT_ACTIONS.dynamodb,
+        [names.paymentControlTable, names.sessionsTable].map((t) =>
+          arn.dynamodbTable(region, props.accountId, t),
+        ),
+        props.accountId,
+      ),
       tags: { Name: n.endpoint('dynamodb') },
     });
 

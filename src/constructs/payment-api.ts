@@ -19,6 +19,21 @@ import { EncryptedLogGroup } from './log-group';
 import type { DrFunction } from './lambda-function';
 import { healthRateRule, probeUnsignedRule } from './waf-health-rules';
 
+/**
+ * Request headers WAF writes to its logs as REDACTED: the SigV4 signature (authorization) and the session token
+ * that comes with temporary credentials (x-amz-security-token), the client's idempotency key and its session id,
+ * which identify a payment and a session. WAF allows up to 100 redacted fields per logging configuration
+ * (WAFv2 API, LoggingConfiguration RedactedFields: "Array Members: Maximum number of 100 items",
+ * https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingConfiguration.html); a SingleHeader name "isn't
+ * case sensitive" (https://docs.aws.amazon.com/waf/latest/APIReference/API_SingleHeader.html).
+ */
+export const WAF_REDACTED_HEADERS = [
+  'authorization',
+  'x-amz-security-token',
+  'idempotency-key',
+  'x-session-id',
+] as const;
+
 export interface PaymentApiProps {
   provider: AwsProvider;
   name: string;
@@ -260,7 +275,7 @@ export class PaymentApi extends Construct {
       provider,
       resourceArn: this.webAcl.arn,
       logDestinationConfigs: [wafLogs.arn],
-      redactedFields: [{ singleHeader: { name: 'authorization' } }],
+      redactedFields: WAF_REDACTED_HEADERS.map((name) => ({ singleHeader: { name } })),
       dependsOn: [wafLogsPolicy],
     });
   }

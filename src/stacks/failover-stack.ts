@@ -6,6 +6,7 @@ import type { Config, Region } from '../config';
 import { accountId } from '../account';
 import { keySafety, safetyProfile } from '../config/safety';
 import type { LambdaBundles } from '../bundling/functions';
+import { AuditTrail } from '../constructs/audit-trail';
 import { Detection } from '../constructs/detection';
 import { FailoverRecord } from '../constructs/dns-failover';
 import { RegionSwitchPlan } from '../constructs/region-switch-plan';
@@ -26,6 +27,8 @@ export class FailoverStack extends DrStack {
   readonly plan: RegionSwitchPlan;
   readonly records: Record<Region, FailoverRecord>;
   readonly detection: Detection;
+  /** The account's multi-Region trail, home Region us-east-2 (none when audit.organizationTrailArn names one). */
+  readonly auditTrail?: AuditTrail;
 
   constructor(scope: Construct, id: string, config: Config, bundles: LambdaBundles) {
     const { primary, secondary } = config.regions;
@@ -101,6 +104,22 @@ export class FailoverStack extends DrStack {
         healthCheckId: healthCheckOf(region),
       });
     });
+
+    // In this stack because its state, like the trail's home Region, bucket and key, is in us-east-2: the audit
+    // record and its management outlive the loss of us-east-1 (audit-trail.ts).
+    if (config.audit.organizationTrailArn === null) {
+      this.auditTrail = new AuditTrail(this, 'audit-trail', {
+        provider: home,
+        region: secondary,
+        accountId: account,
+        trailName: names.auditTrail,
+        bucketName: names.auditTrailBucket(secondary, account),
+        keyAlias: names.auditTrailKeyAlias,
+        dataEventBuckets: regions.map((r) => names.receiptsBucket(r, account)),
+        keySafety: keySafety(safetyProfile(config)),
+        noncurrentVersionDays: 365,
+      });
+    }
 
     new TerraformOutput(this, 'region_switch_plan_arn', { value: this.plan.plan.arn });
     new TerraformOutput(this, 'region_switch_plan_name', { value: names.regionSwitchPlan });

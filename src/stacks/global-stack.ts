@@ -54,6 +54,9 @@ export class GlobalStack extends DrStack {
         'lambda',
         ...(safety.backup ? ['backup' as const] : []),
       ],
+      // Through S3 and DynamoDB, only for this account's receipts buckets and payment tables (kms-policy.ts).
+      s3Buckets: [primary, secondary].map((r) => names.receiptsBucket(r, account)),
+      dynamodbTables: [names.paymentControlTable, names.sessionsTable],
       ...keys,
     });
     this.opsKey = new MultiRegionKey(this, 'ops-key', {
@@ -63,7 +66,7 @@ export class GlobalStack extends DrStack {
       accountId: account,
       viaServices: ['sns', 'sqs'],
       allowCloudWatchLogs: true,
-      allowCloudWatchAlarms: true,
+      allowCloudWatchAlarms: { alarmNamePattern: names.alarmNamePattern },
       ...keys,
     });
 

@@ -415,7 +415,12 @@ describe('REST API', () => {
       /aws_api_gateway_stage\..+\.arn/,
     );
     const logging = only(s.primary, 'aws_wafv2_web_acl_logging_configuration');
-    expect(logging.redacted_fields).toEqual([{ single_header: { name: 'authorization' } }]);
+    // The SigV4 signature and session token, and the two headers that identify a client's payments.
+    expect(logging.redacted_fields).toEqual(
+      ['authorization', 'x-amz-security-token', 'idempotency-key', 'x-session-id'].map((name) => ({
+        single_header: { name },
+      })),
+    );
     expect(
       only(s.primary, 'aws_cloudwatch_log_group', (g) => String(g.name).startsWith('aws-waf-logs-'))
         .kms_key_id,
@@ -476,7 +481,7 @@ describe('custom domain and DNS failover', () => {
     ['primary', 'use1'],
     ['secondary', 'use2'],
   ] as const)(
-    "%s: TLS 1.2 regional domains on its own region's issued certificate, found by name and tags",
+    "%s: TLS 1.2+ (no CBC) regional domains on its own region's issued certificate, found by name and tags",
     (id, code) => {
       // The certificate and its validation are the global stack's (one owner of the shared record); here only a
       // lookup in the stack's own region, so the stack plans while the other region is down.
@@ -505,7 +510,9 @@ describe('custom domain and DNS failover', () => {
       ]);
       for (const d of domains) {
         expect(d).toMatchObject({
-          security_policy: 'TLS_1_2',
+          // TLS 1.3, and TLS 1.2 with ECDHE + AES-GCM only (no CBC suites, no static RSA).
+          security_policy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+          endpoint_access_mode: 'STRICT',
           endpoint_configuration: { types: ['REGIONAL'] },
         });
         expect(d.regional_certificate_arn).toMatch(

@@ -182,9 +182,9 @@ describe('safety profile "production"', () => {
   );
 
   it('gives the keys a 30-day deletion window, prevent_destroy, and one administrator besides the root user', () => {
-    // The project's four keys (global stack) and the two detectors' keys (failover stack).
+    // The project's four keys (global stack), the two detectors' keys and the audit trail's key (failover stack).
     const all = [...keys(s.global), ...keys(s.failover)];
-    expect(all).toHaveLength(6);
+    expect(all).toHaveLength(7);
     for (const k of all) {
       expect(k.deletion_window_in_days).toBe(30);
       expect(lifecycle(k).prevent_destroy).toBe(true);

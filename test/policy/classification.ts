@@ -19,6 +19,7 @@ export const ENCRYPTION_RULES: Record<string, (a: Attrs, ctx: SweepContext) => s
   aws_sqs_queue: (a) => (isRef(a.kms_master_key_id) ? null : 'SQS queue without a CMK'),
   aws_kms_key: (a) => (a.enable_key_rotation === true ? null : 'KMS key without rotation'),
   aws_kms_replica_key: () => null,
+  aws_cloudtrail: (a) => (isRef(a.kms_key_id) ? null : 'trail without a CMK'),
   aws_secretsmanager_secret: (a) => {
     if (!isRef(a.kms_key_id)) return 'secret without a CMK';
     const replicas = (a.replica as Attrs[] | undefined) ?? [];
