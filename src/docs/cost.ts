@@ -45,7 +45,24 @@ const FREE_DASHBOARDS = 3;
 const values = (p: PlanStacks, stack: keyof PlanStacks, type: string): Attrs[] =>
   Object.values(p[stack]?.resource?.[type] ?? {});
 const allOf = (p: PlanStacks, type: string): Attrs[] =>
-  (['global', 'primary', 'secondary', 'interconnect'] as const).flatMap((s) => values(p, s, type));
+  (['global', 'primary', 'secondary', 'interconnect', 'failover'] as const).flatMap((s) =>
+    values(p, s, type),
+  );
+
+/**
+ * The Route 53 health checks the Region switch plan creates for its health-check steps (ARC owns them; they are
+ * not resources of the plan): one per record set, shared by the workflows that name it.
+ */
+function planHealthChecks(p: PlanStacks): number {
+  const sets = new Set<string>();
+  for (const plan of allOf(p, 'aws_arcregionswitch_plan'))
+    for (const w of (plan.workflow as Attrs[] | undefined) ?? [])
+      for (const s of (w.step as Attrs[] | undefined) ?? [])
+        for (const c of (s.route53_health_check_config as Attrs[] | undefined) ?? [])
+          for (const r of (c.record_set as Attrs[] | undefined) ?? [])
+            sets.add(`${String(c.record_name)}/${String(r.record_set_identifier)}`);
+  return sets.size;
+}
 
 export interface CostLine {
   component: string;
@@ -76,6 +93,7 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
   const alarms = allOf(p, 'aws_cloudwatch_metric_alarm').length;
   const dashboards = allOf(p, 'aws_cloudwatch_dashboard').length;
   const checks = allOf(p, 'aws_route53_health_check');
+  const planChecks = planHealthChecks(p);
   const features = checks.reduce(
     (a, c) =>
       a +
@@ -113,17 +131,17 @@ export function fixedCosts(p: PlanStacks): CostLine[] {
     },
     {
       component: 'KMS keys',
-      quantity: `${keys} keys (multi-Region primaries and replicas)`,
+      quantity: `${keys} keys (multi-Region primaries and replicas, the detectors' and the audit trail's)`,
       monthlyUsd: keys * PRICES.kmsKeyMonth,
       basis: `$${PRICES.kmsKeyMonth}/key-month; requests are usage (bucket keys keep them low)`,
     },
     {
-      component: 'Route 53 health check',
-      quantity: `${checks.length} check(s), ${features} optional features`,
+      component: 'Route 53 health checks',
+      quantity: `${checks.length + planChecks} check(s) (${planChecks} created by the Region switch plan), ${features} optional features`,
       monthlyUsd:
-        checks.length * PRICES.healthCheckAwsEndpointMonth +
+        (checks.length + planChecks) * PRICES.healthCheckAwsEndpointMonth +
         features * PRICES.healthCheckOptionalFeatureMonth,
-      basis: `$${PRICES.healthCheckAwsEndpointMonth} + $${PRICES.healthCheckOptionalFeatureMonth} per feature (HTTPS, fast interval, latency)`,
+      basis: `$${PRICES.healthCheckAwsEndpointMonth} + $${PRICES.healthCheckOptionalFeatureMonth} per feature (HTTPS, fast interval, latency); the plan's checks priced as basic ones (their type is ARC's)`,
     },
     {
       component: 'Secrets Manager',
