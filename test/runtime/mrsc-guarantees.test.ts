@@ -117,9 +117,6 @@ describe('100 concurrent duplicates across two regions', () => {
       // At most one id in the burst: under load the reservation's holder may itself answer 503 (every wait is
       // bounded) and leave the payment to the retries below, which must then all name that one id.
       expect(ids.size).toBeLessThanOrEqual(1);
-      console.log(
-        `burst statuses: ${JSON.stringify(Object.fromEntries([201, 409, 503].map((s) => [s, statuses.filter((x) => x === s).length])))}`,
-      );
       // Cross-region writes of the one reservation item really conflicted (and were retried or answered 503).
       expect(world.mrsc.conflicts).toBeGreaterThan(0);
 
