@@ -46,7 +46,7 @@ export interface HealthServiceProps {
 
 /**
  * The two health functions of one region, each with its own reserved concurrency and the same check
- * (runtime/health/): `health` serves the public GET /health (Route 53), `probe` the SigV4-only GET
+ * (runtime/health/): `health` serves the public GET /health, `probe` the SigV4-only GET
  * /health/probe (the failover detectors). VPC-attached (the ledger), and each role names exactly what the check
  * calls: GetItem on the control table (with its key, through DynamoDB), HeadBucket on the receipts bucket
  * (S3 API Reference, HeadBucket: "you must have permissions to perform the s3:ListBucket action":

@@ -6,18 +6,15 @@ import { LambdaFunctionEventInvokeConfig } from '@cdktn/provider-aws/lib/lambda-
 import { LambdaPermission } from '@cdktn/provider-aws/lib/lambda-permission';
 import { IamRole } from '@cdktn/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy-attachment';
-import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { Construct } from 'constructs';
 import { renderMigrateEnv } from '../../runtime/migrate/env';
 import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
-import type { LambdaBundles } from '../bundling/functions';
-import { type Config, type Region, wafRateLimitPer5Min } from '../config';
+import { type Config, wafRateLimitPer5Min } from '../config';
 import { allow, arn, encryptedMessaging, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
-import type { ResourceNames } from '../resource-names';
 import { apiCallers } from './api-resource-policy';
 import { deadLetterQueue } from './dead-letter-queue';
-import { HealthService } from './health-service';
+import { HealthService, type HealthServiceProps } from './health-service';
 import { DrFunction, LAMBDA_RDS_CA_BUNDLE } from './lambda-function';
 import { PaymentApi } from './payment-api';
 import { HEALTH_RATE_LIMIT_PER_5_MIN } from './waf-health-rules';
@@ -25,21 +22,11 @@ import { HEALTH_RATE_LIMIT_PER_5_MIN } from './waf-health-rules';
 /** How often the payment function reconciles incomplete payments. */
 export const RECONCILE_INTERVAL_MINUTES = 5;
 
-export interface PaymentServiceProps {
-  provider: AwsProvider;
+/** The health functions' inputs (the same VPC, ledger, receipts and keys), plus the API's settings and role. */
+export interface PaymentServiceProps extends HealthServiceProps {
   /** Throttling, WAF and account settings of the API. */
   api: Config['api'];
-  logRetentionDays: number;
-  names: ResourceNames;
-  region: Region;
   role: 'primary' | 'secondary';
-  accountId: string;
-  bundles: LambdaBundles;
-  dataKeyArn: string;
-  opsKeyArn: string;
-  vpc: { subnetIds: string[]; securityGroupIds: string[] };
-  ledger: { writerEndpoint: string; readerEndpoint: string; clusterResourceId: string };
-  receipts: { bucketName: string; bucketArn: string };
 }
 
 /**
