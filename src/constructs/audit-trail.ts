@@ -5,12 +5,11 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktn/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketNotification } from '@cdktn/provider-aws/lib/s3-bucket-notification';
-import { S3BucketOwnershipControls } from '@cdktn/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { keepBucketPrivate } from './private-bucket';
 import { arn } from '../grants';
 import { policy, tlsOnlyBucketStatements } from '../iam';
 import { trailKeyPolicy } from './kms-policy';
@@ -100,19 +99,7 @@ export class AuditTrail extends Construct {
         },
       ],
     });
-    new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      provider,
-      bucket,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    keepBucketPrivate(this, provider, bucket);
     // CloudTrail User Guide, "Amazon S3 bucket policy for CloudTrail": the ACL check and the write, each for this
     // trail only (aws:SourceArn), writes only under AWSLogs/<account>/ and with bucket-owner-full-control
     // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html).

@@ -2,12 +2,11 @@ import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktn/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketNotification } from '@cdktn/provider-aws/lib/s3-bucket-notification';
-import { S3BucketOwnershipControls } from '@cdktn/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktn/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
+import { keepBucketPrivate } from './private-bucket';
 import { type PolicyStatement, policy, tlsOnlyBucketStatements } from '../iam';
 
 export interface ReceiptsBucketProps {
@@ -94,19 +93,7 @@ export class ReceiptsBucket extends Construct {
         },
       ],
     });
-    new S3BucketPublicAccessBlock(this, 'public-access', {
-      provider,
-      bucket: this.bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      provider,
-      bucket: this.bucket.id,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    keepBucketPrivate(this, provider, this.bucket.id);
     new S3BucketPolicy(this, 'policy', {
       provider,
       bucket: this.bucket.id,
