@@ -1,5 +1,5 @@
 import { HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   type Database,
   type Queryable,
@@ -7,20 +7,26 @@ import {
   READ_ONLY_SQL_TRANSACTION,
   sqlState,
 } from '../shared/db';
+import { readFence } from '../shared/fence';
 import { queryWritable } from '../shared/writability';
 
 /**
  * Deep health of one region, all under one deadline (`timeoutMs`).
  *
  * - Role: `active` when this check found the region's own cluster writable through its writer endpoint
- *   (`SHOW transaction_read_only` is `off`), `passive` otherwise: an Aurora global database secondary runs
- *   read-only and its writer endpoint is inactive (runtime/shared/writability.ts).
+ *   (`SHOW transaction_read_only` is `off`) AND the write fence (the payment control table's fence item, read
+ *   with strong consistency: runtime/shared/fence.ts) names this region; `passive` otherwise. An Aurora global
+ *   database secondary runs read-only and its writer endpoint is inactive (runtime/shared/writability.ts); a
+ *   fenced region (the plan activated the other region, or this one cannot reach the fence's quorum) may still
+ *   find its cluster writable after an unplanned failover, and reports `passive` all the same: its payment
+ *   function refuses every write there (REGION_NOT_ACTIVE), and so does the check, which then commits nothing.
  * - Active: the check commits the heartbeat, an upsert of this region's one row of `health_heartbeat`
  *   (migration 002), in a transaction whose `statement_timeout` is what is left of the deadline. A commit path
  *   that blocks (a lock, a paused or lagging commit, a full disk, a cluster going read-only) fails the check, as
  *   it would fail every payment: reading alone would not notice.
  * - Passive: `SELECT 1` through the reader endpoint; nothing is written.
- * - Both: the payment control table answers a GetItem of a fixed key, the receipts bucket a HeadBucket.
+ * - Both: the payment control table answers the strongly consistent fence read (its `dynamodb` component; a
+ *   region cut off from the quorum fails it), the receipts bucket a HeadBucket.
  *
  * Healthy only when every component checked passes. A component that has not answered by the deadline fails
  * as `timeout`; its AWS request is aborted, its SQL statement ended by its own statement timeout.
@@ -59,9 +65,6 @@ export interface HealthReport {
   role: HealthRole;
   components: ComponentResult[];
 }
-
-/** The fixed key read by the DynamoDB check; it does not need to exist. */
-export const HEALTH_PROBE_KEY = '__health_probe__';
 
 /** 42P01 undefined_table, 42501 insufficient_privilege: the heartbeat table or its grant is not there yet. */
 const SCHEMA_PENDING_STATES = new Set(['42P01', '42501']);
@@ -147,9 +150,14 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     }
   };
 
+  // The fence read starts at once, beside the writability check; the heartbeat waits for it (a fenced region
+  // must not write, not even its heartbeat).
+  const fence = run('dynamodb', () => readFence(deps.dynamodb, deps.controlTable, { abortSignal: signal }));
   const databasePath = async (): Promise<{ role: HealthRole; results: ComponentResult[] }> => {
     const writable = await run('database', () => queryWritable(deps.db));
     if (writable.value === true) {
+      const f = await fence;
+      if (f.value?.activeRegion !== deps.region) return { role: 'passive', results: [writable.result] };
       const beat = await run('heartbeat', () => commitHeartbeat(deps.db, deps.region, deadline - Date.now()));
       return { role: 'active', results: [writable.result, beat.result] };
     }
@@ -161,11 +169,7 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   try {
     const [database, dynamodb, s3] = await Promise.all([
       databasePath(),
-      run('dynamodb', () =>
-        deps.dynamodb.send(new GetCommand({ TableName: deps.controlTable, Key: { pk: HEALTH_PROBE_KEY } }), {
-          abortSignal: signal,
-        }),
-      ),
+      fence,
       run('s3', () =>
         deps.s3.send(new HeadBucketCommand({ Bucket: deps.receiptsBucket }), { abortSignal: signal }),
       ),

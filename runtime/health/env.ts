@@ -17,7 +17,7 @@ const vars = {
   region: envVar.provided('AWS_REGION'),
   /** Emulators only (local runs, tests): every AWS client sends there. */
   endpoint: envVar.optionalProvided('AWS_ENDPOINT_URL'),
-  /** The payment control table: the check reads one fixed key of it (GetItem). */
+  /** The payment control table: the check reads its write-fence item (a strongly consistent GetItem). */
   controlTable: envVar.text('CONTROL_TABLE'),
   /** The receipts bucket: the check asks HeadBucket of it. */
   receiptsBucket: envVar.text('RECEIPTS_BUCKET'),

@@ -3,6 +3,7 @@ import type { HealthDeps } from '../../runtime/health/checks';
 import { commitHeartbeat } from '../../runtime/health/checks';
 import type { Database } from '../../runtime/shared/db';
 import { ensureAppRole } from '../../runtime/shared/app-role';
+import { activateRegion } from '../../runtime/shared/fence';
 import {
   createResources,
   destroyResources,
@@ -36,7 +37,12 @@ beforeAll(async () => {
   aws = testAws(inject('motoUrl'));
   names = uniqueNames();
   await createResources(aws, names);
+  await activate('us-east-1');
 });
+
+/** Moves the write fence, as the Region switch plan's fence step does. */
+const activate = (region: string) =>
+  activateRegion(aws.documents, names.controlTable, { region, by: 'test', reason: 'health-heartbeat test' });
 
 afterAll(async () => {
   for (const t of extra) await t.close();
@@ -86,8 +92,24 @@ describe('active region (the local cluster is writable)', () => {
     expect(rows[0]?.beat_at.getTime()).toBeGreaterThan(row1?.beat_at.getTime() ?? Infinity);
 
     // The other region's row (written while it was active) is its own; it never adds rows for this one.
+    await activate('us-east-2');
     await callHealth('/health', deps(tdb.db, { region: 'us-east-2' }));
     expect((await heartbeatRows(tdb.db)).map((r) => r.region)).toEqual(['us-east-1', 'us-east-2']);
+
+    // Fenced (the fence names us-east-2) with its cluster still writable, as after an unplanned failover:
+    // us-east-1 reports passive and commits nothing, not even its heartbeat.
+    const before = (await heartbeatRows(tdb.db)).find((r) => r.region === 'us-east-1')?.beat_at.getTime();
+    const fenced = await callHealth('/health/probe', deps(tdb.db));
+    expect(fenced.body).toMatchObject({ status: 'ok', region: 'us-east-1', role: 'passive' });
+    expect(componentsOf(fenced)).toEqual({
+      database: { ok: true },
+      dynamodb: { ok: true },
+      s3: { ok: true },
+    });
+    expect((await heartbeatRows(tdb.db)).find((r) => r.region === 'us-east-1')?.beat_at.getTime()).toBe(
+      before,
+    );
+    await activate('us-east-1');
   });
 
   // A server only: PGlite has one session, so there is no pooled connection to compare with.
@@ -159,6 +181,8 @@ describe('active region (the local cluster is writable)', () => {
     tdb.trackRole(role);
     await ensureAppRole(tdb.db, role);
     const app = tdb.open({ role });
+    // Its own heartbeat row: the fence names us-west-2 for this test.
+    await activate('us-west-2');
     const granted = await callHealth('/health/probe', deps(app, { region: 'us-west-2' }));
     expect(componentsOf(granted).heartbeat).toEqual({ ok: true });
     // Twice: the second is the ON CONFLICT DO UPDATE path (UPDATE privilege).
@@ -172,6 +196,7 @@ describe('active region (the local cluster is writable)', () => {
     await ensureAppRole(tdb.db, role);
     const again = await callHealth('/health/probe', deps(app, { region: 'us-west-2' }));
     expect(componentsOf(again).heartbeat).toEqual({ ok: true });
+    await activate('us-east-1');
   });
 });
 

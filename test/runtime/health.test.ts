@@ -86,7 +86,8 @@ describe('GET /health (public)', () => {
       deps({ controlTable: `${names.controlTable}-missing` }),
     );
     expect(res.statusCode).toBe(503);
-    expect(res.body).toBe('{"status":"unavailable","region":"us-east-1","role":"active"}');
+    // The fence could not be read, so the region cannot show it is the active one: passive, nothing written.
+    expect(res.body).toBe('{"status":"unavailable","region":"us-east-1","role":"passive"}');
     expect(failures(logs)).toEqual([
       expect.objectContaining({ component: 'dynamodb', reason: 'ResourceNotFoundException' }),
     ]);
