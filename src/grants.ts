@@ -13,6 +13,8 @@ export const arn = {
   /** AWS Backup API, BackupVaultArn: `arn:aws:backup:<region>:<account>:backup-vault:<name>`. */
   backupVault: (region: string, accountId: string, vaultName: string) =>
     `arn:aws:backup:${region}:${accountId}:backup-vault:${vaultName}`,
+  /** CloudTrail trails of an account, any region (IAM wildcards): the encryption context CloudTrail sends. */
+  cloudtrailTrails: (accountId: string) => `arn:aws:cloudtrail:*:${accountId}:trail/*`,
   rdsClusterSnapshot: (region: string, accountId: string, snapshotId: string) =>
     `arn:aws:rds:${region}:${accountId}:cluster-snapshot:${snapshotId}`,
   rdsInstance: (region: string, accountId: string, instanceId: string) =>

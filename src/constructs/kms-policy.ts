@@ -260,7 +260,7 @@ export function trailKeyPolicy(p: {
       Condition: {
         ...trail,
         StringLikeIfExists: {
-          'kms:EncryptionContext:aws:cloudtrail:arn': `arn:aws:cloudtrail:*:${p.accountId}:trail/*`,
+          'kms:EncryptionContext:aws:cloudtrail:arn': arn.cloudtrailTrails(p.accountId),
         },
       },
     },
