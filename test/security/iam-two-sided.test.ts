@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_FUNCTIONS } from '../../src/bundling/functions';
 import { parsePolicy, resources, synthAll, testConfig, type TfJson } from '../support/synth';
-import { commandsReachableFrom, NEEDS_NO_PERMISSION } from '../support/iam-scan';
+import { commandsReachableFrom, NEEDS_NO_PERMISSION, reachable } from '../support/iam-scan';
 
 /**
  * Two-sided: every action a role is granted is sent by its code (or listed below with why it is needed without
@@ -35,6 +36,11 @@ const ASYNC = {
 const NEVER_CALLED = {
   'dynamodb:Scan': 'scanReservations (reservations.ts) is reached by file, called only by recovery (drctl)',
 };
+/** The health check imports runtime/shared/fence.ts for readFence; only the plan's fence step calls activateRegion. */
+const HEALTH_NEVER_CALLED = {
+  'dynamodb:PutItem':
+    'activateRegion (runtime/shared/fence.ts) is reached by file; the health check only reads',
+};
 
 const ROLES: Array<{
   role: string;
@@ -59,6 +65,8 @@ const ROLES: Array<{
       fragment: 'health-service_health_role',
       entry: LAMBDA_FUNCTIONS.health.entry,
       extra: DB,
+
+      unsent: HEALTH_NEVER_CALLED,
     },
     {
       role: 'probe',
@@ -66,6 +74,8 @@ const ROLES: Array<{
       fragment: 'health-service_probe_role',
       entry: LAMBDA_FUNCTIONS.probe.entry,
       extra: DB,
+
+      unsent: HEALTH_NEVER_CALLED,
     },
     {
       role: 'migrate',
@@ -115,4 +125,16 @@ describe('every IAM action of a function role is sent by its code, and every sen
     // sends it; the payment function's own PutItem (reserve) needs the same action on the same table.
     expect(missing, 'sent but not granted').toEqual([]);
   });
+});
+
+describe('the never-sent exceptions stay true', () => {
+  it.each([LAMBDA_FUNCTIONS.health.entry, LAMBDA_FUNCTIONS.probe.entry])(
+    '%s never calls activateRegion',
+    (entry) => {
+      const callers = reachable(entry)
+        .filter((f) => !f.endsWith('runtime/shared/fence.ts'))
+        .filter((f) => /\bactivateRegion\(/.test(readFileSync(f, 'utf8')));
+      expect(callers).toEqual([]);
+    },
+  );
 });
