@@ -51,7 +51,7 @@ async function synthSection(): Promise<string[]> {
     row(s.cold, TARGETS.synthColdMs),
     row(s.tsx),
     '',
-    `The precompiled entry (scripts/precompiled.cjs) with creation stacks off is ${speedup.toFixed(1)}x as fast as the tsx run. The output is byte-identical either way (test/infra/synth-speed.test.ts).`,
+    `The precompiled entry (scripts/precompiled.cjs) with creation stacks off is ${speedup.toFixed(1)}x as fast as the tsx run. The output is byte-identical either way (test/infra/synth-entry.test.ts).`,
   ];
 }
 
