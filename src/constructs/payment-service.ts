@@ -9,6 +9,7 @@ import { IamRolePolicyAttachment } from '@cdktn/provider-aws/lib/iam-role-policy
 import { Construct } from 'constructs';
 import { renderMigrateEnv } from '../../runtime/migrate/env';
 import { renderPaymentApiEnv } from '../../runtime/payment-api/env';
+import { FENCE_KEY } from '../../runtime/shared/fence';
 import { type Config, wafRateLimitPer5Min } from '../config';
 import { allow, arn, encryptedMessaging, tableAccess } from '../grants';
 import { assumeRolePolicy, keyUseThrough } from '../iam';
@@ -110,6 +111,21 @@ export class PaymentService extends Construct {
       }),
       statements: [
         controlGrant,
+        // The write fence is moved only by the Region switch plan's fence step: whatever its code does, this role
+        // cannot write the fence item (dynamodb:LeadingKeys is the item's partition key, multivalued, hence
+        // ForAnyValue: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+        {
+          Sid: 'NeverTheFence',
+          Effect: 'Deny',
+          Action: [
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:DeleteItem',
+            'dynamodb:BatchWriteItem',
+          ],
+          Resource: table(names.paymentControlTable),
+          Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': [FENCE_KEY] } },
+        },
         allow('Sessions', 'dynamodb:PutItem', table(names.sessionsTable)),
         allow('Receipts', 's3:PutObject', arn.s3Objects(p.receipts.bucketArn, 'receipts/')),
         // SSE-KMS upload: kms:GenerateDataKey, and kms:Decrypt as the S3 User Guide lists for uploads with a KMS
