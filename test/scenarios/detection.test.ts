@@ -177,7 +177,7 @@ describe('false signals never trigger a failover', () => {
 });
 
 describe('the detectors themselves failing', () => {
-  it('watchdog throttled: with the us-west-2 runs dropped, a real outage cannot trigger until they resume', async () => {
+  it('a detector throttled: with the us-west-2 runs dropped, a real outage cannot trigger until they resume', async () => {
     const start = at(2, 10);
     const resumeMinute = 9;
     const world = await runWorld({
