@@ -64,6 +64,9 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     keyName: { data: n.name('data'), ops: n.name('ops') },
     operatorRole: n.name('dr-operator'),
 
+    /** The table a point-in-time restore of `table` goes to (docs/runbooks/restore.md); the data key allows it. */
+    restoredTable: (table: string) => `${table}-restore`,
+
     // Lost-write recovery (drctl recover-lost-writes), in the old primary's region.
     /** `rds:unplanned-global-failover-<cluster>-`: the snapshot Aurora attempts of an old primary. */
     failoverSnapshotPrefix: (region: Region) => failoverSnapshotPrefix(n.regional('ledger', region)),

@@ -283,5 +283,22 @@ export function trailKeyPolicy(p: {
         StringLike: { 'kms:EncryptionContext:aws:s3:arn': [p.bucketArn, arn.s3Objects(p.bucketArn)] },
       },
     },
+    // AWS's own decrypt statement for trail logs keys on the trail's encryption context, which CloudTrail puts on
+    // the log files it encrypts (CloudTrail User Guide, "Configure AWS KMS key policies for CloudTrail":
+    // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html); kept
+    // beside the S3-context statement so reading the logs does not depend on which context a request carries.
+    {
+      Sid: 'DecryptTrailLogs',
+      Effect: 'Allow',
+      Principal: { AWS: root },
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        StringEquals: {
+          'kms:CallerAccount': p.accountId,
+          'kms:EncryptionContext:aws:cloudtrail:arn': p.trailArn,
+        },
+      },
+    },
   );
 }

@@ -56,7 +56,12 @@ export class GlobalStack extends DrStack {
       ],
       // Through S3 and DynamoDB, only for this account's receipts buckets and payment tables (kms-policy.ts).
       s3Buckets: [primary, secondary].map((r) => names.receiptsBucket(r, account)),
-      dynamodbTables: [names.paymentControlTable, names.sessionsTable],
+      // The payment tables, and the tables the restore runbook restores them into (their names are the encryption
+      // context DynamoDB sends for them).
+      dynamodbTables: [names.paymentControlTable, names.sessionsTable].flatMap((t) => [
+        t,
+        names.restoredTable(t),
+      ]),
       ...keys,
     });
     this.opsKey = new MultiRegionKey(this, 'ops-key', {

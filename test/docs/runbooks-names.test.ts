@@ -10,6 +10,7 @@ import { configSchema } from '../../src/config';
 import { PLAN_STEPS, STEP_TIMEOUT_MINUTES } from '../../src/constructs/region-switch-plan';
 import { analyze, extractFacts, formatRange, type PlanStacks } from '../../src/report';
 import { resources, synthAll, testConfig } from '../support/synth';
+import { resourceNames } from '../../src/resource-names';
 
 /**
  * The runbooks name real things: every `payment-processing-...` name they mention exists in the synthesized
@@ -270,5 +271,15 @@ describe('numbers the runbooks quote', () => {
       expect(env.PROBE_TIMEOUT_MS).toBe(String(f.probeTimeoutMs));
       for (const key of Object.keys(env)) expect(drctl, key).toContain(`\`${key}\``);
     }
+  });
+});
+
+describe('the DynamoDB restore runbook', () => {
+  it('restores into the table names the data key allows (resource-names restoredTable)', () => {
+    const names = resourceNames(config);
+    const targets = [...flat('restore.md').matchAll(/--target-table-name (\S+)/g)].map((m) => m[1]);
+    expect(targets.length).toBeGreaterThan(0);
+    const allowed = [names.paymentControlTable, names.sessionsTable].map((t) => names.restoredTable(t));
+    for (const t of targets) expect(allowed).toContain(t);
   });
 });

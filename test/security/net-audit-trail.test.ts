@@ -59,7 +59,12 @@ describe('audit trail', () => {
       'CloudTrailEncryptLogs',
       'CloudTrailDescribeKey',
       'DecryptLogFiles',
+      'DecryptTrailLogs',
     ]);
+    // Reading the logs: only what CloudTrail encrypted for this trail (its encryption context).
+    expect(st.find((x) => x.Sid === 'DecryptTrailLogs')?.Condition).toMatchObject({
+      StringEquals: { 'kms:EncryptionContext:aws:cloudtrail:arn': TRAIL_ARN },
+    });
   });
 
   it('bucket: CMK by default, versioned, private, owner-enforced, TLS only, CloudTrail writes for this trail only', () => {
@@ -132,9 +137,12 @@ describe('KMS conditions of the data and ops keys', () => {
       expect(st?.Condition).toMatchObject({
         StringLikeIfExists: { 'kms:EncryptionContext:aws:s3:arn': buckets.flatMap((b) => [b, `${b}/*`]) },
         StringEqualsIfExists: {
+          // The live tables and their point-in-time restore targets (docs/runbooks/restore.md).
           'kms:EncryptionContext:aws:dynamodb:tableName': [
             'payment-processing-payment-control-test',
+            'payment-processing-payment-control-test-restore',
             'payment-processing-sessions-test',
+            'payment-processing-sessions-test-restore',
           ],
         },
       });
