@@ -3,13 +3,11 @@ import { KmsAlias } from '@cdktn/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktn/provider-aws/lib/kms-key';
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktn/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketNotification } from '@cdktn/provider-aws/lib/s3-bucket-notification';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { keepBucketPrivate } from './private-bucket';
+import { keepBucketPrivate, versionedBucketHousekeeping } from './private-bucket';
 import { arn } from '../grants';
 import { policy, tlsOnlyBucketStatements } from '../iam';
 import { trailKeyPolicy } from './kms-policy';
@@ -128,20 +126,11 @@ export class AuditTrail extends Construct {
         },
       ),
     });
-    new S3BucketNotification(this, 'events', { provider, bucket, eventbridge: true });
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+    versionedBucketHousekeeping(this, {
       provider,
-      bucket,
-      dependsOn: [versioning],
-      rule: [
-        {
-          id: 'expire-old-versions-and-abandoned-uploads',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: p.noncurrentVersionDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
+      bucket: bucket,
+      versioning: versioning,
+      noncurrentVersionDays: p.noncurrentVersionDays,
     });
 
     this.trail = new Cloudtrail(this, 'trail', {

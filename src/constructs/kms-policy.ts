@@ -86,28 +86,18 @@ const METADATA_READ_ACTIONS = [
  *   also needs IAM permissions for these actions, since the account is the principal.
  */
 export function administration(root: string, keyAdminRoleArn: string | undefined): PolicyStatement[] {
-  if (keyAdminRoleArn === undefined) {
-    // Administration only: CreateAlias, not kms:Create*, which would also grant kms:CreateGrant, and with it use of
-    // the key through a grant, to any principal IAM allows, with no service condition.
-    return [
-      {
-        Sid: 'KeyAdministration',
-        Effect: 'Allow',
-        Principal: { AWS: root },
-        Action: ADMIN_ACTIONS,
-        Resource: '*',
-      },
-    ];
-  }
+  // Administration only: CreateAlias, not kms:Create*, which would also grant kms:CreateGrant, and with it use of
+  // the key through a grant, to any principal IAM allows, with no service condition.
+  const admin: PolicyStatement = {
+    Sid: 'KeyAdministration',
+    Effect: 'Allow',
+    Principal: { AWS: root },
+    Action: ADMIN_ACTIONS,
+    Resource: '*',
+  };
+  if (keyAdminRoleArn === undefined) return [admin];
   return [
-    {
-      Sid: 'KeyAdministration',
-      Effect: 'Allow',
-      Principal: { AWS: root },
-      Action: ADMIN_ACTIONS,
-      Resource: '*',
-      Condition: { ArnEquals: { 'aws:PrincipalArn': [keyAdminRoleArn, root] } },
-    },
+    { ...admin, Condition: { ArnEquals: { 'aws:PrincipalArn': [keyAdminRoleArn, root] } } },
     {
       // The regional stacks look their keys up by alias (data aws_kms_key: DescribeKey), drctl and the console show
       // them: reading metadata is no administration.

@@ -1,12 +1,10 @@
 import type { AwsProvider } from '@cdktn/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktn/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktn/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketNotification } from '@cdktn/provider-aws/lib/s3-bucket-notification';
 import { S3BucketPolicy } from '@cdktn/provider-aws/lib/s3-bucket-policy';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktn/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktn/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { keepBucketPrivate } from './private-bucket';
+import { keepBucketPrivate, versionedBucketHousekeeping } from './private-bucket';
 import { type PolicyStatement, policy, tlsOnlyBucketStatements } from '../iam';
 
 export interface ReceiptsBucketProps {
@@ -103,20 +101,11 @@ export class ReceiptsBucket extends Construct {
       ),
     });
     // Object and replication events (e.g. OperationFailedReplication) go to EventBridge for alerting.
-    new S3BucketNotification(this, 'events', { provider, bucket: this.bucket.id, eventbridge: true });
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+    versionedBucketHousekeeping(this, {
       provider,
       bucket: this.bucket.id,
-      dependsOn: [this.versioning],
-      rule: [
-        {
-          id: 'expire-old-versions-and-abandoned-uploads',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          noncurrentVersionExpiration: [{ noncurrentDays: p.noncurrentVersionDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
+      versioning: this.versioning,
+      noncurrentVersionDays: p.noncurrentVersionDays,
     });
   }
 }
