@@ -161,6 +161,11 @@ export function resourceNames(config: Pick<Config, 'environmentSuffix' | 'dns' |
     /** A region's public, unsigned health route (a detector's control target). */
     healthUrl: (region: Region) => `https://${regionalApiHost(region)}/health`,
     /** The detector of one vantage point; its schedule carries the same name. */
+    /**
+     * The detectors' vantage points: the secondary region and the MRSC witness, which share no failure domain with
+     * the primary or each other. The failover stack deploys a detector in each; the API lets only them probe.
+     */
+    detectorRegions: [secondary, config.regions.witness] as const,
     detectorFunction: (vantage: Region) => n.regional('detector', vantage),
     detectorDeadLetters: (vantage: Region) => n.regional('detector-dlq', vantage),
     /** The key of a vantage point's detector where the project has no key of its own (its function, logs, queue). */

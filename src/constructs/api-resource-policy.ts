@@ -1,5 +1,5 @@
 import { CANARY_MERCHANT_ID, type MerchantDirectory } from '../../runtime/payment-api/merchants';
-import { type Config, MRSC_REGION_SETS, type Region } from '../config';
+import type { Config } from '../config';
 import { arn } from '../grants';
 import type { PolicyDocument, PolicyStatement } from '../iam';
 import type { ResourceNames } from '../resource-names';
@@ -36,15 +36,6 @@ export interface ApiCallers {
   probers: string[];
 }
 
-/** The failover stack's vantage points (src/stacks/failover-stack.ts): the secondary and the MRSC witness. */
-export function detectorVantages(names: Pick<ResourceNames, 'primaryRegion' | 'secondaryRegion'>): Region[] {
-  const set = MRSC_REGION_SETS.find(
-    (s) => s.includes(names.primaryRegion) && s.includes(names.secondaryRegion),
-  );
-  const witness = set?.find((r) => r !== names.primaryRegion && r !== names.secondaryRegion);
-  return witness ? [names.secondaryRegion, witness] : [names.secondaryRegion];
-}
-
 export function apiCallers(
   names: ResourceNames,
   accountId: string,
@@ -62,7 +53,7 @@ export function apiCallers(
       ...Object.fromEntries(merchants.map((m) => [m.principalArn, m.merchantId])),
       [operatorRoleArn]: CANARY_MERCHANT_ID,
     },
-    probers: detectorVantages(names).map((v) => arn.iamRole(accountId, names.detectorFunction(v))),
+    probers: names.detectorRegions.map((v) => arn.iamRole(accountId, names.detectorFunction(v))),
   };
 }
 

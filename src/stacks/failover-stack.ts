@@ -42,15 +42,15 @@ export class FailoverStack extends DrStack {
       ({ [primary]: f(primary), [secondary]: f(secondary) }) as Record<Region, T>;
     const recordSetIds = byRegion((r) => names.failoverRecordId(r === primary ? 'primary' : 'secondary', r));
     const alarmArn = (name: string) => arn.cloudwatchAlarms(secondary, account, name);
-    // Two vantage points that share no failure domain with the primary or each other: us-east-2 and the MRSC witness.
+    // Two vantage points that share no failure domain with the primary or each other (names.detectorRegions).
     this.detection = new Detection(this, 'detection', {
       names,
       accountId: account,
       primaryRegion: primary,
       secondaryRegion: secondary,
       vantages: [
-        { region: secondary, provider: home },
-        { region: config.regions.witness, provider: this.provider(config.regions.witness) },
+        { region: names.detectorRegions[0], provider: home },
+        { region: names.detectorRegions[1], provider: this.provider(names.detectorRegions[1]) },
       ],
       failover: config.failover,
       bundle: bundles.detector,
